@@ -1,0 +1,2 @@
+//! A kernel target: version, arch, headers directory, config file, compiler environment, and
+//! dkms's version comparison.

@@ -1,0 +1,2 @@
+//! The `.modinfo` section of a .ko, read from its ELF (version, srcversion, vermagic): no
+//! modinfo process.
