@@ -105,3 +105,24 @@ impl ModuleConf {
             .unwrap_or_default()
     }
 }
+
+/// Evaluate a framework.conf-style file and return the values of `keys` that it sets (scalars).
+/// Functions and other variables it defines are ignored, as in dkms.
+pub fn eval_framework_file(
+    path: &std::path::Path,
+    keys: &[&str],
+) -> crate::error::Result<BTreeMap<String, String>> {
+    // Interim: plain `KEY=value` lines; the shell evaluator replaces this.
+    let text = std::fs::read_to_string(path).map_err(|e| crate::error::Error::io(path, e))?;
+    let mut found = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some((k, v)) = line.split_once('=') {
+            if keys.contains(&k) {
+                let v = v.trim_matches('"').trim_matches('\'');
+                found.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    Ok(found)
+}

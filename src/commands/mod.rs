@@ -1,12 +1,26 @@
 //! One module per action. Each takes the resolved `Context` and returns a dkms `Result`.
 
 use crate::cli::{Action, Invocation};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::Output;
 use crate::settings::Settings;
 use crate::tree::Tree;
 
+pub mod add;
+pub mod autoinstall;
+pub mod build;
+pub mod generate_mok;
+pub mod install;
+pub mod kernel_hooks;
+pub mod ldtarball;
+pub mod match_cmd;
+pub mod mkdriverdisk;
+pub mod mktarball;
+pub mod remove;
+pub mod show_conf;
 pub mod status;
+pub mod unbuild;
+pub mod uninstall;
 
 /// What every action gets: the parsed command line, the resolved settings, the tree and the
 /// output object.
@@ -36,13 +50,22 @@ impl Context {
 
 pub fn dispatch(ctx: &Context, action: Action) -> Result<()> {
     match action {
+        Action::Add => add::run(ctx),
+        Action::Remove => remove::run(ctx),
+        Action::Build => build::run(ctx),
+        Action::Unbuild => unbuild::run(ctx),
+        Action::Install => install::run(ctx),
+        Action::Uninstall => uninstall::run(ctx),
+        Action::Match => match_cmd::run(ctx),
+        Action::Autoinstall => autoinstall::run(ctx),
+        Action::Mktarball => mktarball::run(ctx),
+        Action::Ldtarball => ldtarball::run(ctx),
         Action::Status => status::run(ctx),
-        other => Err(Error::dkms(
-            1,
-            [format!(
-                "The action {} is not implemented yet.",
-                other.name()
-            )],
-        )),
+        Action::GenerateMok => generate_mok::run(ctx),
+        Action::KernelPreinst | Action::KernelPostinst | Action::KernelPrerm => {
+            kernel_hooks::run(ctx, action)
+        }
+        Action::Mkdriverdisk => mkdriverdisk::run(ctx),
+        Action::ShowConf => show_conf::run(ctx),
     }
 }

@@ -1,0 +1,12 @@
+//! `dkms install`.
+
+use crate::commands::Context;
+use crate::error::{Error, Result};
+
+pub fn run(ctx: &Context) -> Result<()> {
+    let _ = ctx;
+    Err(Error::dkms(
+        1,
+        ["The action install is not implemented yet."],
+    ))
+}

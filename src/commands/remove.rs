@@ -1,0 +1,12 @@
+//! `dkms remove`.
+
+use crate::commands::Context;
+use crate::error::{Error, Result};
+
+pub fn run(ctx: &Context) -> Result<()> {
+    let _ = ctx;
+    Err(Error::dkms(
+        1,
+        ["The action remove is not implemented yet."],
+    ))
+}
