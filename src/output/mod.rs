@@ -7,6 +7,7 @@
 
 use std::io::Write;
 
+pub mod cli;
 pub mod messages;
 
 #[derive(Debug, Default, Clone)]
