@@ -11,7 +11,11 @@ use dkms::settings::{self, Settings};
 
 fn main() {
     settings::prepare_process();
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Not `env::args()`: it panics on a word that is not UTF-8.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     std::process::exit(run(&args));
 }
 

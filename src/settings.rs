@@ -139,7 +139,12 @@ impl Settings {
             }
         }
         for file in framework_files(&confdir) {
-            values.extend(crate::conf::eval_framework_file(&file, KNOWN_KEYS)?);
+            // dkms reads each file in a subshell: a file that fails (syntax error, unreadable)
+            // shows its error on stderr and dkms goes on without its values.
+            match crate::conf::eval_framework_file(&file, KNOWN_KEYS) {
+                Ok(found) => values.extend(found),
+                Err(e) => crate::output::Output::default().err_line(e.to_string()),
+            }
         }
         let get = |key: &str| values.get(key).cloned();
         let set = |key: &str| get(key).filter(|v| !v.is_empty());
@@ -310,7 +315,13 @@ fn read_os_release() -> Result<(PathBuf, Distro)> {
         return Err(msg::missing_os_release());
     };
     // dkms sources the file with bash; the framework evaluator does the same for two keys.
-    let values = crate::conf::eval_framework_file(&path, &["ID", "ID_LIKE"])?;
+    let values = match crate::conf::eval_framework_file(&path, &["ID", "ID_LIKE"]) {
+        Ok(v) => v,
+        Err(e) => {
+            crate::output::Output::default().err_line(e.to_string());
+            BTreeMap::new()
+        }
+    };
     let get = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     let distro = Distro::from_ids(get("ID"), get("ID_LIKE"));
     Ok((path, distro))

@@ -407,3 +407,17 @@ fn a_directory_without_dkms_conf_is_a_module_word() {
     );
     assert_eq!(r.code, 0);
 }
+
+#[test]
+fn a_word_that_is_not_utf8_does_not_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    let mut cmd = sb.dkms(&[]);
+    cmd.arg(std::ffi::OsStr::from_bytes(b"\xff"));
+    let out = cmd.output().expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        error("Unknown action specified: \"\"")
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
