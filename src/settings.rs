@@ -152,7 +152,7 @@ impl Settings {
         let tmp_location = set("tmp_location")
             .map(PathBuf::from)
             .unwrap_or_else(default_tmpdir);
-        let parallel_jobs_text = set("parallel_jobs").unwrap_or_else(|| nproc().to_string());
+        let parallel_jobs_text = get("parallel_jobs").unwrap_or_default();
         let mut settings = Settings {
             confdir,
             os_release,
@@ -211,14 +211,18 @@ impl Settings {
         self.no_depmod |= inv.no_depmod;
     }
 
-    /// `0` (or empty) means no limit, shown to dkms.conf as "".
+    /// `0` means no limit (shown to dkms.conf as ""); an empty value means the default
+    /// (`nproc`), as in dkms.
     fn set_jobs(&mut self, text: &str) {
-        let text = text.trim();
-        if text.is_empty() || text == "0" {
+        if text.is_empty() {
+            let n = nproc();
+            self.parallel_jobs = n;
+            self.parallel_jobs_text = n.to_string();
+        } else if text.trim() == "0" {
             self.parallel_jobs = 0;
             self.parallel_jobs_text = String::new();
         } else {
-            self.parallel_jobs = text.parse().unwrap_or_else(|_| nproc());
+            self.parallel_jobs = text.trim().parse().unwrap_or_else(|_| nproc());
             self.parallel_jobs_text = text.to_string();
         }
     }
@@ -349,6 +353,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn root_rule() {
+        match require_root() {
+            Ok(()) => assert!(nix::unistd::geteuid().is_root()),
+            Err(crate::error::Error::Dkms { code, lines }) => {
+                assert_eq!(code, 1);
+                assert_eq!(lines, ["You must be root to use this command."]);
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
     fn distro_id_rule() {
         assert_eq!(Distro::from_ids("debian", "").id, "debian");
         assert_eq!(Distro::from_ids("ubuntu", "debian").id, "ubuntu");
@@ -388,5 +404,8 @@ mod tests {
         assert_eq!((s.parallel_jobs, s.make_jobs_arg().as_str()), (0, "-j"));
         s.set_jobs("4");
         assert_eq!((s.parallel_jobs, s.make_jobs_arg().as_str()), (4, "-j4"));
+        s.set_jobs("");
+        assert_eq!(s.parallel_jobs, nproc());
+        assert_eq!(s.parallel_jobs_text, nproc().to_string());
     }
 }
