@@ -162,7 +162,8 @@ pub struct Invocation {
     pub help: bool,
     /// `-V/--version` was given (printed; parse returned `Error::Exit(0)`).
     pub version_flag: bool,
-    /// Positional words of `show_conf` and similar, kept for the action to interpret.
+    /// Positional words dkms could not place (it warned "I do not know how to handle"), in
+    /// order; kept for an action that wants them.
     pub extra_words: Vec<String>,
 }
 
