@@ -8,6 +8,7 @@
 use std::io::Write;
 
 pub mod messages;
+pub mod tree;
 
 #[derive(Debug, Default, Clone)]
 pub struct Output {
