@@ -354,6 +354,19 @@ impl Tree {
         }
     }
 
+    /// Delete the empty directories directly under `<m>/<v>` (an empty `build/`, kernel
+    /// directories emptied by unbuild), as `remove` does before deciding what is left.
+    pub fn remove_empty_subdirs(&self, module: &str, version: &str) {
+        let vdir = self.version_dir(module, version);
+        for name in all_names(&vdir) {
+            let sub = vdir.join(&name);
+            let is_real_dir = std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
+            if is_real_dir && all_names(&sub).is_empty() {
+                let _ = std::fs::remove_dir(&sub);
+            }
+        }
+    }
+
     /// Delete `<m>/` if nothing is left in it.
     pub fn remove_module_dir_if_empty(&self, module: &str) -> io::Result<()> {
         let dir = self.module_dir(module);

@@ -110,6 +110,8 @@ pub fn run_module_script(
     let status = Command::new(&script_path)
         .args(words)
         .current_dir(&source)
+        // dkms `cd`s through the link, so the script's logical $PWD is the link path.
+        .env("PWD", &source)
         .status()
         .at(&script_path)?;
     match status.code() {

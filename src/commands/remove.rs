@@ -24,6 +24,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         unbuild_kernel(ctx, module, version, &target.kernel, &target.arch)?;
         ctx.out.blank();
     }
+    ctx.tree.remove_empty_subdirs(module, version);
     if !ctx.tree.has_kernel_dirs(module, version) {
         ctx.out.line(msg::deleting_completely(module, version));
         let vdir = ctx.tree.version_dir(module, version);

@@ -256,3 +256,49 @@ impl Sandbox {
         ours
     }
 }
+
+/// Run `args` with our dkms in one fresh sandbox and with the reference (when present) in
+/// another, both prepared by `setup`; assert the outputs and resulting trees are the same.
+/// Returns our run and our sandbox for further checks.
+pub fn compare_with_reference(setup: impl Fn(&Sandbox), args: &[&str]) -> (Run, Sandbox) {
+    let ours_sb = Sandbox::new();
+    setup(&ours_sb);
+    let ours = ours_sb.run(args);
+    if reference_dkms().is_some() {
+        let ref_sb = Sandbox::new();
+        setup(&ref_sb);
+        // Both sandboxes show as <ROOT>; their tree listings must match too.
+        let reference = ref_sb.reference(args).expect("reference run");
+        assert_eq!(ours, reference, "ours vs reference for {args:?}");
+        assert_eq!(
+            listing(&ours_sb),
+            listing(&ref_sb),
+            "tree after {args:?}: ours vs reference"
+        );
+    }
+    (ours, ours_sb)
+}
+
+/// Every path under the sandbox's dkms and source trees, with symlink targets, masked.
+pub fn listing(sb: &Sandbox) -> Vec<String> {
+    let mut out = Vec::new();
+    for top in [sb.dkms_tree(), sb.source_tree()] {
+        for entry in walkdir::WalkDir::new(&top).sort_by_file_name() {
+            let Ok(entry) = entry else { continue };
+            let path = entry.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name == "mok.key" || name == "mok.pub" {
+                continue;
+            }
+            let mut line = sb.mask(&path.display().to_string());
+            if entry.path_is_symlink() {
+                if let Ok(t) = std::fs::read_link(path) {
+                    line.push_str(" -> ");
+                    line.push_str(&sb.mask(&t.display().to_string()));
+                }
+            }
+            out.push(line);
+        }
+    }
+    out
+}
