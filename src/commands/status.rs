@@ -163,13 +163,16 @@ impl<'a> Status<'a> {
         let (k, a) = (ka.kernel.as_str(), ka.arch.as_str());
         let installed = tree.kernel_state(module, version, k, a) == KernelState::Installed;
         let state = if installed { "installed" } else { "built" };
-        if !json {
-            self.ctx
-                .out
-                .partial(msg::status_kernel_prefix(module, version, k, a, state));
-        }
+        let prefix = msg::status_kernel_prefix(module, version, k, a, state);
         let original = tree.has_original_modules(module, k, a);
-        let records = self.records(module, version, k, a);
+        let conf = self.conf(module, version, k, a);
+        // dkms prints the state before reading dkms.conf; when the read prints something,
+        // keep that order on a shared terminal, else write the line in one go.
+        let prints_on_read = has_messages(&conf);
+        if !json && prints_on_read {
+            self.ctx.out.partial(&prefix);
+        }
+        let records = self.emit_and_records(conf);
         let built_dir = tree.built_module_dir(module, version, k, a);
         let mut missing = false;
         let mut differs = false;
@@ -193,7 +196,11 @@ impl<'a> Status<'a> {
             }
         }
         if !json {
-            let mut tail = String::new();
+            let mut tail = if prints_on_read {
+                String::new()
+            } else {
+                prefix
+            };
             if original {
                 tail.push_str(msg::SUFFIX_ORIGINAL_MODULES);
             }
@@ -243,7 +250,8 @@ impl<'a> Status<'a> {
                 {
                     continue;
                 }
-                let records = self.records(module, version, weak_kernel, &ka.arch);
+                let conf = self.conf(module, version, weak_kernel, &ka.arch);
+                let records = self.emit_and_records(conf);
                 let all_linked = !records.is_empty()
                     && records.iter().all(|r| {
                         tree.weak_link_source_kernel(weak_kernel, &r.dest_name)
@@ -269,9 +277,8 @@ impl<'a> Status<'a> {
         lines
     }
 
-    /// The module records of `<m>/<v>`'s dkms.conf, printing what dkms prints when reading
-    /// it (a missing file, validation messages).
-    fn records(&self, module: &str, version: &str, kernel: &str, arch: &str) -> Vec<ModuleRecord> {
+    /// `<m>/<v>`'s dkms.conf as dkms reads it for this kernel/arch (from the run's cache).
+    fn conf(&self, module: &str, version: &str, kernel: &str, arch: &str) -> ConfOutcome {
         let path = self
             .ctx
             .inv
@@ -279,13 +286,16 @@ impl<'a> Status<'a> {
             .clone()
             .unwrap_or_else(|| self.tree().source_link(module, version).join("dkms.conf"));
         let key = (path.clone(), module.to_string(), version.to_string());
-        let outcome = {
-            let mut cache = self.confs.borrow_mut();
-            cache
-                .entry(key)
-                .or_insert_with(|| read_conf(self.ctx, &path, module, version, kernel, arch))
-                .clone()
-        };
+        let mut cache = self.confs.borrow_mut();
+        cache
+            .entry(key)
+            .or_insert_with(|| read_conf(self.ctx, &path, module, version, kernel, arch))
+            .clone()
+    }
+
+    /// Print what dkms prints when reading the conf (a missing file, validation messages)
+    /// and return its module records.
+    fn emit_and_records(&self, outcome: ConfOutcome) -> Vec<ModuleRecord> {
         match outcome {
             ConfOutcome::Missing(p) => {
                 self.ctx.out.error(&msg::missing_conf(&p));
@@ -298,6 +308,13 @@ impl<'a> Status<'a> {
                 conf.modules
             }
         }
+    }
+}
+
+fn has_messages(outcome: &ConfOutcome) -> bool {
+    match outcome {
+        ConfOutcome::Missing(_) => true,
+        ConfOutcome::Read { messages, .. } => !messages.is_empty(),
     }
 }
 
