@@ -663,3 +663,133 @@ pub(crate) mod interim_conf {
         (conf, messages)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source_tree(root: &Path) -> PathBuf {
+        let src = root.join("w/pkg-1.0");
+        std::fs::create_dir_all(src.join("sub")).expect("mkdir");
+        std::fs::write(src.join("dkms.conf"), "PACKAGE_NAME=pkg\n").expect("write");
+        std::fs::write(src.join("sub/file.c"), "int x;\n").expect("write");
+        src
+    }
+
+    fn tar_with(root: &Path, flag: &str, name: &str) -> PathBuf {
+        let out = root.join(name);
+        let status = Command::new("tar")
+            .arg("-C")
+            .arg(root.join("w"))
+            .arg(flag)
+            .arg("-cf")
+            .arg(&out)
+            .arg("pkg-1.0")
+            .status()
+            .expect("tar");
+        assert!(status.success());
+        out
+    }
+
+    #[test]
+    fn extracts_every_compression() {
+        let root = tempfile::tempdir().expect("tempdir");
+        source_tree(root.path());
+        for (flag, name) in [
+            ("--no-auto-compress", "a.tar"),
+            ("--gzip", "a.tar.gz"),
+            ("--xz", "a.tar.xz"),
+            ("--zstd", "a.tar.zst"),
+            ("--bzip2", "a.tar.bz2"),
+        ] {
+            if flag == "--bzip2" && Command::new("bzip2").arg("--help").output().is_err() {
+                continue;
+            }
+            let archive = tar_with(root.path(), flag, name);
+            let dest = root.path().join(format!("out-{name}"));
+            std::fs::create_dir_all(&dest).expect("mkdir");
+            extract_archive(&archive, &dest).expect(name);
+            assert_eq!(
+                std::fs::read_to_string(dest.join("pkg-1.0/sub/file.c")).expect(name),
+                "int x;\n"
+            );
+            assert_eq!(find_first_conf(&dest), Some(dest.join("pkg-1.0/dkms.conf")));
+        }
+    }
+
+    fn raw_tar_with_member(name: &[u8], link: Option<&[u8]>) -> Vec<u8> {
+        // Built by hand: the tar crate's builder refuses such names itself.
+        let mut header = [0u8; 512];
+        header[..name.len()].copy_from_slice(name);
+        header[100..107].copy_from_slice(b"0000644");
+        header[108..115].copy_from_slice(b"0000000");
+        header[116..123].copy_from_slice(b"0000000");
+        header[124..135].copy_from_slice(b"00000000000");
+        header[136..147].copy_from_slice(b"00000000000");
+        match link {
+            Some(target) => {
+                header[156] = b'2';
+                header[157..157 + target.len()].copy_from_slice(target);
+            }
+            None => header[156] = b'0',
+        }
+        header[257..263].copy_from_slice(b"ustar\0");
+        header[263..265].copy_from_slice(b"00");
+        header[148..156].copy_from_slice(b"        ");
+        let sum: u32 = header.iter().map(|b| u32::from(*b)).sum();
+        let sum = format!("{sum:06o}\0 ");
+        header[148..156].copy_from_slice(sum.as_bytes());
+        let mut out = header.to_vec();
+        out.extend_from_slice(&[0u8; 1024]);
+        out
+    }
+
+    #[test]
+    fn refuses_members_that_escape() {
+        let root = tempfile::tempdir().expect("tempdir");
+        for (name, link) in [
+            (&b"../evil"[..], None),
+            (&b"a/../../evil"[..], None),
+            (&b"/tmp/evil"[..], None),
+            (&b"link"[..], Some(&b"../../etc"[..])),
+            (&b"link"[..], Some(&b"/etc"[..])),
+        ] {
+            let archive = root.path().join("evil.tar");
+            std::fs::write(&archive, raw_tar_with_member(name, link)).expect("write");
+            let dest = root.path().join("dest");
+            std::fs::create_dir_all(&dest).expect("mkdir");
+            match extract_archive(&archive, &dest) {
+                Err(ExtractError::Unsafe(_)) => {}
+                other => panic!("{:?}: {other:?}", String::from_utf8_lossy(name)),
+            }
+            assert_eq!(std::fs::read_dir(&dest).expect("dir").count(), 0);
+        }
+        assert!(!root.path().join("evil").exists());
+    }
+
+    #[test]
+    fn garbage_is_unreadable() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let archive = root.path().join("junk.tgz");
+        std::fs::write(&archive, "garbage\n").expect("write");
+        assert!(matches!(
+            extract_archive(&archive, root.path()),
+            Err(ExtractError::Unreadable(_))
+        ));
+        let archive = root.path().join("junk2.tgz");
+        std::fs::write(&archive, [0x1f, 0x8b, 0, 1, 2]).expect("write");
+        assert!(matches!(
+            extract_archive(&archive, root.path()),
+            Err(ExtractError::Unreadable(_))
+        ));
+    }
+
+    #[test]
+    fn member_paths() {
+        assert!(escapes(Path::new("../x")));
+        assert!(escapes(Path::new("/x")));
+        assert!(escapes(Path::new("a/../../x")));
+        assert!(!escapes(Path::new("a/../x")));
+        assert!(!escapes(Path::new("./a/b")));
+    }
+}
