@@ -11,3 +11,4 @@ pub mod runner;
 pub mod settings;
 pub mod shell;
 pub mod tree;
+pub mod version;

@@ -9,6 +9,7 @@ use std::io::Write;
 
 pub mod cli;
 pub mod messages;
+pub mod tree;
 
 #[derive(Debug, Default, Clone)]
 pub struct Output {
