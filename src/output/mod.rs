@@ -8,6 +8,7 @@
 use std::io::Write;
 
 pub mod cli;
+pub mod conf;
 pub mod messages;
 pub mod tree;
 
