@@ -130,9 +130,28 @@ pub fn parse(args: &[String], out: &crate::output::Output) -> crate::error::Resu
             "-v" => inv.version = it.next().cloned(),
             "-k" => {
                 if let Some(v) = it.next() {
-                    inv.kernels.push(v.clone())
+                    match v.split_once('/') {
+                        Some((k, a)) => {
+                            inv.kernels.push(k.to_string());
+                            inv.arches.push(a.to_string());
+                        }
+                        None => inv.kernels.push(v.clone()),
+                    }
                 }
             }
+            // Interim additions for the build work (replaced by the full parser).
+            "-a" => {
+                if let Some(v) = it.next() {
+                    inv.arches.push(v.clone())
+                }
+            }
+            "-c" => inv.conf_file = it.next().map(PathBuf::from),
+            "-j" => inv.jobs = it.next().cloned(),
+            "--kernelsourcedir" => inv.kernel_source_dir = it.next().map(PathBuf::from),
+            "--config" => inv.kernel_config = it.next().map(PathBuf::from),
+            "--symlink-modules" => inv.symlink_modules = true,
+            "--force-version-override" => inv.force_version_override = true,
+            "--modprobe-on-install" => inv.modprobe_on_install = true,
             "--dkmstree" => inv.dkmstree = it.next().map(PathBuf::from),
             "--sourcetree" => inv.sourcetree = it.next().map(PathBuf::from),
             "--installtree" => inv.installtree = it.next().map(PathBuf::from),
