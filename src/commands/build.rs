@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::commands::{unbuild, Context};
+use crate::commands::Context;
 use crate::compress::{self, Compression};
 use crate::conf::{ModuleConf, ModuleRecord};
 use crate::error::{Error, IoContext, Result};
@@ -57,19 +57,14 @@ pub fn build_if_needed(
     announce_skip: bool,
 ) -> Result<()> {
     let built = ctx.tree.built_module_dir(module, version, kernel, arch);
-    if built.is_dir() {
-        if !ctx.inv.force {
-            if announce_skip {
-                ctx.out
-                    .line(msg::already_built(module, version, kernel, arch));
-            }
-            return Ok(());
+    // `--force` rebuilds in place: the new build replaces the old one when it is published, and
+    // an installed copy stays installed (as in dkms).
+    if built.is_dir() && !ctx.inv.force {
+        if announce_skip {
+            ctx.out
+                .line(msg::already_built(module, version, kernel, arch));
         }
-        if std::fs::symlink_metadata(ctx.tree.installed_link(module, kernel, arch)).is_ok() {
-            unbuild::unbuild_kernel(ctx, module, version, kernel, arch)?;
-        } else {
-            remove_built(ctx, module, version, kernel, arch);
-        }
+        return Ok(());
     }
     build_kernel(ctx, module, version, kernel, arch, preps)
 }
@@ -510,7 +505,7 @@ fn apply_patches(
                 6,
                 [
                     format!("Application of patch {patch} failed."),
-                    format!("Check {}/ for more information.", build_dir.display()),
+                    msg::consult_log(&log.path),
                 ],
             ));
         }
@@ -777,6 +772,8 @@ pub fn ensure_added(ctx: &Context, module: &str, version: &str) -> Result<()> {
     let vdir = ctx.tree.version_dir(module, version);
     std::fs::create_dir_all(&vdir).at(&vdir)?;
     std::os::unix::fs::symlink(&src, &link).at(&link)?;
+    let build = ctx.tree.build_dir(module, version);
+    std::fs::create_dir_all(&build).at(&build)?;
     ctx.out.blank();
     Ok(())
 }

@@ -318,13 +318,30 @@ fn version_check(
             }
         }
         _ => {
-            if new_info.srcversion().is_some() && new_info.srcversion() == old.srcversion() {
+            let identical = match (new_info.srcversion(), old.srcversion()) {
+                (Some(a), Some(b)) => a == b,
+                // no srcversion either: compare the module bytes themselves
+                _ => same_module_bytes(new, old_path),
+            };
+            if identical {
                 ctx.out.err_line(msg::same_unversioned_installed(old_path));
                 false
             } else {
                 true
             }
         }
+    }
+}
+
+fn same_module_bytes(a: &Path, b: &Path) -> bool {
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .ok()
+            .and_then(|raw| crate::modinfo::decompress(p, raw))
+    };
+    match (read(a), read(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
     }
 }
 

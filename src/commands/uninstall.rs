@@ -96,6 +96,7 @@ pub fn uninstall_kernel(
         }
         let ours =
             install::built_copy(&built, &r.dest_name).and_then(|p| crate::modinfo::read(&p).ok());
+        let before = deleted.len();
         for loc in &locations {
             let dir = PathBuf::from(format!("{}{}", kernel_dir.display(), loc));
             for suffix in MODULE_SUFFIXES {
@@ -121,6 +122,20 @@ pub fn uninstall_kernel(
                 remove_empty_parents(&file, &kernel_dir);
                 deleted.push(file);
             }
+        }
+        if deleted.len() == before {
+            let suffix = install::built_copy(&built, &r.dest_name)
+                .and_then(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .and_then(|n| n.strip_prefix(r.dest_name.as_str()))
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| ".ko".into());
+            ctx.out.line(msg::module_not_found_within(
+                &format!("{}{}", r.dest_name, suffix),
+                &kernel_dir,
+            ));
         }
     }
 
@@ -176,7 +191,6 @@ fn restore_originals(ctx: &Context, module: &str, kernel: &str, arch: &str) {
             let _ = std::fs::remove_file(&stored);
         }
     }
-    ctx.out.line(msg::removing_originals(kernel, arch));
     let _ = std::fs::remove_dir_all(&dir);
     if let Some(kdir) = dir.parent() {
         let _ = std::fs::remove_dir(kdir);

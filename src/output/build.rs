@@ -222,3 +222,10 @@ pub fn consult_log(log: &Path) -> String {
 pub fn running_script(kind: &str) -> String {
     format!("Running the {kind} script:")
 }
+
+pub fn module_not_found_within(file_name: &str, kernel_dir: &Path) -> String {
+    format!(
+        "Module {file_name} was not found within {}/",
+        kernel_dir.display()
+    )
+}
