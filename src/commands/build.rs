@@ -89,16 +89,8 @@ pub fn build_kernel(
 ) -> Result<()> {
     let install_kernel_dir = ctx.tree.kernel_modules_dir(kernel);
     let compression = compress::detect(&install_kernel_dir);
-    let conf = read_conf(ctx, module, version, kernel, arch)?;
-
-    let prospective_source = ctx
-        .inv
-        .kernel_source_dir
-        .clone()
-        .unwrap_or_else(|| install_kernel_dir.join("build"));
-    let config_path = kernel::config_file(&prospective_source, ctx.inv.kernel_config.as_deref());
-    let config = KernelConfig::read(&config_path);
-    let records = apply_build_exclusive(&conf, kernel, arch, &config);
+    let (conf, config_path, config) = effective_conf(ctx, module, version, kernel, arch)?;
+    let records = conf.modules.clone();
     if !conf.modules.is_empty() && records.iter().all(|r| r.excluded) {
         ctx.out.warning(&msg::build_exclusive(
             &ctx.tree
@@ -645,6 +637,27 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         std::fs::Permissions::from_mode(from_meta.permissions().mode()),
     );
     Ok(())
+}
+
+/// The module's dkms.conf for a kernel/arch with the per-record BUILD_EXCLUSIVE decisions made,
+/// plus the kernel config they were made with.
+pub fn effective_conf(
+    ctx: &Context,
+    module: &str,
+    version: &str,
+    kernel: &str,
+    arch: &str,
+) -> Result<(ModuleConf, PathBuf, KernelConfig)> {
+    let mut conf = read_conf(ctx, module, version, kernel, arch)?;
+    let prospective_source = ctx
+        .inv
+        .kernel_source_dir
+        .clone()
+        .unwrap_or_else(|| ctx.tree.kernel_modules_dir(kernel).join("build"));
+    let config_path = kernel::config_file(&prospective_source, ctx.inv.kernel_config.as_deref());
+    let config = KernelConfig::read(&config_path);
+    conf.modules = apply_build_exclusive(&conf, kernel, arch, &config);
+    Ok((conf, config_path, config))
 }
 
 /// Per-record BUILD_EXCLUSIVE decisions (index i, else index 0, else no restriction).

@@ -119,7 +119,7 @@ pub fn install_kernel(
     if !kernel_dir.is_dir() {
         return Err(Error::dkms(6, msg::install_dir_missing(&kernel_dir)));
     }
-    let conf = build::read_conf(ctx, module, version, kernel, arch)?;
+    let (conf, _, _) = build::effective_conf(ctx, module, version, kernel, arch)?;
     for r in conf.modules.iter().filter(|r| !r.excluded) {
         if built_copy(&module_dir, &r.dest_name).is_none() {
             return Err(Error::dkms(

@@ -84,7 +84,9 @@ pub fn uninstall_kernel(
         .line(msg::uninstall_header(module, version, kernel, arch));
     ctx.out.line(msg::WAS_ACTIVE);
 
-    let conf = build::read_conf(ctx, module, version, kernel, arch).ok();
+    let conf = build::effective_conf(ctx, module, version, kernel, arch)
+        .ok()
+        .map(|(c, _, _)| c);
     let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
     let built = ctx.tree.built_module_dir(module, version, kernel, arch);
     let mut deleted: Vec<PathBuf> = Vec::new();
