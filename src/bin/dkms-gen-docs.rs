@@ -275,8 +275,8 @@ const EXIT_CODES: &[(&str, &str)] = &[
 ];
 
 const EXTENSIONS: &[(&str, &str)] = &[
-    ("dkms status --json", "The facts of dkms status as a JSON array of objects with stable field names (module, version, kernel, arch, state, and the suffix conditions as booleans), for scripts that today parse the text."),
-    ("dkms show_conf [--json]", "The directives of a module's dkms.conf as dkms uses them (after the override files and --directive), for -m/-v/-k/-a."),
+    ("dkms status --json", "The facts of dkms status as a JSON array, one object per line dkms status would print, with stable field names: module, version, kernel and arch (null for added and broken modules), state (added, broken, built, installed, installed-weak), original_modules_exist, built_modules_missing, differs_from_installed (the suffix conditions, as booleans) and weak_from (the kernel an installed-weak module comes from, else null). For scripts that today parse the text."),
+    ("dkms show_conf [-m module -v version | path] [-k kernel] [-a arch] [--json]", "The directives of a module's dkms.conf as dkms uses them for that kernel and arch (after the override files and --directive): one NAME[i]=\"value\" line per set entry, or with --json an object {\"directives\": {NAME: null | [[index, \"value\"], ...]}}."),
     ("dkms --version --verbose", "A second line names this implementation and its own version."),
     ("DKMS_CONFDIR, DKMS_OS_RELEASE", "Move the configuration directory and the os-release file (see ENVIRONMENT)."),
     ("mkdriverdisk", "The dkms 2.x action is accepted again (being restored)."),
