@@ -126,11 +126,13 @@ impl Settings {
         Ok(settings)
     }
 
-    /// What dkms knows before it reads its command line: the distribution (os-release), the
-    /// defaults, the environment fallbacks and the framework files.
+    /// What dkms knows before it reads its command line, in dkms's order: the distribution
+    /// (os-release, exit 4), a usable `$TMPDIR` (exit 1), the defaults, the environment
+    /// fallbacks and the framework files.
     pub fn startup() -> Result<Settings> {
         let confdir = env_path("DKMS_CONFDIR").unwrap_or_else(|| PathBuf::from("/etc/dkms"));
         let (os_release, distro) = read_os_release()?;
+        check_tmpdir(&crate::output::Output::default())?;
         let env = |name: &str| std::env::var(name).ok();
 
         let mut values: BTreeMap<String, String> = BTreeMap::new();
