@@ -7,8 +7,11 @@
 
 use std::io::Write;
 
+pub mod build;
+pub mod cli;
 pub mod conf;
 pub mod messages;
+pub mod tree;
 
 #[derive(Debug, Default, Clone)]
 pub struct Output {
