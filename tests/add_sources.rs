@@ -90,7 +90,7 @@ fn add_directory_merges_over_existing_source_and_force_replaces_it() {
     let (out, sb) = compare_with_reference(setup, &["add", "w/pa-2.0", "--force"]);
     assert_eq!(
         out,
-        run(0, &format!("Forcing install of pa/2.0\n{SYMLINK_PA}"), "")
+        run(0, &format!("Forcing install of pa/2.0\n{SYMLINK_PA}"), "\n")
     );
     assert!(!sb.source_tree().join("pa-2.0/extra").exists());
 }

@@ -415,3 +415,34 @@ fn compressed_modules_are_compared() {
         ok("zmod/1.0, 6.1.0-1-test, x86_64: installed\n")
     );
 }
+
+#[test]
+#[ignore = "needs the dkms argument rules of cli::parse (-a, -k kernel/arch)"]
+fn filters_by_arch() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", "7.0", A, "hello", KO);
+    sb.mark_built("hello", "1.0", "7.0", "i386", "hello", KO);
+    sb.mark_built("hello", "1.0", "6.0", A, "hello", KO);
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-a", "i386"]),
+        ok("hello/1.0, 7.0, i386: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-a", "arm64"]),
+        ok("hello/1.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "7.0/i386"]),
+        ok("hello/1.0, 7.0, i386: built\n")
+    );
+    // one arch applies to every -k
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "7.0/i386", "-k", "6.0"]),
+        ok("hello/1.0, 7.0, i386: built\nhello/1.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "7.0", "-k", "6.0", "-a", A, "-a", "i386"]),
+        ok("hello/1.0, 7.0, x86_64: built\nhello/1.0: added\n")
+    );
+}

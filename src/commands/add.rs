@@ -150,6 +150,9 @@ fn require_writable_tree(ctx: &Context) -> Result<()> {
 /// `dkms add <dir>` / `add <dir>/dkms.conf`: read the conf for PACKAGE_NAME/VERSION and copy
 /// the directory to `/usr/src/<m>-<v>`.
 fn load_source_dir(ctx: &Context, dir: &Path) -> Result<(String, String)> {
+    // dkms names the directory by its absolute path in its messages.
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let dir = dir.as_path();
     let conf_path = dir.join("dkms.conf");
     let kernel = first_kernel(ctx);
     let conf = read_conf_strict(ctx, &conf_path, "", "", &kernel)?;
@@ -174,6 +177,8 @@ fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Re
         return Ok(());
     }
     if dest.exists() && ctx.inv.force {
+        // dkms prints an empty line on stderr here.
+        ctx.out.err_line("");
         ctx.out.line(msg::forcing_install(module, version));
         std::fs::remove_dir_all(&dest).at(&dest)?;
     }
