@@ -731,3 +731,67 @@ mod tests {
         );
     }
 }
+
+/// `--rpm_safe_upgrade` (spec §7): during an rpm upgrade the new package's `add` runs before
+/// the old package's `remove` of the same module/version, both from one rpm transaction
+/// (the same grandparent process). `add` leaves a lock naming the module version and the
+/// grandparent's start time; `remove` finding it cancels itself.
+pub mod rpm_lock {
+    use std::path::{Path, PathBuf};
+
+    const PREFIX: &str = "dkms_rpm_safe_upgrade_lock.";
+
+    /// Record the lock for `<m>-<v>` in `tmp_location`.
+    pub fn record(tmp_location: &Path, module: &str, version: &str) -> std::io::Result<PathBuf> {
+        let (gpid, start) = grandparent().unwrap_or((0, String::new()));
+        let file = tempfile::Builder::new()
+            .prefix(&format!("{PREFIX}{gpid}."))
+            .rand_bytes(6)
+            .tempfile_in(tmp_location)?;
+        std::fs::write(file.path(), format!("{module}-{version}\n{start}\n"))?;
+        let (_, path) = file.keep().map_err(|e| e.error)?;
+        Ok(path)
+    }
+
+    /// Find and delete a lock of this transaction for `<m>-<v>`; true when one was found.
+    pub fn take(tmp_location: &Path, module: &str, version: &str) -> bool {
+        let Some((gpid, start)) = grandparent() else {
+            return false;
+        };
+        let wanted = format!("{module}-{version}\n{start}\n");
+        let prefix = format!("{PREFIX}{gpid}.");
+        let Ok(entries) = std::fs::read_dir(tmp_location) else {
+            return false;
+        };
+        for entry in entries.filter_map(|e| e.ok()) {
+            let name = entry.file_name();
+            if !name.to_string_lossy().starts_with(&prefix) {
+                continue;
+            }
+            if std::fs::read_to_string(entry.path()).is_ok_and(|t| t == wanted) {
+                let _ = std::fs::remove_file(entry.path());
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Our parent's parent: its pid and its start time (clock ticks after boot).
+    fn grandparent() -> Option<(u32, String)> {
+        let parent = nix::unistd::getppid().as_raw();
+        let gpid: u32 = stat_field(parent.try_into().ok()?, 4)?.parse().ok()?;
+        let start = stat_field(gpid, 22)?;
+        Some((gpid, start))
+    }
+
+    /// Field `n` (1-based, as in proc(5)) of `/proc/<pid>/stat`.
+    fn stat_field(pid: u32, n: usize) -> Option<String> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // the command name (field 2) may hold spaces and parentheses
+        let after = &text[text.rfind(')')? + 1..];
+        after
+            .split_whitespace()
+            .nth(n.checked_sub(3)?)
+            .map(str::to_string)
+    }
+}

@@ -200,3 +200,38 @@ fn missing_version_is_exit_1() {
         )
     );
 }
+
+#[test]
+#[ignore = "needs the dkms argument rules of cli::parse (--rpm_safe_upgrade)"]
+fn rpm_safe_upgrade_cancels_the_remove_of_the_same_transaction() {
+    let sb = common::Sandbox::new();
+    sb.write_source("hello", "1.0", None);
+    let added = sb.run(&["add", "hello/1.0", "--rpm_safe_upgrade"]);
+    assert_eq!(added.code, 0);
+    let locks = || {
+        std::fs::read_dir(sb.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("dkms_rpm_safe_upgrade_lock.")
+            })
+            .count()
+    };
+    assert_eq!(locks(), 1);
+    assert_eq!(
+        sb.run(&["remove", "hello/1.0", "--rpm_safe_upgrade"]),
+        run(
+            0,
+            "",
+            "Warning: Remove cancelled because --rpm_safe_upgrade scenario detected.\n"
+        )
+    );
+    assert_eq!(locks(), 0);
+    assert_eq!(sb.run(&["status"]).stdout, "hello/1.0: added\n");
+    // without a lock the remove goes ahead
+    let out = sb.run(&["remove", "hello/1.0", "--all", "--rpm_safe_upgrade"]);
+    assert_eq!(out, run(0, DELETING, ""));
+}

@@ -30,6 +30,10 @@ pub fn run(ctx: &Context) -> Result<()> {
     let (Some(module), Some(version)) = (module, version) else {
         return Err(Error::dkms(1, msg::module_version_required("add")));
     };
+    if inv.rpm_safe_upgrade {
+        let tmp = &ctx.settings.tmp_location;
+        crate::tree::rpm_lock::record(tmp, &module, &version).at(tmp)?;
+    }
     add_module(ctx, &module, &version)
 }
 

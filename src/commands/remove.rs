@@ -20,6 +20,12 @@ pub fn run(ctx: &Context) -> Result<()> {
     for tmp in ctx.tree.tmp_dirs(module, version) {
         std::fs::remove_dir_all(&tmp).at(&tmp)?;
     }
+    if ctx.inv.rpm_safe_upgrade
+        && crate::tree::rpm_lock::take(&ctx.settings.tmp_location, module, version)
+    {
+        ctx.out.warning(&[msg::RPM_REMOVE_CANCELLED]);
+        return Ok(());
+    }
     for target in targets(ctx, module, version) {
         unbuild_kernel(ctx, module, version, &target.kernel, &target.arch)?;
         ctx.out.blank();

@@ -174,3 +174,6 @@ pub fn broken_module(module: &str, version: &str) -> [String; 3] {
 pub fn deleting_completely(module: &str, version: &str) -> String {
     format!("Deleting module {module}/{version} completely from the DKMS tree.")
 }
+
+pub const RPM_REMOVE_CANCELLED: &str =
+    "Remove cancelled because --rpm_safe_upgrade scenario detected.";
