@@ -1,12 +1,658 @@
-//! `dkms install`.
+//! `dkms install` (spec §4.3, §4.4, §4.7, §6.4): build when needed, check versions against what
+//! the kernel already has, archive originals, copy (or link) into the install tree, mark the
+//! module installed, run depmod. A failure puts back what was there before.
 
-use crate::commands::Context;
-use crate::error::{Error, Result};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::commands::build::{self, PrepCache};
+use crate::commands::{uninstall, Context};
+use crate::conf::ModuleConf;
+use crate::error::{Error, IoContext, Result};
+use crate::output::build as msg;
+use crate::runner::{self, Cmd, Framing, Sink};
+use crate::tree::Tree;
+
+pub const MODULE_SUFFIXES: &[&str] = &[".ko", ".ko.gz", ".ko.xz", ".ko.zst"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let _ = ctx;
-    Err(Error::dkms(
-        1,
-        ["The action install is not implemented yet."],
-    ))
+    let (module, version) = build::module_and_version(ctx)?;
+    let targets = build::targets(ctx)?;
+    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
+    build::ensure_added(ctx, &module, &version)?;
+    let mut preps = PrepCache::default();
+    for (kernel, arch) in &targets {
+        install_kernel(ctx, &module, &version, kernel, arch, &mut preps)?;
+    }
+    Ok(())
+}
+
+/// Whether `kernel-<k>-<a>` points at this version's built directory.
+pub fn is_installed(tree: &Tree, module: &str, version: &str, kernel: &str, arch: &str) -> bool {
+    std::fs::read_link(tree.installed_link(module, kernel, arch))
+        .map(|t| t == Tree::installed_link_target(version, kernel, arch))
+        .unwrap_or(false)
+}
+
+/// The directory under `<install_tree>/<k>` a module record goes to (spec §4.3).
+pub fn install_location(ctx: &Context, dest_location: &str) -> String {
+    if let Some(addon) = std::env::var("ADDON_MODULES_DIR")
+        .ok()
+        .filter(|d| !d.is_empty())
+    {
+        return format!("/{}", addon.trim_start_matches('/'));
+    }
+    let id = ctx.settings.distro.id.as_str();
+    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| id.starts_with(p));
+    if starts(&["fedora", "centos", "rhel"]) {
+        "/extra".into()
+    } else if starts(&["sles", "suse", "opensuse"]) {
+        "/updates".into()
+    } else if starts(&["debian", "ubuntu", "arch"]) {
+        "/updates/dkms".into()
+    } else {
+        dest_location.to_string()
+    }
+}
+
+/// The built copy of a module in `<k>/<a>/module/` (whatever its compression).
+pub fn built_copy(module_dir: &Path, dest_name: &str) -> Option<PathBuf> {
+    MODULE_SUFFIXES
+        .iter()
+        .map(|s| module_dir.join(format!("{dest_name}{s}")))
+        .find(|p| p.is_file())
+}
+
+fn file_suffix(path: &Path, dest_name: &str) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix(dest_name))
+        .unwrap_or(".ko")
+        .to_string()
+}
+
+/// Every module file named `<name>.ko[.ext]` under `<install_tree>/<k>` (not following build/source).
+fn same_named_modules(kernel_dir: &Path, name: &str) -> Vec<PathBuf> {
+    let names: Vec<String> = MODULE_SUFFIXES
+        .iter()
+        .map(|s| format!("{name}{s}"))
+        .collect();
+    let mut found: Vec<PathBuf> = walkdir::WalkDir::new(kernel_dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() != 1 || !matches!(e.file_name().to_str(), Some("build" | "source"))
+        })
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| names.iter().any(|n| e.file_name().to_str() == Some(n)))
+        .map(|e| e.into_path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// What was done for one record, to undo it if the install fails later.
+struct Placed {
+    installed: PathBuf,
+    /// The file that was at `installed` before (moved aside), restored on rollback.
+    displaced: Option<PathBuf>,
+}
+
+pub fn install_kernel(
+    ctx: &Context,
+    module: &str,
+    version: &str,
+    kernel: &str,
+    arch: &str,
+    preps: &mut PrepCache,
+) -> Result<()> {
+    let module_dir = ctx.tree.built_module_dir(module, version, kernel, arch);
+    if !module_dir.is_dir() {
+        build::build_if_needed(ctx, module, version, kernel, arch, preps, false)?;
+    }
+    let mut force = ctx.inv.force;
+    let mut version_override = ctx.inv.force_version_override;
+    apply_force_lists(ctx, module, &mut force, &mut version_override);
+
+    let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
+    if !kernel_dir.is_dir() {
+        return Err(Error::dkms(6, msg::install_dir_missing(&kernel_dir)));
+    }
+    let (conf, _, _) = build::effective_conf(ctx, module, version, kernel, arch)?;
+    for r in conf.modules.iter().filter(|r| !r.excluded) {
+        if built_copy(&module_dir, &r.dest_name).is_none() {
+            return Err(Error::dkms(
+                6,
+                msg::missing_built_module(&r.dest_name, &module_dir),
+            ));
+        }
+    }
+    if is_installed(&ctx.tree, module, version, kernel, arch) {
+        if !force {
+            ctx.out
+                .line(msg::already_installed(module, version, kernel, arch));
+            return Ok(());
+        }
+        uninstall::uninstall_kernel(ctx, module, version, kernel, arch)?;
+        ctx.out.blank();
+    }
+
+    if let Some(code) =
+        run_source_script(ctx, &conf, module, version, "PRE_INSTALL", "pre_install")?
+    {
+        if code != 0 && !force {
+            return Err(Error::dkms(101, msg::pre_install_failed()));
+        }
+    }
+
+    let first_install =
+        std::fs::symlink_metadata(ctx.tree.installed_link(module, kernel, arch)).is_err();
+    let originals = ctx.tree.original_module_dir(module, kernel, arch);
+    let mut placed: Vec<Placed> = Vec::new();
+    let mut archived: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| -> Result<usize> {
+        let mut copied = 0;
+        for r in conf.modules.iter().filter(|r| !r.excluded) {
+            let Some(src) = built_copy(&module_dir, &r.dest_name) else {
+                continue;
+            };
+            let suffix = file_suffix(&src, &r.dest_name);
+            let location = install_location(ctx, &r.dest_location);
+            let dest_dir = PathBuf::from(format!("{}{}", kernel_dir.display(), location));
+            let dest = dest_dir.join(format!("{}{}", r.dest_name, suffix));
+
+            let may_install = force
+                || version_override
+                || version_check(ctx, &kernel_dir, kernel, &r.dest_name, &suffix, &src);
+            if !may_install {
+                continue;
+            }
+            if first_install {
+                archive_original(
+                    ctx,
+                    &kernel_dir,
+                    &location,
+                    &r.dest_name,
+                    &originals,
+                    &mut archived,
+                )?;
+            }
+            ctx.out.line(msg::installing(&dest));
+            std::fs::create_dir_all(&dest_dir).at(&dest_dir)?;
+            let displaced = if std::fs::symlink_metadata(&dest).is_ok() {
+                let aside = dest_dir.join(format!(".{}{}.dkms-old", r.dest_name, suffix));
+                std::fs::rename(&dest, &aside).at(&dest)?;
+                Some(aside)
+            } else {
+                None
+            };
+            placed.push(Placed {
+                installed: dest.clone(),
+                displaced,
+            });
+            place_file(ctx, &src, &dest)?;
+            copied += 1;
+        }
+        Ok(copied)
+    })();
+    let copied = match result {
+        Ok(n) => n,
+        Err(e) => {
+            rollback(&placed, &archived);
+            return Err(e);
+        }
+    };
+    if copied == 0 && !conf.modules.is_empty() {
+        rollback(&placed, &archived);
+        return Err(Error::dkms(6, [msg::INSTALLATION_ABORTED]));
+    }
+    for p in &placed {
+        if let Some(old) = &p.displaced {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+
+    let link = ctx.tree.installed_link(module, kernel, arch);
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(Tree::installed_link_target(version, kernel, arch), &link)
+        .at(&link)?;
+
+    weak_modules(ctx, &conf, kernel, &placed, true);
+    run_source_script(ctx, &conf, module, version, "POST_INSTALL", "post_install")?;
+
+    if !run_depmod(ctx, kernel)? {
+        ctx.out.error(&msg::depmod_failed(kernel));
+        uninstall::uninstall_kernel(ctx, module, version, kernel, arch)?;
+        return Err(Error::Exit(6));
+    }
+    if ctx.inv.modprobe_on_install || ctx.settings.modprobe_on_install {
+        modprobe_if_running(ctx, kernel, &conf);
+    }
+    post_transaction(ctx, kernel);
+    Ok(())
+}
+
+/// Put the built module in place: a copy written beside the target and renamed over it, or a
+/// symlink into the dkms tree with `--symlink-modules`.
+fn place_file(ctx: &Context, src: &Path, dest: &Path) -> Result<()> {
+    let tmp = dest.with_file_name(format!(
+        ".{}.dkms-new",
+        dest.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("module")
+    ));
+    let _ = std::fs::remove_file(&tmp);
+    if ctx.inv.symlink_modules || ctx.settings.symlink_modules {
+        std::os::unix::fs::symlink(src, &tmp).at(&tmp)?;
+    } else if let Err(e) = std::fs::copy(src, &tmp) {
+        let _ = std::fs::remove_file(&tmp);
+        let mut lines = msg::copy_failed(src, dest);
+        lines.push(e.to_string());
+        return Err(Error::dkms(6, lines));
+    }
+    std::fs::rename(&tmp, dest).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        let mut lines = msg::copy_failed(src, dest);
+        lines.push(e.to_string());
+        Error::dkms(6, lines)
+    })
+}
+
+fn rollback(placed: &[Placed], archived: &[(PathBuf, PathBuf)]) {
+    for p in placed.iter().rev() {
+        let _ = std::fs::remove_file(&p.installed);
+        if let Some(old) = &p.displaced {
+            let _ = std::fs::rename(old, &p.installed);
+        }
+    }
+    for (from, to) in archived.iter().rev() {
+        if let Some(dir) = from.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = std::fs::rename(to, from);
+        let _ = std::fs::remove_file(origin_file(to));
+    }
+}
+
+fn origin_file(archived: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.origin", archived.display()))
+}
+
+/// The version sanity check: true when the module may be installed.
+fn version_check(
+    ctx: &Context,
+    kernel_dir: &Path,
+    kernel: &str,
+    dest_name: &str,
+    suffix: &str,
+    new: &Path,
+) -> bool {
+    let existing = same_named_modules(kernel_dir, dest_name);
+    if existing.len() != 1 {
+        return true;
+    }
+    let old_path = &existing[0];
+    let (Ok(old), Ok(new_info)) = (crate::modinfo::read(old_path), crate::modinfo::read(new))
+    else {
+        return true;
+    };
+    match (new_info.version(), old.version()) {
+        (Some(nv), Some(ov)) => {
+            use std::cmp::Ordering;
+            match crate::kernel::compare_versions(nv, ov) {
+                Ordering::Greater => true,
+                Ordering::Equal if new_info.srcversion() == old.srcversion() => {
+                    ctx.out.err_line(msg::same_version_installed(old_path, ov));
+                    false
+                }
+                _ => {
+                    ctx.out.error(&msg::not_newer(
+                        &format!("{dest_name}{suffix}"),
+                        nv,
+                        kernel,
+                        ov,
+                    ));
+                    false
+                }
+            }
+        }
+        _ => {
+            let identical = match (new_info.srcversion(), old.srcversion()) {
+                (Some(a), Some(b)) => a == b,
+                // no srcversion either: compare the module bytes themselves
+                _ => same_module_bytes(new, old_path),
+            };
+            if identical {
+                ctx.out.err_line(msg::same_unversioned_installed(old_path));
+                false
+            } else {
+                true
+            }
+        }
+    }
+}
+
+fn same_module_bytes(a: &Path, b: &Path) -> bool {
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .ok()
+            .and_then(|raw| crate::modinfo::decompress(p, raw))
+    };
+    match (read(a), read(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Move a module the kernel tree already has out of the way, remembering where it was.
+fn archive_original(
+    ctx: &Context,
+    kernel_dir: &Path,
+    location: &str,
+    dest_name: &str,
+    originals: &Path,
+    archived: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<()> {
+    let in_dir = |dir: PathBuf| {
+        MODULE_SUFFIXES
+            .iter()
+            .map(|s| dir.join(format!("{dest_name}{s}")))
+            .find(|p| p.is_file())
+    };
+    let candidate = in_dir(kernel_dir.join("extra"))
+        .or_else(|| in_dir(kernel_dir.join("updates")))
+        .or_else(|| {
+            in_dir(PathBuf::from(format!(
+                "{}{}",
+                kernel_dir.display(),
+                location
+            )))
+        });
+    let (chosen, collisions) = match candidate {
+        Some(c) => (Some(c), Vec::new()),
+        None => {
+            let all = same_named_modules(kernel_dir, dest_name);
+            match all.len() {
+                0 => (None, Vec::new()),
+                1 => (all.into_iter().next(), Vec::new()),
+                _ => (None, all),
+            }
+        }
+    };
+    if let Some(path) = chosen {
+        let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+        let stored = originals.join(&name);
+        if stored.exists() {
+            ctx.out.line(msg::ORIGINAL_ALREADY_STORED);
+            return Ok(());
+        }
+        ctx.out.line(msg::archiving_original(&path));
+        std::fs::create_dir_all(originals).at(originals)?;
+        move_file(&path, &stored)?;
+        std::fs::write(origin_file(&stored), format!("{}\n", path.display()))
+            .at(origin_file(&stored))?;
+        archived.push((path, stored));
+    }
+    for path in collisions {
+        let rel = path.strip_prefix(kernel_dir).unwrap_or(&path);
+        let stored = originals.join("collisions").join(rel);
+        if let Some(dir) = stored.parent() {
+            std::fs::create_dir_all(dir).at(dir)?;
+        }
+        ctx.out.line(msg::archiving_original(&path));
+        move_file(&path, &stored)?;
+        archived.push((path, stored));
+    }
+    Ok(())
+}
+
+fn move_file(from: &Path, to: &Path) -> Result<()> {
+    if std::fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).at(from)?;
+    std::fs::remove_file(from).at(from)
+}
+
+/// `/usr/share/dkms/modules_to_force_install/*`: `<m>` forces the install, `<m>_version-override`
+/// only skips the version check.
+fn apply_force_lists(ctx: &Context, module: &str, force: &mut bool, version_override: &mut bool) {
+    let Ok(dir) = std::fs::read_dir("/usr/share/dkms/modules_to_force_install") else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        for word in text.split_whitespace() {
+            if word == module && !*force {
+                ctx.out.line(msg::forcing_installation(module));
+                *force = true;
+            } else if word == format!("{module}_version-override") && !*version_override {
+                ctx.out.line(msg::forcing_version_override(module));
+                *version_override = true;
+            }
+        }
+    }
+}
+
+/// POST_ADD / PRE_INSTALL / POST_INSTALL / POST_REMOVE: run from the source directory with the
+/// output on the terminal. Returns the exit status, or `None` when there is no script.
+pub fn run_source_script(
+    ctx: &Context,
+    conf: &ModuleConf,
+    module: &str,
+    version: &str,
+    directive: &str,
+    kind: &str,
+) -> Result<Option<i32>> {
+    let value = conf.scalar(directive);
+    let mut words = value.split_whitespace();
+    let Some(script) = words.next() else {
+        return Ok(None);
+    };
+    let args: Vec<&str> = words.collect();
+    let source = ctx.tree.source_link(module, version);
+    let path = build::script_path(ctx, conf, script, &source);
+    if !path.exists() {
+        ctx.out.warning(&[msg::script_not_found(kind, &path)]);
+        return Ok(None);
+    }
+    if !build::is_executable(&path) {
+        ctx.out.warning(&[msg::script_not_executable(kind)]);
+        return Ok(None);
+    }
+    ctx.out.line(msg::running_script(kind));
+    let mut argv: Vec<OsString> = vec![path.into_os_string()];
+    argv.extend(args.iter().map(OsString::from));
+    let cmd = Cmd::exec(argv).cwd(&source);
+    let outcome = runner::invoke(&ctx.out, "", &cmd, Sink::Console, Framing::Silent, false)?;
+    Ok(Some(outcome.code))
+}
+
+/// `Running depmod... done.` (spec §4.7). False when depmod itself failed.
+pub fn run_depmod(ctx: &Context, kernel: &str) -> Result<bool> {
+    let out = &ctx.out;
+    let verbose = out.verbose;
+    let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
+    let dep = kernel_dir.join("modules.dep");
+    if ctx.inv.no_depmod || ctx.settings.no_depmod || !dep.is_file() {
+        if verbose {
+            out.line(format!("do_depmod {kernel}"));
+            if !(ctx.inv.no_depmod || ctx.settings.no_depmod) {
+                out.line(msg::depmod_skipped(&dep));
+            }
+        } else {
+            out.partial("Running depmod...");
+        }
+        out.line(" done.");
+        return Ok(true);
+    }
+    let mut args: Vec<OsString> = vec!["depmod".into(), "-a".into()];
+    // depmod only knows `<base>/lib/modules`: a private base whose lib/modules is the install
+    // tree lets a sandboxed tree get a real modules.dep.
+    let base = if ctx.tree.install_tree != Path::new("/lib/modules") {
+        let base = tempfile::Builder::new()
+            .prefix("dkms-depmod.")
+            .tempdir_in(&ctx.settings.tmp_location)
+            .or_else(|_| tempfile::tempdir())
+            .at(&ctx.settings.tmp_location)?;
+        let lib = base.path().join("lib");
+        std::fs::create_dir_all(&lib).at(&lib)?;
+        let target = std::fs::canonicalize(&ctx.tree.install_tree).at(&ctx.tree.install_tree)?;
+        std::os::unix::fs::symlink(&target, lib.join("modules")).at(&lib)?;
+        args.push("-b".into());
+        args.push(base.path().as_os_str().to_owned());
+        Some(base)
+    } else {
+        None
+    };
+    let system_map = PathBuf::from(format!("/boot/System.map-{kernel}"));
+    if system_map.is_file() {
+        args.push("-F".into());
+        args.push(system_map.into_os_string());
+    }
+    args.push(kernel.into());
+    let cmd = Cmd::exec(args).display(format!("do_depmod {kernel}"));
+    let outcome = runner::invoke(
+        out,
+        "Running depmod",
+        &cmd,
+        Sink::Capture,
+        Framing::Step,
+        false,
+    )?;
+    drop(base);
+    clean_empty_depmod(ctx, &kernel_dir);
+    Ok(outcome.success())
+}
+
+/// After depmod: an empty modules.dep means no modules at all; dkms deletes the index files and
+/// the kernel directory when nothing else is left.
+fn clean_empty_depmod(ctx: &Context, kernel_dir: &Path) {
+    let dep = kernel_dir.join("modules.dep");
+    if std::fs::metadata(&dep)
+        .map(|m| m.len() != 0)
+        .unwrap_or(true)
+    {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(kernel_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let listed = matches!(
+            name.as_str(),
+            "modules.alias"
+                | "modules.dep"
+                | "modules.devname"
+                | "modules.softdep"
+                | "modules.symbols"
+                | "modules.weakdep"
+        ) || (name.starts_with("modules.") && name.ends_with(".bin"));
+        if listed && std::fs::remove_file(entry.path()).is_ok() && ctx.out.verbose {
+            ctx.out
+                .line(format!("removed '{}'", entry.path().display()));
+        }
+    }
+    let _ = std::fs::remove_dir(kernel_dir);
+}
+
+/// weak-modules on RHEL and SUSE families (unless NO_WEAK_MODULES=yes).
+fn weak_modules(ctx: &Context, conf: &ModuleConf, kernel: &str, placed: &[Placed], add: bool) {
+    let files: Vec<PathBuf> = placed.iter().map(|p| p.installed.clone()).collect();
+    weak_modules_files(ctx, conf, kernel, &files, add);
+}
+
+pub fn weak_modules_files(
+    ctx: &Context,
+    conf: &ModuleConf,
+    kernel: &str,
+    files: &[PathBuf],
+    add: bool,
+) {
+    if conf.scalar("NO_WEAK_MODULES").eq_ignore_ascii_case("yes") || files.is_empty() {
+        return;
+    }
+    let id = ctx.settings.distro.id.as_str();
+    let rhel = id.starts_with("rhel")
+        || id.contains("rhel")
+        || id.starts_with("centos")
+        || id.starts_with("fedora");
+    let suse = id.starts_with("sles") || id.starts_with("suse") || id.starts_with("opensuse");
+    let (cmd, stdin_list) = if rhel && Path::new("/usr/sbin/weak-modules").is_file() {
+        let op = if add {
+            "--add-modules"
+        } else {
+            "--remove-modules"
+        };
+        (
+            Cmd::exec(["/usr/sbin/weak-modules", "--no-initramfs", op]),
+            true,
+        )
+    } else if suse && Path::new("/usr/lib/module-init-tools/weak-modules2").is_file() {
+        let op = if add {
+            "--add-kernel-modules"
+        } else {
+            "--remove-kernel-modules"
+        };
+        (
+            Cmd::exec(["/usr/lib/module-init-tools/weak-modules2", op, kernel]),
+            true,
+        )
+    } else {
+        return;
+    };
+    ctx.out.line(if add {
+        "Adding linked weak modules..."
+    } else {
+        "Removing linked weak modules..."
+    });
+    let list = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let Ok(tmp) = tempfile::NamedTempFile::new() else {
+        return;
+    };
+    if std::fs::write(tmp.path(), format!("{list}\n")).is_err() {
+        return;
+    }
+    let cmd = if stdin_list {
+        cmd.stdin(tmp.path())
+    } else {
+        cmd
+    };
+    let _ = runner::quiet(&ctx.out, &cmd);
+}
+
+/// `--modprobe-on-install`: only for the running kernel; loads the installed modules by name.
+fn modprobe_if_running(ctx: &Context, kernel: &str, conf: &ModuleConf) {
+    if kernel != crate::kernel::running_kernel() {
+        return;
+    }
+    for r in conf.modules.iter().filter(|r| !r.excluded) {
+        let _ = runner::quiet(&ctx.out, &Cmd::exec(["modprobe", r.dest_name.as_str()]));
+    }
+}
+
+/// `post_transaction`: a shell command run after a successful change, logged to
+/// `<dkms_tree>/post_transaction.log`, with `$kernelver` set.
+pub fn post_transaction(ctx: &Context, kernel: &str) {
+    let Some(command) = ctx
+        .settings
+        .post_transaction
+        .clone()
+        .or_else(|| std::env::var("post_transaction").ok())
+        .filter(|c| !c.is_empty())
+    else {
+        return;
+    };
+    let cmd = Cmd::shell(command).envs(&[("kernelver".into(), kernel.into())]);
+    if let Ok(o) = runner::quiet(&ctx.out, &cmd) {
+        let _ = std::fs::write(ctx.tree.dkms_tree.join("post_transaction.log"), &o.output);
+    }
 }

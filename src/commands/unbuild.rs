@@ -1,10 +1,16 @@
-//! `dkms unbuild` (spec §6.5).
+//! `dkms unbuild` (spec §6.5): uninstall, then delete the built copy.
 
-use crate::commands::{uninstall, Context};
+use crate::commands::{build, uninstall, Context};
 use crate::error::Result;
+use crate::output::build as msg;
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let _ = ctx;
+    let (module, version) = build::module_and_version(ctx)?;
+    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
+    uninstall::require_in_tree(ctx, &module, &version)?;
+    for (kernel, arch) in uninstall::kernel_targets(ctx, &module, &version)? {
+        unbuild_kernel(ctx, &module, &version, &kernel, &arch)?;
+    }
     Ok(())
 }
 
@@ -16,13 +22,12 @@ pub fn unbuild_kernel(
     kernel: &str,
     arch: &str,
 ) -> Result<()> {
-    uninstall::uninstall_kernel(ctx, module, version, kernel, arch)?;
     let built = ctx.tree.kernel_arch_dir(module, version, kernel, arch);
     if !built.is_dir() {
-        ctx.out.line(format!(
-            "Module {module}/{version} is not built for kernel {kernel} ({arch}). Skipping..."
-        ));
+        ctx.out.line(msg::not_built(module, version, kernel, arch));
         return Ok(());
     }
+    uninstall::uninstall_kernel(ctx, module, version, kernel, arch)?;
+    build::remove_built(ctx, module, version, kernel, arch);
     Ok(())
 }

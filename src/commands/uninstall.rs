@@ -1,11 +1,62 @@
-//! `dkms uninstall` (spec §6.5).
+//! `dkms uninstall` (spec §4.4, §5.2, §6.5): take a module version out of a kernel, put back the
+//! originals it replaced, run depmod.
 
+use std::path::{Path, PathBuf};
+
+use crate::commands::build;
+use crate::commands::install::{self, MODULE_SUFFIXES};
 use crate::commands::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::output::build as msg;
+use crate::tree::Tree;
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let _ = ctx;
+    let (module, version) = build::module_and_version(ctx)?;
+    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
+    require_in_tree(ctx, &module, &version)?;
+    for (kernel, arch) in kernel_targets(ctx, &module, &version)? {
+        uninstall_kernel(ctx, &module, &version, &kernel, &arch)?;
+    }
     Ok(())
+}
+
+/// The module/version must be in the dkms tree (exit 3).
+pub fn require_in_tree(ctx: &Context, module: &str, version: &str) -> Result<()> {
+    if std::fs::symlink_metadata(ctx.tree.version_dir(module, version)).is_err() {
+        return Err(Error::dkms(3, msg::not_in_tree(module, version)));
+    }
+    Ok(())
+}
+
+/// The kernel/arch pairs of an uninstall/unbuild: `--all` means every kernel/arch the version
+/// is built for, in `sort -V` order.
+pub fn kernel_targets(ctx: &Context, module: &str, version: &str) -> Result<Vec<(String, String)>> {
+    if !ctx.inv.all {
+        return build::targets(ctx);
+    }
+    let vdir = ctx.tree.version_dir(module, version);
+    let mut found = Vec::new();
+    for k in std::fs::read_dir(&vdir).into_iter().flatten().flatten() {
+        let kname = k.file_name().to_string_lossy().into_owned();
+        if matches!(
+            kname.as_str(),
+            "build" | "source" | "tarball" | "driver_disk" | "rpm" | "deb"
+        ) || !k.path().is_dir()
+        {
+            continue;
+        }
+        for a in std::fs::read_dir(k.path()).into_iter().flatten().flatten() {
+            let aname = a.file_name().to_string_lossy().into_owned();
+            if aname.starts_with(".tmp_") || !a.path().join("module").is_dir() {
+                continue;
+            }
+            found.push((kname.clone(), aname));
+        }
+    }
+    found.sort_by(|x, y| {
+        crate::kernel::compare_versions(&format!("{}/{}", x.0, x.1), &format!("{}/{}", y.0, y.1))
+    });
+    Ok(found)
 }
 
 /// Uninstall one module version from one kernel/arch, with dkms's messages.
@@ -16,12 +67,137 @@ pub fn uninstall_kernel(
     kernel: &str,
     arch: &str,
 ) -> Result<()> {
-    let installed = ctx.tree.installed_link(module, kernel, arch);
-    if std::fs::symlink_metadata(&installed).is_err() {
-        ctx.out.line(format!(
-            "Module {module}/{version} is not installed for kernel {kernel} ({arch}). Skipping..."
-        ));
+    let link = ctx.tree.installed_link(module, kernel, arch);
+    let target = std::fs::read_link(&link).ok();
+    let Some(target) = target else {
+        ctx.out
+            .line(msg::not_installed(module, version, kernel, arch));
+        return Ok(());
+    };
+    let active = target == Tree::installed_link_target(version, kernel, arch);
+    if !active {
+        ctx.out
+            .line(msg::not_installed(module, version, kernel, arch));
         return Ok(());
     }
+    ctx.out
+        .line(msg::uninstall_header(module, version, kernel, arch));
+    ctx.out.line(msg::WAS_ACTIVE);
+
+    let conf = build::effective_conf(ctx, module, version, kernel, arch)
+        .ok()
+        .map(|(c, _, _)| c);
+    let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
+    let built = ctx.tree.built_module_dir(module, version, kernel, arch);
+    let mut deleted: Vec<PathBuf> = Vec::new();
+    let records = conf.as_ref().map(|c| c.modules.clone()).unwrap_or_default();
+    for r in &records {
+        let mut locations = vec![install::install_location(ctx, &r.dest_location)];
+        if !r.dest_location.is_empty() && !locations.contains(&r.dest_location) {
+            locations.push(r.dest_location.clone());
+        }
+        let ours =
+            install::built_copy(&built, &r.dest_name).and_then(|p| crate::modinfo::read(&p).ok());
+        let before = deleted.len();
+        for loc in &locations {
+            let dir = PathBuf::from(format!("{}{}", kernel_dir.display(), loc));
+            for suffix in MODULE_SUFFIXES {
+                let file = dir.join(format!("{}{}", r.dest_name, suffix));
+                if std::fs::symlink_metadata(&file).is_err() {
+                    continue;
+                }
+                // In the raw DEST_MODULE_LOCATION only our own copy is deleted.
+                if loc != &locations[0] {
+                    let theirs = crate::modinfo::read(&file).ok();
+                    let same = match (&ours, &theirs) {
+                        (Some(a), Some(b)) => {
+                            a.version() == b.version() && a.srcversion() == b.srcversion()
+                        }
+                        _ => false,
+                    };
+                    if !same {
+                        continue;
+                    }
+                }
+                ctx.out.line(msg::deleting(&file));
+                let _ = std::fs::remove_file(&file);
+                remove_empty_parents(&file, &kernel_dir);
+                deleted.push(file);
+            }
+        }
+        if deleted.len() == before {
+            let suffix = install::built_copy(&built, &r.dest_name)
+                .and_then(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .and_then(|n| n.strip_prefix(r.dest_name.as_str()))
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| ".ko".into());
+            ctx.out.line(msg::module_not_found_within(
+                &format!("{}{}", r.dest_name, suffix),
+                &kernel_dir,
+            ));
+        }
+    }
+
+    restore_originals(ctx, module, kernel, arch);
+    let _ = std::fs::remove_file(&link);
+    if let Some(conf) = &conf {
+        install::weak_modules_files(ctx, conf, kernel, &deleted, false);
+        install::run_source_script(ctx, conf, module, version, "POST_REMOVE", "post_remove")?;
+    }
+    install::run_depmod(ctx, kernel)?;
+    install::post_transaction(ctx, kernel);
     Ok(())
+}
+
+/// Remove directories emptied by a deletion, up to (not including) the kernel directory.
+fn remove_empty_parents(file: &Path, stop: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == stop || !d.starts_with(stop) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Put back archived originals from their `.origin` records and forget the archive.
+fn restore_originals(ctx: &Context, module: &str, kernel: &str, arch: &str) {
+    let dir = ctx.tree.original_module_dir(module, kernel, arch);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut origins: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("origin"))
+        .collect();
+    origins.sort();
+    for origin in origins {
+        let Ok(text) = std::fs::read_to_string(&origin) else {
+            continue;
+        };
+        let original = PathBuf::from(text.trim_end_matches('\n'));
+        let stored = origin.with_extension("");
+        if !stored.is_file() || original.as_os_str().is_empty() {
+            continue;
+        }
+        ctx.out.line(msg::restoring_original(&original));
+        if let Some(parent) = original.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if std::fs::rename(&stored, &original).is_err() && std::fs::copy(&stored, &original).is_ok()
+        {
+            let _ = std::fs::remove_file(&stored);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(kdir) = dir.parent() {
+        let _ = std::fs::remove_dir(kdir);
+        if let Some(odir) = kdir.parent() {
+            let _ = std::fs::remove_dir(odir);
+        }
+    }
 }

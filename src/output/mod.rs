@@ -7,6 +7,9 @@
 
 use std::io::Write;
 
+pub mod build;
+pub mod cli;
+pub mod conf;
 pub mod messages;
 pub mod tree;
 
