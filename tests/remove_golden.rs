@@ -202,7 +202,6 @@ fn missing_version_is_exit_1() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse (--rpm_safe_upgrade)"]
 fn rpm_safe_upgrade_cancels_the_remove_of_the_same_transaction() {
     let sb = common::Sandbox::new();
     sb.write_source("hello", "1.0", None);

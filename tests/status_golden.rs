@@ -417,7 +417,6 @@ fn compressed_modules_are_compared() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse (-a, -k kernel/arch)"]
 fn filters_by_arch() {
     let sb = Sandbox::new();
     sb.added("hello", "1.0");
@@ -444,5 +443,50 @@ fn filters_by_arch() {
     assert_eq!(
         sb.run_same_as_reference(&["status", "-k", "7.0", "-k", "6.0", "-a", A, "-a", "i386"]),
         ok("hello/1.0, 7.0, x86_64: built\nhello/1.0: added\n")
+    );
+}
+
+#[test]
+#[ignore = "needs the bash evaluator behind conf::evaluate (main has an interim line reader)"]
+fn conf_that_runs_commands_is_read_per_line() {
+    let sb = Sandbox::new();
+    let conf = "PACKAGE_NAME=dyn\nPACKAGE_VERSION=1.0\n\
+                echo \"reading dkms.conf for $kernelver\" >&2\n\
+                BUILT_MODULE_NAME[0]=dyn\nDEST_MODULE_NAME[0]=\"dyn-$kernelver\"\n\
+                DEST_MODULE_LOCATION[0]=/updates\n";
+    sb.write_source("dyn", "1.0", Some(conf));
+    sb.mark_added("dyn", "1.0");
+    sb.mark_built("dyn", "1.0", K, A, "dyn-6.1.0-1-test", KO);
+    sb.mark_built("dyn", "1.0", K2, A, "dyn", KO);
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        Run {
+            code: 0,
+            stdout: "dyn/1.0, 6.1.0-1-test, x86_64: built\n\
+                     dyn/1.0, 6.1.0-2-test, x86_64: built (Built modules are missing in the kernel modules folder)\n"
+                .into(),
+            stderr: "reading dkms.conf for 6.1.0-1-test\nreading dkms.conf for 6.1.0-2-test\n".into(),
+        }
+    );
+}
+
+#[test]
+fn per_module_override_file_is_read() {
+    let sb = Sandbox::new();
+    sb.added("ovr", "1.0");
+    sb.mark_built("ovr", "1.0", K, A, "renamed", KO);
+    std::fs::write(
+        sb.confdir().join("ovr.conf"),
+        "DEST_MODULE_NAME[0]=renamed\n",
+    )
+    .unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("ovr/1.0, 6.1.0-1-test, x86_64: built\n")
+    );
+    std::fs::remove_file(sb.confdir().join("ovr.conf")).unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("ovr/1.0, 6.1.0-1-test, x86_64: built (Built modules are missing in the kernel modules folder)\n")
     );
 }

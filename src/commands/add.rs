@@ -15,6 +15,10 @@ pub fn run(ctx: &Context) -> Result<()> {
     let mut version = inv.version.clone();
 
     let needs_loading = module.is_none() || version.is_none();
+    if needs_loading && (inv.archive.is_some() || inv.source_dir.is_some()) {
+        // Copying into the source tree is a system change (spec §2.2).
+        crate::settings::require_root()?;
+    }
     if needs_loading {
         if let Some(archive) = &inv.archive {
             let (m, v) = load_tarball(ctx, archive)?;
@@ -28,7 +32,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     }
 
     let (Some(module), Some(version)) = (module, version) else {
-        return Err(Error::dkms(1, msg::module_version_required("add")));
+        return Err(crate::output::cli::module_version_missing("add"));
     };
     if inv.rpm_safe_upgrade {
         let tmp = &ctx.settings.tmp_location;
@@ -130,23 +134,13 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Interim permission rule (spec §2.2) until `settings::require_writable_tree` lands on main:
-/// the dkms tree must be writable (created when missing, as dkms's `mkdir -p` does).
 fn require_writable_tree(ctx: &Context) -> Result<()> {
+    // dkms creates a missing tree (mkdir -p) before checking it.
     let tree = &ctx.tree.dkms_tree;
     if !tree.exists() {
         let _ = std::fs::create_dir_all(tree);
     }
-    if nix::unistd::access(tree, nix::unistd::AccessFlags::W_OK).is_err() {
-        return Err(Error::dkms(
-            1,
-            [format!(
-                "No write access to DKMS tree at {}",
-                tree.display()
-            )],
-        ));
-    }
-    Ok(())
+    crate::settings::require_writable_tree(&ctx.settings)
 }
 
 // ----- loading a directory or a tarball into the source tree -----------------------------
@@ -445,8 +439,8 @@ pub enum ConfOutcome {
     },
 }
 
-/// Read a module's dkms.conf as dkms's `read_conf` does, without failing: status prints the
-/// messages and goes on.
+/// Read a module's dkms.conf as `dkms status` does, without failing: status prints the
+/// error messages and goes on with whatever the file set.
 pub fn read_conf(
     ctx: &Context,
     path: &Path,
@@ -455,8 +449,37 @@ pub fn read_conf(
     kernel: &str,
     arch: &str,
 ) -> ConfOutcome {
-    let _ = (ctx, module, version, kernel, arch);
-    interim_conf::read(path)
+    if !path.is_file() {
+        return ConfOutcome::Missing(path.to_path_buf());
+    }
+    let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, arch);
+    req.path = path.to_path_buf();
+    let mut messages = Vec::new();
+    let directives = match crate::conf::evaluate(&req) {
+        Ok(d) => d,
+        Err(e) => {
+            // bash reports the file's error and dkms goes on with what was set (nothing).
+            messages.push(evaluation_error_text(&e));
+            Default::default()
+        }
+    };
+    let conf = ModuleConf::from_directives(path, directives);
+    // status's read prints the errors only (no "Zero modules specified." warning there).
+    let (errors, _warnings) = conf.validate(false);
+    let valid = errors.is_empty();
+    messages.extend(errors);
+    ConfOutcome::Read {
+        conf,
+        messages,
+        valid,
+    }
+}
+
+fn evaluation_error_text(e: &Error) -> String {
+    match e {
+        Error::Dkms { lines, .. } => lines.join("\n"),
+        other => other.to_string(),
+    }
 }
 
 /// `read_conf_strict` for add: missing → exit 4, invalid → messages then exit 8.
@@ -468,23 +491,9 @@ pub fn read_conf_strict(
     kernel: &str,
 ) -> Result<ModuleConf> {
     let arch = ctx.inv.arches.first().cloned().unwrap_or_else(machine_arch);
-    match read_conf(ctx, path, module, version, kernel, &arch) {
-        ConfOutcome::Missing(p) => Err(Error::dkms(4, msg::missing_conf(&p))),
-        ConfOutcome::Read {
-            conf,
-            messages,
-            valid,
-        } => {
-            for m in &messages {
-                ctx.out.err_line(m);
-            }
-            if valid {
-                Ok(conf)
-            } else {
-                Err(Error::dkms(8, msg::bad_conf(path)))
-            }
-        }
-    }
+    let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, &arch);
+    req.path = path.to_path_buf();
+    crate::conf::read_conf(&req, true)
 }
 
 /// `uname -m`.
@@ -492,185 +501,6 @@ pub fn machine_arch() -> String {
     nix::sys::utsname::uname()
         .map(|u| u.machine().to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// INTERIM dkms.conf reader, until `conf::read_conf` (the real bash evaluator) lands on
-/// main: plain `KEY="value"` / `KEY[i]='value'` / `KEY=value` assignments of dkms's directive
-/// names, with dkms's derived values and validation messages.
-pub(crate) mod interim_conf {
-    use std::path::Path;
-
-    use super::ConfOutcome;
-    use crate::conf::{Directives, ModuleConf, ModuleRecord, DIRECTIVE_NAMES};
-
-    pub fn read(path: &Path) -> ConfOutcome {
-        let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(_) => return ConfOutcome::Missing(path.to_path_buf()),
-        };
-        let directives = parse(&text);
-        let (conf, messages) = derive(path, directives);
-        let valid = !messages.iter().any(|m| m.starts_with("dkms.conf: Error!"));
-        ConfOutcome::Read {
-            conf,
-            messages,
-            valid,
-        }
-    }
-
-    fn parse(text: &str) -> Directives {
-        let mut directives = Directives::new();
-        for line in text.lines() {
-            let line = line.trim().trim_end_matches('\r');
-            if line.starts_with('#') {
-                continue;
-            }
-            let Some((lhs, rhs)) = line.split_once('=') else {
-                continue;
-            };
-            let (name, index) = match lhs.split_once('[') {
-                Some((n, rest)) => match rest.strip_suffix(']').and_then(|i| i.parse().ok()) {
-                    Some(i) => (n, i),
-                    None => continue,
-                },
-                None => (lhs, 0usize),
-            };
-            if !DIRECTIVE_NAMES.contains(&name) {
-                continue;
-            }
-            let value = unquote(rhs);
-            // dkms's round trip collapses blank runs.
-            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            directives
-                .entry(name.to_string())
-                .or_default()
-                .insert(index, value);
-        }
-        directives
-    }
-
-    fn unquote(rhs: &str) -> String {
-        let rhs = rhs.trim();
-        if let Some(inner) = rhs.strip_prefix('"').and_then(|r| r.split_once('"')) {
-            return inner.0.to_string();
-        }
-        if let Some(inner) = rhs.strip_prefix('\'').and_then(|r| r.split_once('\'')) {
-            return inner.0.to_string();
-        }
-        rhs.split_whitespace().next().unwrap_or("").to_string()
-    }
-
-    fn derive(path: &Path, directives: Directives) -> (ModuleConf, Vec<String>) {
-        let mut messages = Vec::new();
-        let mut conf = ModuleConf {
-            path: path.to_path_buf(),
-            directives,
-            ..ModuleConf::default()
-        };
-        conf.package_name = conf.scalar("PACKAGE_NAME").to_string();
-        conf.package_version = conf.scalar("PACKAGE_VERSION").to_string();
-        if conf.package_name.is_empty() {
-            messages.push("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.".into());
-        }
-        if conf.package_version.is_empty() {
-            messages.push("dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.".into());
-        }
-        let families = [
-            "BUILT_MODULE_NAME",
-            "BUILT_MODULE_LOCATION",
-            "DEST_MODULE_NAME",
-            "DEST_MODULE_LOCATION",
-        ];
-        let count = families
-            .iter()
-            .filter_map(|f| {
-                conf.directives
-                    .get(*f)
-                    .and_then(|m| m.keys().max().copied())
-            })
-            .max()
-            .map_or(0, |i| i + 1);
-        let get = |name: &str, i: usize| -> String {
-            conf.directives
-                .get(name)
-                .and_then(|m| m.get(&i))
-                .cloned()
-                .unwrap_or_default()
-        };
-        let strip0 = get("STRIP", 0);
-        let mut records = Vec::new();
-        for i in 0..count {
-            let mut built = get("BUILT_MODULE_NAME", i);
-            if built.is_empty() && count == 1 {
-                built = conf.package_name.clone();
-            }
-            let mut location = get("BUILT_MODULE_LOCATION", i);
-            if !location.is_empty() && !location.ends_with('/') {
-                location.push('/');
-            }
-            let mut dest = get("DEST_MODULE_NAME", i);
-            if dest.is_empty() {
-                dest = built.clone();
-            }
-            let dest_location = get("DEST_MODULE_LOCATION", i);
-            let strip = {
-                let s = get("STRIP", i);
-                let s = if s.is_empty() { strip0.clone() } else { s };
-                !(s.starts_with('n') || s.starts_with('N'))
-            };
-            if built.is_empty() {
-                messages.push(format!(
-                    "dkms.conf: Error! No 'BUILT_MODULE_NAME' directive specified for record #{i}."
-                ));
-            } else if built.ends_with(".o") || built.ends_with(".ko") {
-                messages.push(format!(
-                    "dkms.conf: Error! 'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #{i}."
-                ));
-            }
-            if !dest.is_empty() && (dest.ends_with(".o") || dest.ends_with(".ko")) {
-                messages.push(format!(
-                    "dkms.conf: Error! 'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #{i}."
-                ));
-            }
-            if dest_location.is_empty() {
-                messages.push(format!(
-                    "dkms.conf: Error! No 'DEST_MODULE_LOCATION' directive specified for record #{i}."
-                ));
-            } else if !["/kernel", "/updates", "/extra"]
-                .iter()
-                .any(|p| dest_location.starts_with(p))
-            {
-                messages.push(
-                    "dkms.conf: Error! Directive 'DEST_MODULE_LOCATION' does not begin with"
-                        .to_string(),
-                );
-                messages.push(format!(
-                    "'/kernel', '/updates', or '/extra' in record #{i}."
-                ));
-            }
-            records.push(ModuleRecord {
-                built_name: built,
-                built_location: location,
-                dest_name: dest,
-                dest_location,
-                strip,
-                excluded: false,
-            });
-        }
-        for name in ["AUTOINSTALL", "BUILD_DEPENDS_REBUILD", "NO_WEAK_MODULES"] {
-            let value = conf.scalar(name).to_string();
-            if !["", "yes", "no"].contains(&value.to_ascii_lowercase().as_str()) {
-                messages.push(format!(
-                    "dkms.conf: Error! Unsupported {name} value '{value}'"
-                ));
-            }
-        }
-        if count == 0 && messages.is_empty() {
-            messages.push("dkms.conf: Warning! Zero modules specified.".into());
-        }
-        conf.modules = records;
-        (conf, messages)
-    }
 }
 
 #[cfg(test)]

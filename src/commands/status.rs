@@ -63,10 +63,14 @@ fn passes(ctx: &Context) -> Vec<(Option<String>, Option<String>)> {
 
 struct Status<'a> {
     ctx: &'a Context,
-    /// dkms.conf reads keyed by (conf path, module, version). The interim reader's result does
-    /// not depend on the kernel, so one read serves every line of a module version; the
-    /// messages it printed are replayed on every line, as dkms re-reads and re-prints them.
+    /// Reads of dkms.conf files that only assign plain values, keyed by (conf path, module,
+    /// version): their result cannot depend on the kernel, so one read serves every line of a
+    /// module version; the messages it printed are replayed on every line, as dkms re-reads
+    /// and re-prints them.
     confs: RefCell<HashMap<(PathBuf, String, String), ConfOutcome>>,
+    /// Any other conf is re-read whenever the (path, module, version, kernel, arch) tuple
+    /// changes, exactly as dkms does (its commands run and print again).
+    last_dynamic: RefCell<Option<(ConfKey, ConfOutcome)>>,
     weak_kernels: Vec<String>,
 }
 
@@ -75,6 +79,7 @@ impl<'a> Status<'a> {
         Status {
             ctx,
             confs: RefCell::new(HashMap::new()),
+            last_dynamic: RefCell::new(None),
             weak_kernels: ctx.tree.weak_update_kernels(),
         }
     }
@@ -285,12 +290,51 @@ impl<'a> Status<'a> {
             .conf_file
             .clone()
             .unwrap_or_else(|| self.tree().source_link(module, version).join("dkms.conf"));
-        let key = (path.clone(), module.to_string(), version.to_string());
-        let mut cache = self.confs.borrow_mut();
-        cache
-            .entry(key)
-            .or_insert_with(|| read_conf(self.ctx, &path, module, version, kernel, arch))
-            .clone()
+        let read = || read_conf(self.ctx, &path, module, version, kernel, arch);
+        if self.is_static(&path, module, version) {
+            let key = (path.clone(), module.to_string(), version.to_string());
+            let mut cache = self.confs.borrow_mut();
+            return cache.entry(key).or_insert_with(read).clone();
+        }
+        let key: ConfKey = [
+            path.display().to_string(),
+            module.to_string(),
+            version.to_string(),
+            kernel.to_string(),
+            arch.to_string(),
+        ];
+        let mut last = self.last_dynamic.borrow_mut();
+        if let Some((k, outcome)) = last.as_ref() {
+            if *k == key {
+                return outcome.clone();
+            }
+        }
+        let outcome = read();
+        *last = Some((key, outcome.clone()));
+        outcome
+    }
+
+    /// A conf whose reading cannot depend on the kernel and has no effect but its values:
+    /// only plain assignments, and no per-module override file in the config directory.
+    fn is_static(&self, path: &Path, module: &str, version: &str) -> bool {
+        let Ok(text) = std::fs::read(path) else {
+            // a missing file gives the same message every time
+            return !path.exists();
+        };
+        if !only_plain_assignments(&text) {
+            return false;
+        }
+        let confdir = &self.ctx.settings.confdir;
+        let prefixes = [format!("{module}."), format!("{module}-")];
+        let has_override = std::fs::read_dir(confdir).is_ok_and(|rd| {
+            rd.filter_map(|e| e.ok()).any(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.ends_with(".conf") && prefixes.iter().any(|p| name.starts_with(p.as_str()))
+            })
+        });
+        let _ = version;
+        !has_override
     }
 
     /// Print what dkms prints when reading the conf (a missing file, validation messages)
@@ -309,6 +353,26 @@ impl<'a> Status<'a> {
             }
         }
     }
+}
+
+type ConfKey = [String; 5];
+
+/// Every line is blank, a comment, or `NAME=value` / `NAME[i]=value` whose value has nothing
+/// bash would expand or run (`$`, backquote, `\\`, operators, a second word).
+fn only_plain_assignments(text: &[u8]) -> bool {
+    static PLAIN: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = PLAIN
+        .get_or_init(|| {
+            regex::bytes::Regex::new(
+                r#"^[ \t]*(?:#.*|[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?=(?:"[^"$`\\!]*"|'[^'$`\\!]*'|[^\s"'$`\\;&|<>()!*?\[\]{}~#]*)[ \t]*(?:#.*)?)?\r?$"#,
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    text.split(|b| *b == b'\n').all(|line| re.is_match(line))
 }
 
 fn has_messages(outcome: &ConfOutcome) -> bool {
@@ -370,4 +434,33 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_plain_assignments;
+
+    #[test]
+    fn plain_assignment_files() {
+        assert!(only_plain_assignments(
+            b"# comment\nPACKAGE_NAME=\"hello\"\nPACKAGE_VERSION=1.0\n\nBUILT_MODULE_NAME[0]='hello'\r\nAUTOINSTALL=yes # trailing\n"
+        ));
+        for dynamic in [
+            &b"MAKE=\"make -C $kernel_source_dir\"\n"[..],
+            b"PACKAGE_VERSION=`cat VERSION`\n",
+            b"X='$kernelver'\n",
+            b"echo hi >&2\n",
+            b"uname -r\n",
+            b"A=b cmd\n",
+            b"if true; then A=1; fi\n",
+            b"A=$(uname -r)\n",
+            b"A=\"x\\\"y\"\n",
+        ] {
+            assert!(
+                !only_plain_assignments(dynamic),
+                "{}",
+                String::from_utf8_lossy(dynamic)
+            );
+        }
+    }
 }
