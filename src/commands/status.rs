@@ -71,6 +71,8 @@ struct Status<'a> {
     /// Any other conf is re-read whenever the (path, module, version, kernel, arch) tuple
     /// changes, exactly as dkms does (its commands run and print again).
     last_dynamic: RefCell<Option<(ConfKey, ConfOutcome)>>,
+    /// The names in the config directory, for spotting per-module override files.
+    confdir_files: Vec<String>,
     weak_kernels: Vec<String>,
 }
 
@@ -80,6 +82,13 @@ impl<'a> Status<'a> {
             ctx,
             confs: RefCell::new(HashMap::new()),
             last_dynamic: RefCell::new(None),
+            confdir_files: std::fs::read_dir(&ctx.settings.confdir)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
             weak_kernels: ctx.tree.weak_update_kernels(),
         }
     }
@@ -291,10 +300,14 @@ impl<'a> Status<'a> {
             .clone()
             .unwrap_or_else(|| self.tree().source_link(module, version).join("dkms.conf"));
         let read = || read_conf(self.ctx, &path, module, version, kernel, arch);
-        if self.is_static(&path, module, version) {
-            let key = (path.clone(), module.to_string(), version.to_string());
-            let mut cache = self.confs.borrow_mut();
-            return cache.entry(key).or_insert_with(read).clone();
+        let static_key = (path.clone(), module.to_string(), version.to_string());
+        if let Some(outcome) = self.confs.borrow().get(&static_key) {
+            return outcome.clone();
+        }
+        if self.is_static(&path, module) {
+            let outcome = read();
+            self.confs.borrow_mut().insert(static_key, outcome.clone());
+            return outcome;
         }
         let key: ConfKey = [
             path.display().to_string(),
@@ -316,7 +329,7 @@ impl<'a> Status<'a> {
 
     /// A conf whose reading cannot depend on the kernel and has no effect but its values:
     /// only plain assignments, and no per-module override file in the config directory.
-    fn is_static(&self, path: &Path, module: &str, version: &str) -> bool {
+    fn is_static(&self, path: &Path, module: &str) -> bool {
         let Ok(text) = std::fs::read(path) else {
             // a missing file gives the same message every time
             return !path.exists();
@@ -324,17 +337,10 @@ impl<'a> Status<'a> {
         if !only_plain_assignments(&text) {
             return false;
         }
-        let confdir = &self.ctx.settings.confdir;
         let prefixes = [format!("{module}."), format!("{module}-")];
-        let has_override = std::fs::read_dir(confdir).is_ok_and(|rd| {
-            rd.filter_map(|e| e.ok()).any(|e| {
-                let name = e.file_name();
-                let name = name.to_string_lossy();
-                name.ends_with(".conf") && prefixes.iter().any(|p| name.starts_with(p.as_str()))
-            })
-        });
-        let _ = version;
-        !has_override
+        !self.confdir_files.iter().any(|name| {
+            name.ends_with(".conf") && prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        })
     }
 
     /// Print what dkms prints when reading the conf (a missing file, validation messages)
@@ -352,6 +358,13 @@ impl<'a> Status<'a> {
                 conf.modules
             }
         }
+    }
+}
+
+fn has_messages(outcome: &ConfOutcome) -> bool {
+    match outcome {
+        ConfOutcome::Missing(_) => true,
+        ConfOutcome::Read { messages, .. } => !messages.is_empty(),
     }
 }
 
@@ -373,13 +386,6 @@ fn only_plain_assignments(text: &[u8]) -> bool {
         return false;
     };
     text.split(|b| *b == b'\n').all(|line| re.is_match(line))
-}
-
-fn has_messages(outcome: &ConfOutcome) -> bool {
-    match outcome {
-        ConfOutcome::Missing(_) => true,
-        ConfOutcome::Read { messages, .. } => !messages.is_empty(),
-    }
 }
 
 fn plain_entry(module: &str, version: &str, state: &'static str) -> StatusEntry {
