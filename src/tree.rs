@@ -143,6 +143,10 @@ impl Tree {
 
     /// Where `<m>/<v>` stands as a whole (spec §4.1).
     pub fn add_state(&self, module: &str, version: &str) -> AddState {
+        // A version entry that is not a directory is foreign, whatever /usr/src holds.
+        if !self.version_dir(module, version).is_dir() {
+            return AddState::NotAdded;
+        }
         let source = self.source_link(module, version);
         match std::fs::symlink_metadata(&source) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -153,10 +157,8 @@ impl Tree {
                 }
             }
             Ok(meta) if meta.is_dir() => AddState::BinaryOnly,
-            // A plain file named `source`: not a usable source, and bash dkms's `-d` test
-            // fails on it just as on a dangling link.
-            Ok(_) => AddState::Broken,
-            Err(_) => {
+            // Missing, or a foreign file in its place: broken only if the sources exist.
+            _ => {
                 if self.source_dir(module, version).exists() {
                     AddState::Broken
                 } else {
@@ -537,6 +539,24 @@ mod tests {
         add(&tree, "m", "1");
         fs::remove_file(tree.source_link("m", "1")).expect("rm");
         assert_eq!(tree.add_state("m", "1"), AddState::Broken);
+    }
+
+    #[test]
+    fn foreign_files_are_not_module_versions() {
+        let (_root, tree) = sandbox();
+        fs::create_dir_all(tree.source_dir("m", "1")).expect("mkdir");
+        fs::create_dir_all(tree.source_dir("m", "2")).expect("mkdir");
+        fs::create_dir_all(tree.module_dir("m")).expect("mkdir");
+        // a file where the version directory should be
+        fs::write(tree.version_dir("m", "1"), "x").expect("write");
+        assert_eq!(tree.add_state("m", "1"), AddState::NotAdded);
+        // a file where the source link should be: broken only when the sources exist
+        fs::create_dir_all(tree.version_dir("m", "2")).expect("mkdir");
+        fs::write(tree.source_link("m", "2"), "x").expect("write");
+        assert_eq!(tree.add_state("m", "2"), AddState::Broken);
+        fs::create_dir_all(tree.version_dir("m", "3")).expect("mkdir");
+        fs::write(tree.source_link("m", "3"), "x").expect("write");
+        assert_eq!(tree.add_state("m", "3"), AddState::NotAdded);
     }
 
     #[test]

@@ -490,3 +490,29 @@ fn per_module_override_file_is_read() {
         ok("ovr/1.0, 6.1.0-1-test, x86_64: built (Built modules are missing in the kernel modules folder)\n")
     );
 }
+
+#[test]
+fn foreign_files_in_place_of_versions_and_links() {
+    let sb = Sandbox::new();
+    // a file where the source link should be, sources present: broken
+    sb.write_source("hello", "1.0", None);
+    std::fs::create_dir_all(sb.dkms_tree().join("hello/1.0")).unwrap();
+    std::fs::write(sb.dkms_tree().join("hello/1.0/source"), "x").unwrap();
+    // the same without sources: not a module version
+    std::fs::create_dir_all(sb.dkms_tree().join("hello/2.0")).unwrap();
+    std::fs::write(sb.dkms_tree().join("hello/2.0/source"), "x").unwrap();
+    // a file where the version directory should be
+    sb.write_source("foo", "1.0", None);
+    std::fs::create_dir_all(sb.dkms_tree().join("foo")).unwrap();
+    std::fs::write(sb.dkms_tree().join("foo/1.0"), "x").unwrap();
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        Run {
+            code: 0,
+            stdout: "hello/1.0: broken\n".into(),
+            stderr: "\nError! hello/1.0: Missing the module source directory or the symbolic link pointing to it.\n\
+                     Manual intervention is required!\n"
+                .into(),
+        }
+    );
+}
