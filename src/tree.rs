@@ -384,10 +384,15 @@ impl Tree {
     // ----- install locations --------------------------------------------------------------
 
     /// The directory under `<install_tree>/<k>` a module record is installed into (spec §4.3),
-    /// with a leading `/`.
-    pub fn install_location(distro: &Distro, dest_location: &str) -> String {
-        if let Some(addon) = std::env::var_os("ADDON_MODULES_DIR").filter(|v| !v.is_empty()) {
-            return format!("/{}", addon.to_string_lossy());
+    /// with a leading `/`: `ADDON_MODULES_DIR` when set, else the distribution's directory,
+    /// else DEST_MODULE_LOCATION as written.
+    pub fn install_location(
+        distro: &Distro,
+        addon_modules_dir: Option<&str>,
+        dest_location: &str,
+    ) -> String {
+        if let Some(addon) = addon_modules_dir.filter(|a| !a.is_empty()) {
+            return format!("/{}", addon.trim_start_matches('/'));
         }
         let id = distro.id.as_str();
         let starts = |prefixes: &[&str]| prefixes.iter().any(|p| id.starts_with(p));
@@ -734,19 +739,19 @@ mod tests {
             os_id: id.into(),
         };
         assert_eq!(
-            Tree::install_location(&d("debian"), "/extra"),
+            Tree::install_location(&d("debian"), None, "/extra"),
             "/updates/dkms"
         );
         assert_eq!(
-            Tree::install_location(&d("rhel centos fedora"), "/kernel"),
+            Tree::install_location(&d("rhel centos fedora"), None, "/kernel"),
             "/extra"
         );
         assert_eq!(
-            Tree::install_location(&d("opensuse"), "/kernel"),
+            Tree::install_location(&d("opensuse"), None, "/kernel"),
             "/updates"
         );
         assert_eq!(
-            Tree::install_location(&d("alpine"), "/kernel/extra"),
+            Tree::install_location(&d("alpine"), None, "/kernel/extra"),
             "/kernel/extra"
         );
     }

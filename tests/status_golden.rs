@@ -516,3 +516,66 @@ fn foreign_files_in_place_of_versions_and_links() {
         }
     );
 }
+
+/// The installed copy is looked for where this distribution installs (spec §4.3).
+fn installed_where(os_release: &str, location: &str, addon: Option<&str>) -> String {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("etc/os-release"), os_release).unwrap();
+    let conf = "PACKAGE_NAME=loc\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=loc\n\
+                DEST_MODULE_LOCATION[0]=/kernel/drivers/misc\n";
+    sb.write_source("loc", "1.0", Some(conf));
+    sb.mark_added("loc", "1.0");
+    sb.mark_built("loc", "1.0", K, A, "loc", KO);
+    sb.mark_installed("loc", "1.0", K, A, "loc", b"elsewhere");
+    let dir = sb.install_tree().join(K).join(location);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("loc.ko"), KO).unwrap();
+    let mut cmd = sb.dkms(&["status"]);
+    if let Some(addon) = addon {
+        cmd.env("ADDON_MODULES_DIR", addon);
+    }
+    String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+}
+
+#[test]
+fn installed_copy_location_follows_the_distribution() {
+    let clean = "loc/1.0, 6.1.0-1-test, x86_64: installed\n";
+    assert_eq!(installed_where("ID=fedora\n", "extra", None), clean);
+    assert_eq!(
+        installed_where(
+            "ID=almalinux\nID_LIKE=\"rhel centos fedora\"\n",
+            "extra",
+            None
+        ),
+        clean
+    );
+    assert_eq!(
+        installed_where(
+            "ID=opensuse-leap\nID_LIKE=\"suse opensuse\"\n",
+            "updates",
+            None
+        ),
+        clean
+    );
+    assert_eq!(
+        installed_where(
+            "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n",
+            "updates/dkms",
+            None
+        ),
+        clean
+    );
+    assert_eq!(
+        installed_where("ID=alpine\n", "kernel/drivers/misc", None),
+        clean
+    );
+    assert_eq!(
+        installed_where("ID=debian\n", "addon/dir", Some("addon/dir")),
+        clean
+    );
+    // and not where another distribution would put it
+    assert_eq!(
+        installed_where("ID=debian\n", "extra", None),
+        "loc/1.0, 6.1.0-1-test, x86_64: installed (Differences between built and installed modules)\n"
+    );
+}

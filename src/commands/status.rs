@@ -196,8 +196,11 @@ impl<'a> Status<'a> {
                 break;
             };
             if installed {
-                let location =
-                    Tree::install_location(&self.ctx.settings.distro, &record.dest_location);
+                let location = Tree::install_location(
+                    &self.ctx.settings.distro,
+                    self.ctx.settings.addon_modules_dir.as_deref(),
+                    &record.dest_location,
+                );
                 let dir = tree
                     .kernel_modules_dir(k)
                     .join(location.trim_start_matches('/'));
