@@ -579,3 +579,25 @@ fn installed_copy_location_follows_the_distribution() {
         "loc/1.0, 6.1.0-1-test, x86_64: installed (Differences between built and installed modules)\n"
     );
 }
+
+#[test]
+fn no_weak_modules_means_no_weak_lines() {
+    let sb = Sandbox::new();
+    let mut conf = common::simple_conf("weak", "1.0");
+    conf.push_str("NO_WEAK_MODULES=\"yes\"\n");
+    sb.write_source("weak", "1.0", Some(&conf));
+    sb.mark_added("weak", "1.0");
+    sb.mark_built("weak", "1.0", K, A, "weak", KO);
+    sb.mark_installed("weak", "1.0", K, A, "weak", KO);
+    let wdir = sb.install_tree().join(K2).join("weak-updates");
+    std::fs::create_dir_all(&wdir).unwrap();
+    std::os::unix::fs::symlink(
+        format!("../../{K}/updates/dkms/weak.ko"),
+        wdir.join("weak.ko"),
+    )
+    .unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n")
+    );
+}

@@ -268,8 +268,11 @@ impl<'a> Status<'a> {
                     continue;
                 }
                 let conf = self.conf(module, version, weak_kernel, &ka.arch);
+                let no_weak = matches!(&conf, ConfOutcome::Read { conf, .. }
+                    if conf.scalar("NO_WEAK_MODULES").eq_ignore_ascii_case("yes"));
                 let records = self.emit_and_records(conf);
-                let all_linked = !records.is_empty()
+                let all_linked = !no_weak
+                    && !records.is_empty()
                     && records.iter().all(|r| {
                         tree.weak_link_source_kernel(weak_kernel, &r.dest_name)
                             .as_deref()
