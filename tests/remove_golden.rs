@@ -234,3 +234,41 @@ fn rpm_safe_upgrade_cancels_the_remove_of_the_same_transaction() {
     let out = sb.run(&["remove", "hello/1.0", "--all", "--rpm_safe_upgrade"]);
     assert_eq!(out, run(0, DELETING, ""));
 }
+
+#[test]
+fn remove_all_unbuilds_every_built_kernel_in_version_order() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            for k in [
+                "6.10.0-1-amd64",
+                "6.1.0-9-amd64",
+                "6.1.0-56-amd64",
+                "10.0.0",
+            ] {
+                sb.mark_built("hello", "1.0", k, "x86_64", "hello", b"ko");
+            }
+            sb.mark_built("hello", "1.0", "6.1.0-9-amd64", "i386", "hello", b"ko");
+        },
+        &["remove", "hello/1.0", "--all"],
+    );
+    let skip = |k: &str, a: &str| {
+        format!("Module hello/1.0 is not installed for kernel {k} ({a}). Skipping...\n\n")
+    };
+    assert_eq!(
+        out,
+        run(
+            0,
+            &format!(
+                "{}{}{}{}{}{DELETING}",
+                skip("6.1.0-9-amd64", "i386"),
+                skip("6.1.0-9-amd64", "x86_64"),
+                skip("6.1.0-56-amd64", "x86_64"),
+                skip("6.10.0-1-amd64", "x86_64"),
+                skip("10.0.0", "x86_64"),
+            ),
+            ""
+        )
+    );
+    assert!(!sb.dkms_tree().join("hello").exists());
+}
