@@ -27,12 +27,6 @@ pub fn run(ctx: &Context) -> Result<()> {
     }
     for target in targets {
         let (k, a) = (target.kernel.as_str(), target.arch.as_str());
-        // WORKAROUND (remove when unbuild_kernel does it): for a kernel that is not built,
-        // dkms reports the uninstall skip before the unbuild skip, and unbuild_kernel on main
-        // prints only the latter.
-        if !ctx.tree.kernel_arch_dir(module, version, k, a).is_dir() {
-            crate::commands::uninstall::uninstall_kernel(ctx, module, version, k, a)?;
-        }
         unbuild_kernel(ctx, module, version, k, a)?;
         ctx.out.blank();
     }
