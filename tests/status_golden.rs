@@ -601,3 +601,40 @@ fn no_weak_modules_means_no_weak_lines() {
         ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n")
     );
 }
+
+#[test]
+fn unreadable_or_garbage_conf_still_prints_every_line() {
+    let sb = Sandbox::new();
+    // a directory where dkms.conf should be
+    sb.added("adir", "1.0");
+    let conf = sb.source_tree().join("adir-1.0/dkms.conf");
+    std::fs::remove_file(&conf).unwrap();
+    std::fs::create_dir(&conf).unwrap();
+    sb.mark_built("adir", "1.0", K, A, "adir", KO);
+    // binary garbage
+    sb.write_source("bin", "1.0", Some("\u{1}\u{2}"));
+    std::fs::write(
+        sb.source_tree().join("bin-1.0/dkms.conf"),
+        b"\xff\xfe\x00garbage\n\x00PACKAGE_NAME=\"",
+    )
+    .unwrap();
+    sb.mark_added("bin", "1.0");
+    sb.mark_built("bin", "1.0", K, A, "bin", KO);
+    sb.added("zzz", "1.0");
+    let run = sb.run(&["status"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "adir/1.0, 6.1.0-1-test, x86_64: built\n\
+         bin/1.0, 6.1.0-1-test, x86_64: built\n\
+         zzz/1.0: added\n"
+    );
+    assert_eq!(
+        run.stderr
+            .matches("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.\n")
+            .count(),
+        2,
+        "{}",
+        run.stderr
+    );
+}

@@ -449,7 +449,9 @@ pub fn read_conf(
     kernel: &str,
     arch: &str,
 ) -> ConfOutcome {
-    if !path.is_file() {
+    // dkms tests for existence only: a directory or unreadable file in its place is sourced,
+    // fails, and leaves the directives unset.
+    if !path.exists() {
         return ConfOutcome::Missing(path.to_path_buf());
     }
     let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, arch);
