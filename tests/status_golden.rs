@@ -638,3 +638,22 @@ fn unreadable_or_garbage_conf_still_prints_every_line() {
         run.stderr
     );
 }
+
+#[test]
+fn binary_only_load_is_shown_as_built() {
+    // ldtarball of a binaries-only archive without sources: `source` is a real directory
+    // holding only dkms.conf. Upstream hides such a module from status (spec §11: fixed).
+    let sb = Sandbox::new();
+    let source = sb.dkms_tree().join("binmod/1.0/source");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(
+        source.join("dkms.conf"),
+        common::simple_conf("binmod", "1.0"),
+    )
+    .unwrap();
+    sb.mark_built("binmod", "1.0", K, A, "binmod", KO);
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("binmod/1.0, 6.1.0-1-test, x86_64: built\n")
+    );
+}
