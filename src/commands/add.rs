@@ -21,7 +21,10 @@ pub fn run(ctx: &Context) -> Result<()> {
     }
     if needs_loading {
         if let Some(archive) = &inv.archive {
-            let (m, v) = load_tarball(ctx, archive)?;
+            let Some((m, v)) = load_tarball(ctx, archive)? else {
+                // A dkms binary archive (mktarball format) is ldtarball's to load.
+                return crate::commands::ldtarball::run(ctx);
+            };
             module = Some(m);
             version = Some(v);
         } else if let Some(dir) = &inv.source_dir {
@@ -79,14 +82,7 @@ fn first_kernel(ctx: &Context) -> String {
         .kernels
         .first()
         .cloned()
-        .unwrap_or_else(running_kernel)
-}
-
-/// `uname -r`, read from the kernel without starting a process.
-pub fn running_kernel() -> String {
-    nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_default()
+        .unwrap_or_else(crate::cli::host_kernel)
 }
 
 /// A POST_ADD/PRE_INSTALL/POST_INSTALL/POST_REMOVE script: run from the module's source
@@ -229,8 +225,8 @@ fn set_mtime(path: &Path, (secs, nsecs): (i64, i64)) {
 }
 
 /// `dkms add <tarball>`: extract, find the first dkms.conf, copy its directory to
-/// `/usr/src/<m>-<v>`.
-fn load_tarball(ctx: &Context, archive: &Path) -> Result<(String, String)> {
+/// `/usr/src/<m>-<v>`. `None` for a dkms binary archive (`dkms_main_tree/` inside).
+fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)>> {
     if !archive.exists() {
         return Err(Error::dkms(
             2,
@@ -253,15 +249,7 @@ fn load_tarball(ctx: &Context, archive: &Path) -> Result<(String, String)> {
         }
     }
     if scratch.path().join("dkms_main_tree").is_dir() {
-        // A `mktarball` archive: that is ldtarball's format.
-        return Err(Error::dkms(
-            3,
-            [format!(
-                "{} is a dkms binary archive; load it with: dkms ldtarball {}",
-                archive.display(),
-                archive.display()
-            )],
-        ));
+        return Ok(None);
     }
     let Some(conf_path) = find_first_conf(scratch.path()) else {
         return Err(Error::dkms(3, msg::tarball_without_conf()));
@@ -274,7 +262,7 @@ fn load_tarball(ctx: &Context, archive: &Path) -> Result<(String, String)> {
     let conf = read_conf_strict(ctx, &conf_path, "", "", &kernel)?;
     let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
     install_source(ctx, &dir, &module, &version)?;
-    Ok((module, version))
+    Ok(Some((module, version)))
 }
 
 /// The first `dkms.conf` in `find` order (directory order, depth first).
@@ -492,17 +480,15 @@ pub fn read_conf_strict(
     version: &str,
     kernel: &str,
 ) -> Result<ModuleConf> {
-    let arch = ctx.inv.arches.first().cloned().unwrap_or_else(machine_arch);
+    let arch = ctx
+        .inv
+        .arches
+        .first()
+        .cloned()
+        .unwrap_or_else(crate::cli::host_arch);
     let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, &arch);
     req.path = path.to_path_buf();
     crate::conf::read_conf(&req, true)
-}
-
-/// `uname -m`.
-pub fn machine_arch() -> String {
-    nix::sys::utsname::uname()
-        .map(|u| u.machine().to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
