@@ -290,3 +290,25 @@ fn tree_written_by_the_reference_is_read_by_us() {
         "our add sees the reference's add"
     );
 }
+
+#[test]
+fn concurrent_adds_of_one_module_version_add_it_once() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("hello-1.0", "hello-1.0");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = sb.std_dkms(&["add", "hello/1.0"]);
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut codes: Vec<i32> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap_or(-1))
+        .collect();
+    codes.sort();
+    assert_eq!(codes, [0, 3, 3, 3]);
+    assert_eq!(sb.run(&["status"]).stdout, "hello/1.0: added\n");
+}

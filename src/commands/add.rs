@@ -37,6 +37,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     let (Some(module), Some(version)) = (module, version) else {
         return Err(crate::output::cli::module_version_missing("add"));
     };
+    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     if inv.rpm_safe_upgrade {
         let tmp = &ctx.settings.tmp_location;
         crate::tree::rpm_lock::record(tmp, &module, &version).at(tmp)?;

@@ -12,6 +12,7 @@ use crate::version::sort_v_cmp;
 pub fn run(ctx: &Context) -> Result<()> {
     let (module, version) = cli::module_version(&ctx.inv, "remove")?;
     let (module, version) = (module.as_str(), version.as_str());
+    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, module, version);
     require_removable(ctx, module, version)?;
     crate::settings::require_writable_tree(&ctx.settings)?;
     let targets = targets(ctx, module, version)?;
