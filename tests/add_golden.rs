@@ -312,3 +312,46 @@ fn concurrent_adds_of_one_module_version_add_it_once() {
     assert_eq!(codes, [0, 3, 3, 3]);
     assert_eq!(sb.run(&["status"]).stdout, "hello/1.0: added\n");
 }
+
+#[test]
+fn deprecated_directives_are_named_before_validation() {
+    let conf = "PACKAGE_NAME=ri\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=ri\n\
+                DEST_MODULE_LOCATION[0]=/updates\nMODULES_CONF_OBSOLETE_ONLY[0]=z\n\
+                MODULES_CONF_ALIAS_TYPE[0]=y\nMODULES_CONF_OBSOLETES[0]=x\nMODULES_CONF[2]=w\n\
+                REMAKE_INITRD=\"\"\n";
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.write_source("ri", "1.0", Some(conf));
+        },
+        &["add", "ri/1.0"],
+    );
+    let dep = |name: &str| format!("Deprecated feature: {name} (<ROOT>/src/ri-1.0/dkms.conf)\n");
+    assert_eq!(
+        out,
+        run(
+            0,
+            "Creating symlink <ROOT>/dkms/ri/1.0/source -> <ROOT>/src/ri-1.0\n",
+            &[
+                "REMAKE_INITRD",
+                "MODULES_CONF",
+                "MODULES_CONF_OBSOLETES",
+                "MODULES_CONF_ALIAS_TYPE",
+                "MODULES_CONF_OBSOLETE_ONLY"
+            ]
+            .map(dep)
+            .concat()
+        )
+    );
+    let invalid = conf.replace("PACKAGE_NAME=ri\n", "");
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.write_source("ri", "1.0", Some(&invalid));
+        },
+        &["add", "ri/1.0"],
+    );
+    assert_eq!(out.code, 8);
+    assert!(out.stderr.starts_with(&dep("REMAKE_INITRD")));
+    assert!(out
+        .stderr
+        .contains("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.\n"));
+}

@@ -150,7 +150,7 @@ fn load_source_dir(ctx: &Context, dir: &Path) -> Result<(String, String)> {
     let dir = dir.as_path();
     let conf_path = dir.join("dkms.conf");
     let kernel = first_kernel(ctx);
-    let conf = read_conf_strict(ctx, &conf_path, "", "", &kernel)?;
+    let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
     let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
     install_source(ctx, dir, &module, &version)?;
     Ok((module, version))
@@ -260,7 +260,7 @@ fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)
         .map(Path::to_path_buf)
         .unwrap_or_else(|| scratch.path().to_path_buf());
     let kernel = first_kernel(ctx);
-    let conf = read_conf_strict(ctx, &conf_path, "", "", &kernel)?;
+    let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
     let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
     install_source(ctx, &dir, &module, &version)?;
     Ok(Some((module, version)))
@@ -473,13 +473,27 @@ fn evaluation_error_text(e: &Error) -> String {
     }
 }
 
-/// `read_conf_strict` for add: missing → exit 4, invalid → messages then exit 8.
+/// `read_conf_strict` for add: missing → exit 4; deprecated directives named; invalid →
+/// messages then exit 8. This is `conf::read_conf(req, true)` plus the deprecation lines, which
+/// dkms prints before validating (and only when adding the module itself, not when reading a
+/// directory's conf to learn its name).
 pub fn read_conf_strict(
     ctx: &Context,
     path: &Path,
     module: &str,
     version: &str,
     kernel: &str,
+) -> Result<ModuleConf> {
+    read_conf_checked(ctx, path, module, version, kernel, true)
+}
+
+fn read_conf_checked(
+    ctx: &Context,
+    path: &Path,
+    module: &str,
+    version: &str,
+    kernel: &str,
+    name_deprecations: bool,
 ) -> Result<ModuleConf> {
     let arch = ctx
         .inv
@@ -489,8 +503,37 @@ pub fn read_conf_strict(
         .unwrap_or_else(crate::cli::host_arch);
     let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, &arch);
     req.path = path.to_path_buf();
-    crate::conf::read_conf(&req, true)
+    if !name_deprecations {
+        return crate::conf::read_conf(&req, true);
+    }
+    if !path.is_file() {
+        return Err(Error::dkms(4, msg::missing_conf(path)));
+    }
+    let directives = crate::conf::evaluate(&req)?;
+    let conf = ModuleConf::from_directives(path, directives);
+    for name in DEPRECATED_DIRECTIVES {
+        if conf.directives.get(*name).is_some_and(|v| !v.is_empty()) {
+            ctx.out.deprecated(msg::deprecated_directive(name, path));
+        }
+    }
+    let (errors, warnings) = conf.validate(true);
+    for line in warnings.iter().chain(errors.iter()) {
+        ctx.out.err_line(line);
+    }
+    if !errors.is_empty() {
+        return Err(Error::dkms(8, crate::output::conf::bad_conf_file(path)));
+    }
+    Ok(conf)
 }
+
+/// Directives dkms 3 accepts but ignores, named on add, in dkms's order.
+const DEPRECATED_DIRECTIVES: &[&str] = &[
+    "REMAKE_INITRD",
+    "MODULES_CONF",
+    "MODULES_CONF_OBSOLETES",
+    "MODULES_CONF_ALIAS_TYPE",
+    "MODULES_CONF_OBSOLETE_ONLY",
+];
 
 #[cfg(test)]
 mod tests {

@@ -111,6 +111,11 @@ pub fn missing_conf(file: &Path) -> [String; 2] {
     ]
 }
 
+/// What follows `Deprecated feature: ` for a directive dkms ignores.
+pub fn deprecated_directive(name: &str, file: &Path) -> String {
+    format!("{name} ({})", file.display())
+}
+
 pub fn forcing_install(module: &str, version: &str) -> String {
     format!("Forcing install of {module}/{version}")
 }
