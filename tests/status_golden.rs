@@ -657,3 +657,29 @@ fn binary_only_load_is_shown_as_built() {
         ok("binmod/1.0, 6.1.0-1-test, x86_64: built\n")
     );
 }
+
+#[test]
+fn empty_filters_filter_nothing() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", "6.0", A, "hello", KO);
+    sb.added("other", "2.0");
+    let all = "hello/1.0, 6.0, x86_64: built\nother/2.0: added\n";
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "/1.0"]),
+        ok("hello/1.0, 6.0, x86_64: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "hello/"]),
+        ok("hello/1.0, 6.0, x86_64: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "6.0/"]),
+        ok("hello/1.0, 6.0, x86_64: built\nother/2.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "/x86_64"]),
+        ok(all)
+    );
+    assert_eq!(sb.run_same_as_reference(&["status", "--all"]), ok(all));
+}

@@ -14,7 +14,8 @@ pub fn run(ctx: &Context) -> Result<()> {
     let mut module = inv.module.clone();
     let mut version = inv.version.clone();
 
-    let needs_loading = module.is_none() || version.is_none();
+    // A directory or tarball is loaded only when neither module nor version was named.
+    let needs_loading = module.is_none() && version.is_none();
     if needs_loading && (inv.archive.is_some() || inv.source_dir.is_some()) {
         // Copying into the source tree is a system change (spec §2.2).
         crate::settings::require_root()?;
@@ -37,6 +38,9 @@ pub fn run(ctx: &Context) -> Result<()> {
     let (Some(module), Some(version)) = (module, version) else {
         return Err(crate::output::cli::module_version_missing("add"));
     };
+    if module.is_empty() || version.is_empty() {
+        return Err(crate::output::cli::module_version_missing("add"));
+    }
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     if inv.rpm_safe_upgrade {
         let tmp = &ctx.settings.tmp_location;

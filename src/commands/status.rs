@@ -44,19 +44,21 @@ pub fn run(ctx: &Context) -> Result<()> {
 /// to every kernel, several pair up 1:1 (the CLI has already rejected other counts).
 fn passes(ctx: &Context) -> Vec<(Option<String>, Option<String>)> {
     let inv = &ctx.inv;
+    // An empty kernel or arch (`-k 6.1/`) filters nothing, as in dkms.
+    let given = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned();
     if inv.kernels.is_empty() {
-        return vec![(None, inv.arches.first().cloned())];
+        return vec![(None, given(inv.arches.first()))];
     }
     inv.kernels
         .iter()
         .enumerate()
         .map(|(i, k)| {
             let arch = if inv.arches.len() == 1 {
-                inv.arches.first().cloned()
+                given(inv.arches.first())
             } else {
-                inv.arches.get(i).cloned()
+                given(inv.arches.get(i))
             };
-            (Some(k.clone()), arch)
+            (given(Some(k)), arch)
         })
         .collect()
 }
@@ -100,7 +102,10 @@ impl<'a> Status<'a> {
     /// The module versions to look at, in glob order, after the `-m`/`-v` filters.
     fn candidates(&self) -> Vec<(String, String)> {
         let inv = &self.ctx.inv;
-        let pairs: Vec<(String, String)> = match &inv.module {
+        // An empty module or version (`status hello/`) filters nothing, as in dkms.
+        let module = inv.module.as_ref().filter(|m| !m.is_empty());
+        let version = inv.version.as_ref().filter(|v| !v.is_empty());
+        let pairs: Vec<(String, String)> = match module {
             Some(m) => self
                 .tree()
                 .versions_of(m)
@@ -109,7 +114,7 @@ impl<'a> Status<'a> {
                 .collect(),
             None => self.tree().module_versions(),
         };
-        match &inv.version {
+        match version {
             Some(v) => pairs.into_iter().filter(|(_, pv)| pv == v).collect(),
             None => pairs,
         }
