@@ -355,3 +355,25 @@ fn deprecated_directives_are_named_before_validation() {
         .stderr
         .contains("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.\n"));
 }
+
+#[test]
+fn post_add_override_in_the_config_directory_wins() {
+    use std::os::unix::fs::PermissionsExt;
+    // 3.4.0+: an executable /etc/dkms/<module>/<script> replaces the module's own script.
+    let sb = Sandbox::new();
+    with_post_add(&sb, Some("#!/bin/sh\necho module script\n"), 0o755);
+    let dir = sb.confdir().join("hello");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("post.sh"), "#!/bin/sh\necho override from $PWD\n").unwrap();
+    std::fs::set_permissions(dir.join("post.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        sb.run(&["add", "hello/1.0"]),
+        run(
+            0,
+            &format!(
+                "{SYMLINK_HELLO}Running the post_add script:\noverride from <ROOT>/dkms/hello/1.0/source\n"
+            ),
+            ""
+        )
+    );
+}

@@ -309,6 +309,11 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
         if escapes(&path) {
             return Err(ExtractError::Unsafe(path.display().to_string()));
         }
+        // Device nodes and fifos have no place in a module's sources.
+        let kind = entry.header().entry_type();
+        if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
+            return Err(ExtractError::Unsafe(path.display().to_string()));
+        }
         if let Ok(Some(target)) = entry.link_name() {
             let is_hard = entry.header().entry_type().is_hard_link();
             let base = if is_hard {
@@ -602,6 +607,8 @@ mod tests {
         header[124..135].copy_from_slice(b"00000000000");
         header[136..147].copy_from_slice(b"00000000000");
         match link {
+            // a NUL "target" asks for a character device
+            Some(b"\x00") => header[156] = b'3',
             Some(target) => {
                 header[156] = b'2';
                 header[157..157 + target.len()].copy_from_slice(target);
@@ -628,6 +635,7 @@ mod tests {
             (&b"/tmp/evil"[..], None),
             (&b"link"[..], Some(&b"../../etc"[..])),
             (&b"link"[..], Some(&b"/etc"[..])),
+            (&b"dev"[..], Some(&b"\x00"[..])),
         ] {
             let archive = root.path().join("evil.tar");
             std::fs::write(&archive, raw_tar_with_member(name, link)).expect("write");
