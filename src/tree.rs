@@ -425,26 +425,37 @@ impl Tree {
         kernels
     }
 
-    /// If `<install_tree>/<kernel>/weak-updates/<name>.ko*` is a symlink into another kernel's
-    /// modules directory, that kernel's name.
-    pub fn weak_link_source_kernel(&self, kernel: &str, name: &str) -> Option<String> {
+    /// If `<install_tree>/<kernel>/weak-updates/[<location>/]<name>.ko*` is a symlink into
+    /// another kernel's modules directory, that kernel's name. `location` is the module's
+    /// install location (RHEL's weak-modules mirrors it under weak-updates; links directly in
+    /// weak-updates are accepted too).
+    pub fn weak_link_source_kernel(
+        &self,
+        kernel: &str,
+        location: &str,
+        name: &str,
+    ) -> Option<String> {
         let weak_dir = self.install_tree.join(kernel).join("weak-updates");
-        for ext in MODULE_EXTENSIONS {
-            let link = weak_dir.join(format!("{name}.ko{ext}"));
-            let Ok(target) = std::fs::read_link(&link) else {
-                continue;
-            };
-            let absolute = if target.is_absolute() {
-                target
-            } else {
-                weak_dir.join(target)
-            };
-            let resolved = std::fs::canonicalize(&absolute).ok()?;
-            let base = std::fs::canonicalize(&self.install_tree).ok()?;
-            let rel = resolved.strip_prefix(&base).ok()?;
-            let first = rel.components().next()?;
-            let other = first.as_os_str().to_str()?.to_string();
-            return (other != kernel).then_some(other);
+        let location = location.trim_matches('/');
+        let dirs = [weak_dir.clone(), weak_dir.join(location)];
+        for dir in dirs.iter().take(if location.is_empty() { 1 } else { 2 }) {
+            for ext in MODULE_EXTENSIONS {
+                let link = dir.join(format!("{name}.ko{ext}"));
+                let Ok(target) = std::fs::read_link(&link) else {
+                    continue;
+                };
+                let absolute = if target.is_absolute() {
+                    target
+                } else {
+                    dir.join(target)
+                };
+                let resolved = std::fs::canonicalize(&absolute).ok()?;
+                let base = std::fs::canonicalize(&self.install_tree).ok()?;
+                let rel = resolved.strip_prefix(&base).ok()?;
+                let first = rel.components().next()?;
+                let other = first.as_os_str().to_str()?.to_string();
+                return (other != kernel).then_some(other);
+            }
         }
         None
     }

@@ -683,3 +683,25 @@ fn empty_filters_filter_nothing() {
     );
     assert_eq!(sb.run_same_as_reference(&["status", "--all"]), ok(all));
 }
+
+#[test]
+fn installed_weak_on_rhel_layout() {
+    // RHEL's weak-modules mirrors the install location under weak-updates.
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("etc/os-release"), "ID=rhel\n").unwrap();
+    sb.added("weak", "1.0");
+    sb.mark_built("weak", "1.0", K, A, "weak", KO);
+    let link = sb.dkms_tree().join(format!("weak/kernel-{K}-{A}"));
+    std::os::unix::fs::symlink(format!("1.0/{K}/{A}"), link).unwrap();
+    let extra = sb.install_tree().join(K).join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    std::fs::write(extra.join("weak.ko"), KO).unwrap();
+    let wdir = sb.install_tree().join(K2).join("weak-updates/extra");
+    std::fs::create_dir_all(&wdir).unwrap();
+    std::os::unix::fs::symlink(extra.join("weak.ko"), wdir.join("weak.ko")).unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n\
+            weak, 1.0, 6.1.0-2-test, x86_64: installed-weak from 6.1.0-1-test\n")
+    );
+}

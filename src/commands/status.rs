@@ -279,7 +279,12 @@ impl<'a> Status<'a> {
                 let all_linked = !no_weak
                     && !records.is_empty()
                     && records.iter().all(|r| {
-                        tree.weak_link_source_kernel(weak_kernel, &r.dest_name)
+                        let location = Tree::install_location(
+                            &self.ctx.settings.distro,
+                            self.ctx.settings.addon_modules_dir.as_deref(),
+                            &r.dest_location,
+                        );
+                        tree.weak_link_source_kernel(weak_kernel, &location, &r.dest_name)
                             .as_deref()
                             == Some(ka.kernel.as_str())
                     });
