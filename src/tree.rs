@@ -258,26 +258,71 @@ impl Tree {
     /// The kernel/arch pairs `<m>/<v>` is built for, in glob order of `<v>/<digit>*/*` (kernel
     /// directories not starting with a digit are ignored, as by dkms).
     pub fn built_kernels(&self, module: &str, version: &str) -> Vec<KernelArch> {
+        self.built_kernels_matching(module, version, None, None)
+    }
+
+    /// The kernel/arch pairs `<m>/<v>` is built for whose names match the bash glob patterns
+    /// `kernel` (default `[0-9]*`) and `arch` (default `*`), in the order bash lists
+    /// `<v>/<kernel>/<arch>`: by the bytes of `<kernel>/<arch>`.
+    pub fn built_kernels_matching(
+        &self,
+        module: &str,
+        version: &str,
+        kernel: Option<&str>,
+        arch: Option<&str>,
+    ) -> Vec<KernelArch> {
         let vdir = self.version_dir(module, version);
-        let mut kernels: Vec<String> = visible_names(&vdir)
-            .into_iter()
-            .filter(|k| k.as_bytes().first().is_some_and(u8::is_ascii_digit))
-            .collect();
-        kernels.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         let mut out = Vec::new();
-        for kernel in kernels {
-            let mut arches = visible_names(&vdir.join(&kernel));
-            arches.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-            for arch in arches {
-                if vdir.join(&kernel).join(&arch).join("module").is_dir() {
+        for k in matching_names(&vdir, kernel.unwrap_or("[0-9]*")) {
+            let kdir = vdir.join(&k);
+            for a in matching_names(&kdir, arch.unwrap_or("*")) {
+                if kdir.join(&a).join("module").is_dir() {
                     out.push(KernelArch {
-                        kernel: kernel.clone(),
-                        arch,
+                        kernel: k.clone(),
+                        arch: a,
                     });
                 }
             }
         }
+        out.sort_by(|x, y| {
+            let kx = [x.kernel.as_bytes(), b"/", x.arch.as_bytes()].concat();
+            let ky = [y.kernel.as_bytes(), b"/", y.arch.as_bytes()].concat();
+            kx.cmp(&ky)
+        });
         out
+    }
+
+    /// The module versions whose module and version names match the bash glob patterns, in
+    /// glob order (a literal module name is looked up directly).
+    pub fn module_versions_matching(
+        &self,
+        module: Option<&str>,
+        version: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let modules: Vec<String> = match module {
+            None => visible_names(&self.dkms_tree),
+            Some(m) if !has_glob_chars(m) => vec![m.to_string()],
+            Some(m) => matching_names(&self.dkms_tree, m),
+        };
+        let mut pairs = Vec::new();
+        for m in modules {
+            let dir = self.dkms_tree.join(&m);
+            let versions = match version {
+                None => visible_names(&dir),
+                Some(v) if !has_glob_chars(v) => {
+                    // bash keeps a literal path component only if the path exists
+                    if std::fs::symlink_metadata(dir.join(v)).is_ok() {
+                        vec![v.to_string()]
+                    } else {
+                        Vec::new()
+                    }
+                }
+                Some(v) => matching_names(&dir, v),
+            };
+            pairs.extend(versions.into_iter().map(|v| (m.clone(), v)));
+        }
+        sort_glob_order(&mut pairs);
+        pairs
     }
 
     /// Leftover in-progress build directories `<v>/<k>/.tmp_*` (spec §7).
@@ -469,6 +514,127 @@ pub fn sort_glob_order(pairs: &mut [(String, String)]) {
         let kb = [b.0.as_bytes(), b"/", b.1.as_bytes()].concat();
         ka.cmp(&kb)
     });
+}
+
+/// The names in `dir` the bash glob `pattern` matches, unsorted. A literal pattern matches
+/// the existing entry of that name (hidden or not).
+fn matching_names(dir: &Path, pattern: &str) -> Vec<String> {
+    if !has_glob_chars(pattern) {
+        let exists = std::fs::symlink_metadata(dir.join(pattern)).is_ok();
+        return if exists && !pattern.is_empty() && !pattern.contains('/') {
+            vec![pattern.to_string()]
+        } else {
+            Vec::new()
+        };
+    }
+    all_names(dir)
+        .into_iter()
+        .filter(|n| glob_match(pattern, n))
+        .collect()
+}
+
+/// Whether bash would treat `s` as a glob pattern.
+pub fn has_glob_chars(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// bash pathname matching of one component: `*`, `?`, `[...]` (with `!`/`^` negation and
+/// ranges), `\` escapes; a leading `.` must be matched literally.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    if name.starts_with('.') && !pattern.starts_with('.') {
+        return false;
+    }
+    glob_bytes(pattern.as_bytes(), name.as_bytes())
+}
+
+fn glob_bytes(p: &[u8], n: &[u8]) -> bool {
+    // Iterative matcher with backtracking to the last `*`.
+    let (mut pi, mut ni) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() {
+            match p[pi] {
+                b'*' => {
+                    star = Some((pi, ni));
+                    pi += 1;
+                    continue;
+                }
+                b'?' => {
+                    pi += 1;
+                    ni += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, next)) = bracket(&p[pi..], n[ni]) {
+                        if matched {
+                            pi += next;
+                            ni += 1;
+                            continue;
+                        }
+                    } else if n[ni] == b'[' {
+                        // an unclosed `[` is an ordinary character
+                        pi += 1;
+                        ni += 1;
+                        continue;
+                    }
+                }
+                b'\\' if pi + 1 < p.len() => {
+                    if p[pi + 1] == n[ni] {
+                        pi += 2;
+                        ni += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c == n[ni] {
+                        pi += 1;
+                        ni += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star {
+            Some((sp, sn)) => {
+                pi = sp + 1;
+                ni = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|c| *c == b'*')
+}
+
+/// Match one byte against the bracket expression at the start of `p`: (matched, length of
+/// the expression), or `None` when the bracket is not closed.
+fn bracket(p: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(p.get(i), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < p.len() {
+        let ch = p[i];
+        if ch == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+            if p[i] <= c && c <= p[i + 2] {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if ch == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    None
 }
 
 /// The names in `dir` a bash `*` glob matches (not starting with `.`), unsorted; empty when
@@ -713,6 +879,42 @@ mod tests {
                 "a/1A", "a/1a", "a_b/1.0"
             ]
         );
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_match("hel*", "hello"));
+        assert!(glob_match("h?llo", "hello"));
+        assert!(glob_match("[67].0", "6.0"));
+        assert!(!glob_match("[67].0", "8.0"));
+        assert!(glob_match("[!6].0", "8.0"));
+        assert!(glob_match("*", "a"));
+        assert!(!glob_match("*", ".hidden"));
+        assert!(glob_match(".h*", ".hidden"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+        assert!(glob_match("[0-9]*", "6.1.0-1-amd64"));
+        assert!(!glob_match("[0-9]*", "abc"));
+        assert!(glob_match("a[", "a["));
+        assert!(glob_match("a\\*", "a*"));
+        assert!(!glob_match("a\\*", "ab"));
+    }
+
+    #[test]
+    fn kernels_sort_by_the_whole_path() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        build(&tree, "m", "1", "6.0", "x86_64");
+        build(&tree, "m", "1", "6.0", "Z");
+        build(&tree, "m", "1", "6.0-x", "a");
+        let got: Vec<String> = tree
+            .built_kernels("m", "1")
+            .into_iter()
+            .map(|ka| format!("{}/{}", ka.kernel, ka.arch))
+            .collect();
+        assert_eq!(got, ["6.0-x/a", "6.0/Z", "6.0/x86_64"]);
+        let got = tree.built_kernels_matching("m", "1", Some("6.0"), Some("x*"));
+        assert_eq!(got.len(), 1);
     }
 
     #[test]

@@ -705,3 +705,48 @@ fn installed_weak_on_rhel_layout() {
             weak, 1.0, 6.1.0-2-test, x86_64: installed-weak from 6.1.0-1-test\n")
     );
 }
+
+#[test]
+fn filters_are_glob_patterns_and_kernels_sort_by_path() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.added("hello", "2.0");
+    sb.added("help", "1.0");
+    for (v, k, a) in [
+        ("1.0", "6.0", A),
+        ("1.0", "6.0", "Z"),
+        ("1.0", "6.0-x", "a"),
+        ("1.0", "7.0", A),
+        ("2.0", "6.0", A),
+        ("2.0", "abc", A),
+    ] {
+        sb.mark_built("hello", v, k, a, "hello", KO);
+    }
+    // without -k only digit-leading kernels, sorted by "<kernel>/<arch>" bytes
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "hello"]),
+        ok(
+            "hello/1.0, 6.0-x, a: built\nhello/1.0, 6.0, Z: built\nhello/1.0, 6.0, x86_64: built\n\
+            hello/1.0, 7.0, x86_64: built\nhello/2.0, 6.0, x86_64: built\n"
+        )
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&[
+            "status", "-m", "hel*", "-v", "2.*", "-k", "[67].0", "-a", "x86*"
+        ]),
+        ok("hello/2.0, 6.0, x86_64: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-m", "he?p"]),
+        ok("help/1.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "*/1.0", "-k", "7.0"]),
+        ok("hello/1.0, 7.0, x86_64: built\nhelp/1.0: added\n")
+    );
+    // a named kernel need not start with a digit
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "abc"]),
+        ok("hello/1.0: added\nhello/2.0, abc, x86_64: built\nhelp/1.0: added\n")
+    );
+}

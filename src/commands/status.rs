@@ -2,9 +2,12 @@
 //! every module version in bash glob order, a line per built/installed kernel/arch, `added`
 //! when nothing matched, `broken` with an error block on stderr. Always exit 0.
 //!
-//! Speed matters (fleet scripts call status in loops): no process is started, each
-//! (conf file, module, version) is read once per run, and the only file contents read are
-//! the built and installed modules of installed lines, compared byte for byte.
+//! The `-m`, `-v`, `-k` and `-a` filters are bash glob patterns, as in dkms, which puts them
+//! into paths unquoted; without `-k` only kernel directories starting with a digit count.
+//!
+//! Speed matters (fleet scripts call status in loops): no process is started, a dkms.conf
+//! of plain assignments is read once per module version, and the only file contents read
+//! are the built and installed modules of installed lines, compared byte for byte.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -16,17 +19,18 @@ use crate::commands::Context;
 use crate::conf::ModuleRecord;
 use crate::error::Result;
 use crate::output::tree::{self as msg, StatusEntry};
-use crate::tree::{AddState, KernelArch, KernelState, Tree};
+use crate::tree::{glob_match, AddState, KernelArch, KernelState, Tree};
 
 pub fn run(ctx: &Context) -> Result<()> {
     let status = Status::new(ctx);
     let json = ctx.inv.json;
     let mut entries = Vec::new();
+    let candidates = status.candidates();
     for (kernel, arch) in passes(ctx) {
-        for (module, version) in status.candidates() {
+        for (module, version) in &candidates {
             status.report(
-                &module,
-                &version,
+                module,
+                version,
                 kernel.as_deref(),
                 arch.as_deref(),
                 json,
@@ -99,25 +103,14 @@ impl<'a> Status<'a> {
         &self.ctx.tree
     }
 
-    /// The module versions to look at, in glob order, after the `-m`/`-v` filters.
+    /// The module versions to look at, in glob order, after the `-m`/`-v` filters (bash glob
+    /// patterns, as dkms puts them into a path unquoted).
     fn candidates(&self) -> Vec<(String, String)> {
         let inv = &self.ctx.inv;
         // An empty module or version (`status hello/`) filters nothing, as in dkms.
-        let module = inv.module.as_ref().filter(|m| !m.is_empty());
-        let version = inv.version.as_ref().filter(|v| !v.is_empty());
-        let pairs: Vec<(String, String)> = match module {
-            Some(m) => self
-                .tree()
-                .versions_of(m)
-                .into_iter()
-                .map(|v| (m.clone(), v))
-                .collect(),
-            None => self.tree().module_versions(),
-        };
-        match version {
-            Some(v) => pairs.into_iter().filter(|(_, pv)| pv == v).collect(),
-            None => pairs,
-        }
+        let module = inv.module.as_deref().filter(|m| !m.is_empty());
+        let version = inv.version.as_deref().filter(|v| !v.is_empty());
+        self.tree().module_versions_matching(module, version)
     }
 
     fn report(
@@ -146,10 +139,10 @@ impl<'a> Status<'a> {
         }
 
         let mut printed = false;
-        for ka in self.tree().built_kernels(module, version) {
-            if kernel.is_some_and(|k| k != ka.kernel) || arch.is_some_and(|a| a != ka.arch) {
-                continue;
-            }
+        for ka in self
+            .tree()
+            .built_kernels_matching(module, version, kernel, arch)
+        {
             printed = true;
             let entry = self.kernel_line(module, version, &ka, json);
             entries.push(entry);
@@ -262,11 +255,11 @@ impl<'a> Status<'a> {
         let built = tree.built_kernels(module, version);
         let mut lines = Vec::new();
         for weak_kernel in &self.weak_kernels {
-            if kernel.is_some_and(|k| k != weak_kernel) {
+            if kernel.is_some_and(|k| !glob_match(k, weak_kernel)) {
                 continue;
             }
             for ka in &built {
-                if arch.is_some_and(|a| a != ka.arch)
+                if arch.is_some_and(|a| !glob_match(a, &ka.arch))
                     || tree.is_built(module, version, weak_kernel, &ka.arch)
                     || !tree.is_installed(module, version, &ka.kernel, &ka.arch)
                 {
