@@ -55,13 +55,18 @@ impl Kbuild {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// Run with extra environment variables (dkms reads several settings from it).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.sb.dkms(args);
         // as upstream's own test suite does, so that `make -j1` is predictable
-        let out = self
-            .sb
-            .dkms(args)
-            .env("parallel_jobs", "1")
-            .output()
-            .expect("run dkms");
+        cmd.env("parallel_jobs", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run dkms");
         Run::new(self, out)
     }
 
