@@ -14,3 +14,4 @@ pub mod settings;
 pub mod shell;
 pub mod sign;
 pub mod tree;
+pub mod version;

@@ -1,31 +1,48 @@
+//! The `dkms` binary: start-up as dkms does it, parse once, check, dispatch, exit with dkms's
+//! code.
+
 use dkms::cli;
 use dkms::commands::{self, Context};
 use dkms::error::Error;
-use dkms::output::messages::USAGE;
+use dkms::output::cli as msg;
+use dkms::output::messages::usage;
 use dkms::output::Output;
-use dkms::settings::Settings;
+use dkms::settings::{self, Settings};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    settings::prepare_process();
+    // Not `env::args()`: it panics on a word that is not UTF-8.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     std::process::exit(run(&args));
 }
 
 fn run(args: &[String]) -> i32 {
     let out = Output::default();
-    let result = cli::parse(args, &out).and_then(|inv| {
-        let Some(action) = inv.action else {
-            out.error(&["Unknown action specified: \"\""]);
-            out.line(USAGE);
-            return Ok(());
-        };
-        let settings = Settings::load(&inv)?;
-        let ctx = Context::new(inv, settings);
-        commands::dispatch(&ctx, action)
-    });
-    match result {
+    match run_checked(args, &out) {
         Ok(()) => 0,
         Err(e) => report(&out, e),
     }
+}
+
+/// dkms's order: TMPDIR, os-release and framework files before the command line; then the
+/// command line and its checks; then the action.
+fn run_checked(args: &[String], out: &Output) -> Result<(), Error> {
+    settings::check_tmpdir(out)?;
+    let mut settings = Settings::startup()?;
+    let inv = cli::parse(args, out)?;
+    cli::check(&inv)?;
+    settings.apply_cli(&inv);
+    let Some(action) = inv.action else {
+        // Upstream exits 0 here; kept (spec §11).
+        out.error(&[msg::unknown_action("")]);
+        out.line(usage());
+        return Ok(());
+    };
+    let ctx = Context::new(inv, settings);
+    commands::dispatch(&ctx, action)
 }
 
 fn report(out: &Output, e: Error) -> i32 {

@@ -1,8 +1,17 @@
 //! The dkms tree (`/var/lib/dkms` by default) and the source tree (`/usr/src`): every path and
 //! every state question goes through here, so that all actions agree with each other and with
 //! bash dkms about what "added", "built" and "installed" mean (spec §4.1).
+//!
+//! Trees are shared with bash dkms in both directions, so everything here reads and writes the
+//! exact layout bash dkms uses: an absolute `source` symlink, a relative `kernel-<k>-<a>` link,
+//! `<k>/<a>/module/` as the "built" marker, and enumeration in bash glob order (byte order of
+//! the whole `<module>/<version>` path, hidden entries skipped).
 
+use std::ffi::OsStr;
+use std::io;
 use std::path::{Path, PathBuf};
+
+use crate::settings::Distro;
 
 /// The three roots dkms works on.
 #[derive(Debug, Clone)]
@@ -24,6 +33,32 @@ pub enum AddState {
     /// `source` is a real directory (binary-only tarball load).
     BinaryOnly,
 }
+
+/// The state of one module version for one kernel/arch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KernelState {
+    /// No `<k>/<a>/module/` directory.
+    NotBuilt,
+    /// `<k>/<a>/module/` exists, and `kernel-<k>-<a>` does not point at it.
+    Built,
+    /// Built, and `<m>/kernel-<k>-<a>` resolves to this version's `<k>/<a>`.
+    Installed,
+}
+
+/// One kernel/arch pair a module version is built for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KernelArch {
+    pub kernel: String,
+    pub arch: String,
+}
+
+/// Version-directory entries that are not kernel directories (spec §6.5, remove).
+pub const NON_KERNEL_ENTRIES: &[&str] =
+    &["build", "tarball", "driver_disk", "rpm", "deb", "source"];
+
+/// The compressed extensions a built or installed module may carry, in the order dkms tries
+/// them.
+pub const MODULE_EXTENSIONS: &[&str] = &["", ".gz", ".xz", ".zst"];
 
 impl Tree {
     pub fn new(dkms_tree: PathBuf, source_tree: PathBuf, install_tree: PathBuf) -> Self {
@@ -102,5 +137,597 @@ impl Tree {
     /// `<install_tree>/<k>`
     pub fn kernel_modules_dir(&self, kernel: &str) -> PathBuf {
         self.install_tree.join(kernel)
+    }
+
+    // ----- states -------------------------------------------------------------------------
+
+    /// Where `<m>/<v>` stands as a whole (spec §4.1).
+    pub fn add_state(&self, module: &str, version: &str) -> AddState {
+        let source = self.source_link(module, version);
+        match std::fs::symlink_metadata(&source) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                if source.is_dir() {
+                    AddState::Added
+                } else {
+                    AddState::Broken
+                }
+            }
+            Ok(meta) if meta.is_dir() => AddState::BinaryOnly,
+            // A plain file named `source`: not a usable source, and bash dkms's `-d` test
+            // fails on it just as on a dangling link.
+            Ok(_) => AddState::Broken,
+            Err(_) => {
+                if self.source_dir(module, version).exists() {
+                    AddState::Broken
+                } else {
+                    AddState::NotAdded
+                }
+            }
+        }
+    }
+
+    /// What `add` refuses to add twice: `source` is a directory (through the link or real).
+    pub fn has_source(&self, module: &str, version: &str) -> bool {
+        self.source_link(module, version).is_dir()
+    }
+
+    /// `<k>/<a>/module/` is a directory.
+    pub fn is_built(&self, module: &str, version: &str, kernel: &str, arch: &str) -> bool {
+        self.built_module_dir(module, version, kernel, arch)
+            .is_dir()
+    }
+
+    /// `kernel-<k>-<a>` resolves to this version's `<k>/<a>`. The link is normally the exact
+    /// relative text bash dkms writes, which is checked first without touching the disk again.
+    pub fn is_installed(&self, module: &str, version: &str, kernel: &str, arch: &str) -> bool {
+        let link = self.installed_link(module, kernel, arch);
+        let Ok(target) = std::fs::read_link(&link) else {
+            return false;
+        };
+        if target == Self::installed_link_target(version, kernel, arch) {
+            return self.kernel_arch_dir(module, version, kernel, arch).is_dir();
+        }
+        match (
+            std::fs::canonicalize(&link),
+            std::fs::canonicalize(self.kernel_arch_dir(module, version, kernel, arch)),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// The version `kernel-<k>-<a>` points at, if the link exists and has the dkms shape.
+    pub fn installed_version(&self, module: &str, kernel: &str, arch: &str) -> Option<String> {
+        let target = std::fs::read_link(self.installed_link(module, kernel, arch)).ok()?;
+        let target = target.to_str()?;
+        let suffix = format!("/{kernel}/{arch}");
+        let version = target.strip_suffix(&suffix)?;
+        let version = version.rsplit('/').next()?;
+        (!version.is_empty()).then(|| version.to_string())
+    }
+
+    pub fn kernel_state(
+        &self,
+        module: &str,
+        version: &str,
+        kernel: &str,
+        arch: &str,
+    ) -> KernelState {
+        if !self.is_built(module, version, kernel, arch) {
+            KernelState::NotBuilt
+        } else if self.is_installed(module, version, kernel, arch) {
+            KernelState::Installed
+        } else {
+            KernelState::Built
+        }
+    }
+
+    /// `original_module/<k>/<a>` exists.
+    pub fn has_original_modules(&self, module: &str, kernel: &str, arch: &str) -> bool {
+        self.original_module_dir(module, kernel, arch).exists()
+    }
+
+    // ----- enumeration --------------------------------------------------------------------
+
+    /// Every `<module>/<version>` pair of the tree in bash glob order of `<tree>/*/*`: byte
+    /// order of the joined path, hidden names skipped. Entries that are not module versions
+    /// (`kernel-*` links, `original_module`, foreign files) are included, as in the glob; the
+    /// caller decides by `add_state`.
+    pub fn module_versions(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for module in visible_names(&self.dkms_tree) {
+            let dir = self.dkms_tree.join(&module);
+            // The glob descends through symlinked directories too; `read_dir` follows them.
+            for version in visible_names(&dir) {
+                pairs.push((module.clone(), version));
+            }
+        }
+        sort_glob_order(&mut pairs);
+        pairs
+    }
+
+    /// The versions of one module, in glob order.
+    pub fn versions_of(&self, module: &str) -> Vec<String> {
+        let mut versions = visible_names(&self.module_dir(module));
+        versions.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        versions
+    }
+
+    /// The kernel/arch pairs `<m>/<v>` is built for, in glob order of `<v>/<digit>*/*` (kernel
+    /// directories not starting with a digit are ignored, as by dkms).
+    pub fn built_kernels(&self, module: &str, version: &str) -> Vec<KernelArch> {
+        let vdir = self.version_dir(module, version);
+        let mut kernels: Vec<String> = visible_names(&vdir)
+            .into_iter()
+            .filter(|k| k.as_bytes().first().is_some_and(u8::is_ascii_digit))
+            .collect();
+        kernels.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        let mut out = Vec::new();
+        for kernel in kernels {
+            let mut arches = visible_names(&vdir.join(&kernel));
+            arches.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            for arch in arches {
+                if vdir.join(&kernel).join(&arch).join("module").is_dir() {
+                    out.push(KernelArch {
+                        kernel: kernel.clone(),
+                        arch,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Leftover in-progress build directories `<v>/<k>/.tmp_*` (spec §7).
+    pub fn tmp_dirs(&self, module: &str, version: &str) -> Vec<PathBuf> {
+        let vdir = self.version_dir(module, version);
+        let mut found = Vec::new();
+        for kernel in all_names(&vdir) {
+            let kdir = vdir.join(&kernel);
+            if !kdir.is_dir() {
+                continue;
+            }
+            for entry in all_names(&kdir) {
+                if entry.starts_with(".tmp_") {
+                    found.push(kdir.join(entry));
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    /// Whether anything kernel-specific is left in `<m>/<v>`: an entry two levels down under
+    /// a directory other than `build`, `source`, `tarball`, … (what `remove` checks before
+    /// deleting the version).
+    pub fn has_kernel_dirs(&self, module: &str, version: &str) -> bool {
+        let vdir = self.version_dir(module, version);
+        all_names(&vdir).into_iter().any(|name| {
+            if NON_KERNEL_ENTRIES.contains(&name.as_str()) {
+                return false;
+            }
+            let sub = vdir.join(&name);
+            let is_real_dir = std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
+            is_real_dir && !all_names(&sub).is_empty()
+        })
+    }
+
+    // ----- writing ------------------------------------------------------------------------
+
+    /// Mark `<m>/<v>` added: `<m>/<v>/build/` and the absolute `source` link, as bash dkms
+    /// writes them.
+    pub fn create_source_link(&self, module: &str, version: &str, target: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(self.build_dir(module, version))?;
+        let link = self.source_link(module, version);
+        if std::fs::symlink_metadata(&link).is_ok() {
+            std::fs::remove_file(&link)?;
+        }
+        std::os::unix::fs::symlink(target, link)
+    }
+
+    /// Point `kernel-<k>-<a>` at `<v>/<k>/<a>` with the relative target bash dkms uses,
+    /// replacing an existing link atomically.
+    pub fn write_installed_link(
+        &self,
+        module: &str,
+        version: &str,
+        kernel: &str,
+        arch: &str,
+    ) -> io::Result<()> {
+        let link = self.installed_link(module, kernel, arch);
+        let tmp = self
+            .module_dir(module)
+            .join(format!(".kernel-{kernel}-{arch}.new"));
+        let _ = std::fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(Self::installed_link_target(version, kernel, arch), &tmp)?;
+        std::fs::rename(&tmp, &link)
+    }
+
+    /// Delete `<m>/<v>` entirely (never following the `source` link into `/usr/src`).
+    pub fn remove_version(&self, module: &str, version: &str) -> io::Result<()> {
+        let vdir = self.version_dir(module, version);
+        match std::fs::symlink_metadata(&vdir) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&vdir),
+            Ok(_) => std::fs::remove_file(&vdir),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Delete the empty directories directly under `<m>/<v>` (an empty `build/`, kernel
+    /// directories emptied by unbuild), as `remove` does before deciding what is left.
+    pub fn remove_empty_subdirs(&self, module: &str, version: &str) {
+        let vdir = self.version_dir(module, version);
+        for name in all_names(&vdir) {
+            let sub = vdir.join(&name);
+            let is_real_dir = std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
+            if is_real_dir && all_names(&sub).is_empty() {
+                let _ = std::fs::remove_dir(&sub);
+            }
+        }
+    }
+
+    /// Delete `<m>/` if nothing is left in it.
+    pub fn remove_module_dir_if_empty(&self, module: &str) -> io::Result<()> {
+        let dir = self.module_dir(module);
+        if all_names(&dir).is_empty() && dir.is_dir() {
+            match std::fs::remove_dir(&dir) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    // ----- install locations --------------------------------------------------------------
+
+    /// The directory under `<install_tree>/<k>` a module record is installed into (spec §4.3),
+    /// with a leading `/`.
+    pub fn install_location(distro: &Distro, dest_location: &str) -> String {
+        if let Some(addon) = std::env::var_os("ADDON_MODULES_DIR").filter(|v| !v.is_empty()) {
+            return format!("/{}", addon.to_string_lossy());
+        }
+        let id = distro.id.as_str();
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| id.starts_with(p));
+        if starts(&["fedora", "centos", "rhel"]) {
+            "/extra".to_string()
+        } else if starts(&["sles", "suse", "opensuse"]) {
+            "/updates".to_string()
+        } else if starts(&["debian", "ubuntu", "arch"]) {
+            "/updates/dkms".to_string()
+        } else {
+            dest_location.to_string()
+        }
+    }
+
+    /// The first existing `<dir>/<name>.ko[.gz|.xz|.zst]`.
+    pub fn find_module_file(dir: &Path, name: &str) -> Option<PathBuf> {
+        MODULE_EXTENSIONS
+            .iter()
+            .map(|ext| dir.join(format!("{name}.ko{ext}")))
+            .find(|p| p.is_file())
+    }
+
+    /// Kernels that have a `weak-updates` directory under the install tree, in byte order.
+    pub fn weak_update_kernels(&self) -> Vec<String> {
+        let mut kernels: Vec<String> = visible_names(&self.install_tree)
+            .into_iter()
+            .filter(|k| self.install_tree.join(k).join("weak-updates").is_dir())
+            .collect();
+        kernels.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        kernels
+    }
+
+    /// If `<install_tree>/<kernel>/weak-updates/<name>.ko*` is a symlink into another kernel's
+    /// modules directory, that kernel's name.
+    pub fn weak_link_source_kernel(&self, kernel: &str, name: &str) -> Option<String> {
+        let weak_dir = self.install_tree.join(kernel).join("weak-updates");
+        for ext in MODULE_EXTENSIONS {
+            let link = weak_dir.join(format!("{name}.ko{ext}"));
+            let Ok(target) = std::fs::read_link(&link) else {
+                continue;
+            };
+            let absolute = if target.is_absolute() {
+                target
+            } else {
+                weak_dir.join(target)
+            };
+            let resolved = std::fs::canonicalize(&absolute).ok()?;
+            let base = std::fs::canonicalize(&self.install_tree).ok()?;
+            let rel = resolved.strip_prefix(&base).ok()?;
+            let first = rel.components().next()?;
+            let other = first.as_os_str().to_str()?.to_string();
+            return (other != kernel).then_some(other);
+        }
+        None
+    }
+}
+
+/// Sort `(module, version)` pairs as bash sorts `<tree>/*/*` in the C locale: by the bytes of
+/// `module/version`.
+pub fn sort_glob_order(pairs: &mut [(String, String)]) {
+    pairs.sort_by(|a, b| {
+        let ka = [a.0.as_bytes(), b"/", a.1.as_bytes()].concat();
+        let kb = [b.0.as_bytes(), b"/", b.1.as_bytes()].concat();
+        ka.cmp(&kb)
+    });
+}
+
+/// The names in `dir` a bash `*` glob matches (not starting with `.`), unsorted; empty when
+/// `dir` is missing or unreadable. Names that are not UTF-8 are skipped: dkms's own names
+/// never are, and status lines must be text.
+fn visible_names(dir: &Path) -> Vec<String> {
+    all_names(dir)
+        .into_iter()
+        .filter(|n| !n.starts_with('.'))
+        .collect()
+}
+
+/// Every name in `dir`, hidden ones included.
+fn all_names(dir: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    rd.filter_map(|e| e.ok())
+        .filter_map(|e| os_to_string(&e.file_name()))
+        .collect()
+}
+
+fn os_to_string(name: &OsStr) -> Option<String> {
+    name.to_str().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn sandbox() -> (tempfile::TempDir, Tree) {
+        let root = tempfile::tempdir().expect("tempdir");
+        let tree = Tree::new(
+            root.path().join("dkms"),
+            root.path().join("src"),
+            root.path().join("modules"),
+        );
+        fs::create_dir_all(&tree.dkms_tree).expect("mkdir");
+        fs::create_dir_all(&tree.source_tree).expect("mkdir");
+        fs::create_dir_all(&tree.install_tree).expect("mkdir");
+        (root, tree)
+    }
+
+    fn add(tree: &Tree, m: &str, v: &str) {
+        let src = tree.source_dir(m, v);
+        fs::create_dir_all(&src).expect("mkdir");
+        tree.create_source_link(m, v, &src).expect("link");
+    }
+
+    fn build(tree: &Tree, m: &str, v: &str, k: &str, a: &str) {
+        fs::create_dir_all(tree.built_module_dir(m, v, k, a)).expect("mkdir");
+    }
+
+    #[test]
+    fn not_added_without_source() {
+        let (_root, tree) = sandbox();
+        assert_eq!(tree.add_state("m", "1"), AddState::NotAdded);
+    }
+
+    #[test]
+    fn added_with_source_link() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        assert_eq!(tree.add_state("m", "1"), AddState::Added);
+        assert!(tree.has_source("m", "1"));
+        assert!(tree.build_dir("m", "1").is_dir());
+        let target = fs::read_link(tree.source_link("m", "1")).expect("link");
+        assert!(target.is_absolute());
+    }
+
+    #[test]
+    fn broken_when_link_dangles() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        fs::remove_dir(tree.source_dir("m", "1")).expect("rmdir");
+        assert_eq!(tree.add_state("m", "1"), AddState::Broken);
+        assert!(!tree.has_source("m", "1"));
+    }
+
+    #[test]
+    fn broken_when_link_missing_but_source_dir_exists() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        fs::remove_file(tree.source_link("m", "1")).expect("rm");
+        assert_eq!(tree.add_state("m", "1"), AddState::Broken);
+    }
+
+    #[test]
+    fn binary_only_when_source_is_a_directory() {
+        let (_root, tree) = sandbox();
+        fs::create_dir_all(tree.source_link("m", "1")).expect("mkdir");
+        assert_eq!(tree.add_state("m", "1"), AddState::BinaryOnly);
+        assert!(tree.has_source("m", "1"));
+    }
+
+    #[test]
+    fn built_and_installed() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        assert_eq!(
+            tree.kernel_state("m", "1", "6.1", "x86_64"),
+            KernelState::NotBuilt
+        );
+        build(&tree, "m", "1", "6.1", "x86_64");
+        assert_eq!(
+            tree.kernel_state("m", "1", "6.1", "x86_64"),
+            KernelState::Built
+        );
+        tree.write_installed_link("m", "1", "6.1", "x86_64")
+            .expect("link");
+        assert_eq!(
+            tree.kernel_state("m", "1", "6.1", "x86_64"),
+            KernelState::Installed
+        );
+        assert_eq!(
+            fs::read_link(tree.installed_link("m", "6.1", "x86_64")).expect("link"),
+            PathBuf::from("1/6.1/x86_64")
+        );
+        assert_eq!(
+            tree.installed_version("m", "6.1", "x86_64").as_deref(),
+            Some("1")
+        );
+    }
+
+    #[test]
+    fn installed_link_to_other_version_is_only_built() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        add(&tree, "m", "2");
+        build(&tree, "m", "1", "6.1", "x86_64");
+        build(&tree, "m", "2", "6.1", "x86_64");
+        tree.write_installed_link("m", "2", "6.1", "x86_64")
+            .expect("link");
+        assert_eq!(
+            tree.kernel_state("m", "1", "6.1", "x86_64"),
+            KernelState::Built
+        );
+        assert_eq!(
+            tree.kernel_state("m", "2", "6.1", "x86_64"),
+            KernelState::Installed
+        );
+    }
+
+    #[test]
+    fn absolute_installed_link_is_understood() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        build(&tree, "m", "1", "6.1", "x86_64");
+        std::os::unix::fs::symlink(
+            tree.kernel_arch_dir("m", "1", "6.1", "x86_64"),
+            tree.installed_link("m", "6.1", "x86_64"),
+        )
+        .expect("link");
+        assert_eq!(
+            tree.kernel_state("m", "1", "6.1", "x86_64"),
+            KernelState::Installed
+        );
+    }
+
+    #[test]
+    fn dangling_installed_link_is_not_installed() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        build(&tree, "m", "1", "6.1", "x86_64");
+        std::os::unix::fs::symlink("9/6.1/x86_64", tree.installed_link("m", "6.1", "x86_64"))
+            .expect("link");
+        assert_eq!(
+            tree.kernel_state("m", "1", "6.1", "x86_64"),
+            KernelState::Built
+        );
+    }
+
+    #[test]
+    fn built_kernels_need_digit_and_module_dir() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        build(&tree, "m", "1", "6.1", "x86_64");
+        build(&tree, "m", "1", "6.1", "i386");
+        build(&tree, "m", "1", "10.0", "x86_64");
+        build(&tree, "m", "1", "abc", "x86_64");
+        fs::create_dir_all(tree.kernel_arch_dir("m", "1", "7.0", "x86_64")).expect("mkdir");
+        fs::create_dir_all(
+            tree.version_dir("m", "1")
+                .join("6.1/.tmp_x86_64_abc/module"),
+        )
+        .expect("mkdir");
+        let got: Vec<String> = tree
+            .built_kernels("m", "1")
+            .into_iter()
+            .map(|ka| format!("{}/{}", ka.kernel, ka.arch))
+            .collect();
+        assert_eq!(got, ["10.0/x86_64", "6.1/i386", "6.1/x86_64"]);
+    }
+
+    #[test]
+    fn enumeration_is_bash_glob_order() {
+        let (_root, tree) = sandbox();
+        for (m, v) in [
+            ("a", "1.0"),
+            ("a-b", "1.0"),
+            ("a.b", "1.0"),
+            ("a_b", "1.0"),
+            ("Beta", "1.0"),
+            ("10x", "1.0"),
+            ("9x", "1.0"),
+            ("a", "1.10"),
+            ("a", "1.9"),
+            ("a", "1A"),
+            ("a", "1a"),
+        ] {
+            add(&tree, m, v);
+        }
+        fs::create_dir_all(tree.dkms_tree.join(".hidden/1.0")).expect("mkdir");
+        let got: Vec<String> = tree
+            .module_versions()
+            .into_iter()
+            .map(|(m, v)| format!("{m}/{v}"))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "10x/1.0", "9x/1.0", "Beta/1.0", "a-b/1.0", "a.b/1.0", "a/1.0", "a/1.10", "a/1.9",
+                "a/1A", "a/1a", "a_b/1.0"
+            ]
+        );
+    }
+
+    #[test]
+    fn tmp_dirs_and_kernel_dirs() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        let vdir = tree.version_dir("m", "1");
+        fs::create_dir_all(vdir.join("7.0/.tmp_x86_64_abc/module")).expect("mkdir");
+        fs::create_dir_all(vdir.join("tarball/x")).expect("mkdir");
+        fs::create_dir_all(vdir.join("8.0")).expect("mkdir");
+        assert_eq!(
+            tree.tmp_dirs("m", "1"),
+            vec![vdir.join("7.0/.tmp_x86_64_abc")]
+        );
+        assert!(tree.has_kernel_dirs("m", "1"));
+        fs::remove_dir_all(vdir.join("7.0/.tmp_x86_64_abc")).expect("rm");
+        assert!(!tree.has_kernel_dirs("m", "1"));
+    }
+
+    #[test]
+    fn remove_version_keeps_source_tree() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        tree.remove_version("m", "1").expect("remove");
+        tree.remove_module_dir_if_empty("m").expect("rmdir");
+        assert!(!tree.module_dir("m").exists());
+        assert!(tree.source_dir("m", "1").is_dir());
+    }
+
+    #[test]
+    fn install_location_follows_distro() {
+        let d = |id: &str| Distro {
+            id: id.into(),
+            running_distribution: id.into(),
+            os_id: id.into(),
+        };
+        assert_eq!(
+            Tree::install_location(&d("debian"), "/extra"),
+            "/updates/dkms"
+        );
+        assert_eq!(
+            Tree::install_location(&d("rhel centos fedora"), "/kernel"),
+            "/extra"
+        );
+        assert_eq!(
+            Tree::install_location(&d("opensuse"), "/kernel"),
+            "/updates"
+        );
+        assert_eq!(
+            Tree::install_location(&d("alpine"), "/kernel/extra"),
+            "/kernel/extra"
+        );
     }
 }

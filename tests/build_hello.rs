@@ -138,7 +138,8 @@ fn hello_full_cycle() {
     let r = k.run(&["unbuild", "-m", "hello", "-v", "1.0", "-k", kernel]);
     assert_eq!(
         r.stdout,
-        "Module hello/1.0 is not built for kernel <K> (<A>). Skipping...\n"
+        "Module hello/1.0 is not installed for kernel <K> (<A>). Skipping...\n\
+         Module hello/1.0 is not built for kernel <K> (<A>). Skipping...\n"
     );
 
     // install of a not-built module builds first (signing key now exists)

@@ -22,12 +22,13 @@ pub fn unbuild_kernel(
     kernel: &str,
     arch: &str,
 ) -> Result<()> {
+    // dkms reports the uninstall step even for a version that was never built.
+    uninstall::uninstall_kernel(ctx, module, version, kernel, arch)?;
     let built = ctx.tree.kernel_arch_dir(module, version, kernel, arch);
     if !built.is_dir() {
         ctx.out.line(msg::not_built(module, version, kernel, arch));
         return Ok(());
     }
-    uninstall::uninstall_kernel(ctx, module, version, kernel, arch)?;
     build::remove_built(ctx, module, version, kernel, arch);
     Ok(())
 }

@@ -8,7 +8,10 @@
 use std::io::Write;
 
 pub mod build;
+pub mod cli;
+pub mod conf;
 pub mod messages;
+pub mod tree;
 
 #[derive(Debug, Default, Clone)]
 pub struct Output {

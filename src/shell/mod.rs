@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+pub mod dkms;
+pub mod pattern;
+
 /// An error with the place it happened: file, line, column and the construct.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}")]

@@ -102,3 +102,203 @@ pub fn headers_kernel() -> Option<String> {
     kernels.sort();
     kernels.into_iter().next()
 }
+
+// ----- tree builders (tree engineer) -------------------------------------------------------
+
+/// The result of one run: exit code, stdout and stderr with the sandbox root masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Sandbox {
+    /// Run dkms and capture the masked result (the running kernel shows as `<KVER>`, the
+    /// machine arch as `<ARCH>` when `mask_host` is used by the caller).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.dkms(args).output().expect("run dkms");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: self.mask(&String::from_utf8_lossy(&out.stdout)),
+            stderr: self.mask(&String::from_utf8_lossy(&out.stderr)),
+        }
+    }
+
+    /// Write `/usr/src/<m>-<v>/dkms.conf` with `conf` (a minimal valid one when `None`).
+    pub fn write_source(&self, module: &str, version: &str, conf: Option<&str>) -> PathBuf {
+        let dir = self.source_tree().join(format!("{module}-{version}"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let default = simple_conf(module, version);
+        std::fs::write(dir.join("dkms.conf"), conf.unwrap_or(&default)).expect("write conf");
+        dir
+    }
+
+    /// What `dkms add` leaves: `<m>/<v>/build/` and an absolute `source` link.
+    pub fn mark_added(&self, module: &str, version: &str) {
+        let vdir = self.dkms_tree().join(module).join(version);
+        std::fs::create_dir_all(vdir.join("build")).expect("mkdir");
+        let src = self.source_tree().join(format!("{module}-{version}"));
+        let _ = std::fs::remove_file(vdir.join("source"));
+        std::os::unix::fs::symlink(src, vdir.join("source")).expect("symlink");
+    }
+
+    /// Source + added, with the default conf.
+    pub fn added(&self, module: &str, version: &str) {
+        self.write_source(module, version, None);
+        self.mark_added(module, version);
+    }
+
+    /// What a build leaves: `<m>/<v>/<k>/<a>/module/<name>.ko` (content `bytes`) and a log.
+    pub fn mark_built(
+        &self,
+        module: &str,
+        version: &str,
+        kernel: &str,
+        arch: &str,
+        name: &str,
+        bytes: &[u8],
+    ) {
+        let base = self
+            .dkms_tree()
+            .join(module)
+            .join(version)
+            .join(kernel)
+            .join(arch);
+        std::fs::create_dir_all(base.join("module")).expect("mkdir");
+        std::fs::create_dir_all(base.join("log")).expect("mkdir");
+        std::fs::write(base.join("module").join(format!("{name}.ko")), bytes).expect("write ko");
+        std::fs::write(base.join("log/make.log"), "make.log\n").expect("write log");
+    }
+
+    /// What an install leaves on Debian: the relative `kernel-<k>-<a>` link and a copy in
+    /// `<install_tree>/<k>/updates/dkms/`.
+    pub fn mark_installed(
+        &self,
+        module: &str,
+        version: &str,
+        kernel: &str,
+        arch: &str,
+        name: &str,
+        bytes: &[u8],
+    ) {
+        let link = self
+            .dkms_tree()
+            .join(module)
+            .join(format!("kernel-{kernel}-{arch}"));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(format!("{version}/{kernel}/{arch}"), link).expect("symlink");
+        let dir = self.install_tree().join(kernel).join("updates/dkms");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join(format!("{name}.ko")), bytes).expect("write ko");
+    }
+}
+
+/// A valid one-module dkms.conf whose module is named like the package.
+pub fn simple_conf(module: &str, version: &str) -> String {
+    format!(
+        "PACKAGE_NAME=\"{module}\"\nPACKAGE_VERSION=\"{version}\"\nBUILT_MODULE_NAME[0]=\"{module}\"\nDEST_MODULE_LOCATION[0]=\"/updates/dkms\"\nAUTOINSTALL=\"yes\"\n"
+    )
+}
+
+/// `uname -r` and `uname -m` of this machine, for masking.
+pub fn host_kernel_arch() -> (String, String) {
+    let u = nix::sys::utsname::uname().expect("uname");
+    (
+        u.release().to_string_lossy().into_owned(),
+        u.machine().to_string_lossy().into_owned(),
+    )
+}
+
+/// The reference bash dkms, when this machine has it (cross-checks are skipped otherwise).
+pub fn reference_dkms() -> Option<PathBuf> {
+    let p = PathBuf::from("/opt/reference-dkms/usr/sbin/dkms");
+    p.is_file().then_some(p)
+}
+
+impl Sandbox {
+    /// Run the reference bash dkms on this sandbox, isolated like `dkms()`.
+    pub fn reference(&self, args: &[&str]) -> Option<Run> {
+        let bin = reference_dkms()?;
+        let out = std::process::Command::new(bin)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("LANG", "C.UTF-8")
+            .env("mok_signing_key", self.path().join("mok.key"))
+            .env("mok_certificate", self.path().join("mok.pub"))
+            .env("TMPDIR", self.path())
+            .current_dir(self.path())
+            .args(args)
+            .arg("--dkmstree")
+            .arg(self.dkms_tree())
+            .arg("--sourcetree")
+            .arg(self.source_tree())
+            .arg("--installtree")
+            .arg(self.install_tree())
+            .output()
+            .ok()?;
+        Some(Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: self.mask(&String::from_utf8_lossy(&out.stdout)),
+            stderr: self.mask(&String::from_utf8_lossy(&out.stderr)),
+        })
+    }
+}
+
+impl Sandbox {
+    /// Run our dkms and, when the reference bash dkms is on this machine, check that it gives
+    /// exactly the same result on the same tree (read-only commands only).
+    pub fn run_same_as_reference(&self, args: &[&str]) -> Run {
+        let ours = self.run(args);
+        if let Some(reference) = self.reference(args) {
+            assert_eq!(ours, reference, "ours vs reference for {args:?}");
+        }
+        ours
+    }
+}
+
+/// Run `args` with our dkms in one fresh sandbox and with the reference (when present) in
+/// another, both prepared by `setup`; assert the outputs and resulting trees are the same.
+/// Returns our run and our sandbox for further checks.
+pub fn compare_with_reference(setup: impl Fn(&Sandbox), args: &[&str]) -> (Run, Sandbox) {
+    let ours_sb = Sandbox::new();
+    setup(&ours_sb);
+    let ours = ours_sb.run(args);
+    if reference_dkms().is_some() {
+        let ref_sb = Sandbox::new();
+        setup(&ref_sb);
+        // Both sandboxes show as <ROOT>; their tree listings must match too.
+        let reference = ref_sb.reference(args).expect("reference run");
+        assert_eq!(ours, reference, "ours vs reference for {args:?}");
+        assert_eq!(
+            listing(&ours_sb),
+            listing(&ref_sb),
+            "tree after {args:?}: ours vs reference"
+        );
+    }
+    (ours, ours_sb)
+}
+
+/// Every path under the sandbox's dkms and source trees, with symlink targets, masked.
+pub fn listing(sb: &Sandbox) -> Vec<String> {
+    let mut out = Vec::new();
+    for top in [sb.dkms_tree(), sb.source_tree()] {
+        for entry in walkdir::WalkDir::new(&top).sort_by_file_name() {
+            let Ok(entry) = entry else { continue };
+            let path = entry.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name == "mok.key" || name == "mok.pub" {
+                continue;
+            }
+            let mut line = sb.mask(&path.display().to_string());
+            if entry.path_is_symlink() {
+                if let Ok(t) = std::fs::read_link(path) {
+                    line.push_str(" -> ");
+                    line.push_str(&sb.mask(&t.display().to_string()));
+                }
+            }
+            out.push(line);
+        }
+    }
+    out
+}

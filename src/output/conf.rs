@@ -1,0 +1,129 @@
+//! Wording of dkms.conf reading: validation messages (spec §5.5), `--directive` echo, and the
+//! `show_conf` views.
+
+use crate::conf::Directives;
+
+pub fn no_directive(name: &str) -> String {
+    format!("dkms.conf: Error! No '{name}' directive specified.")
+}
+
+pub fn no_directive_for_record(name: &str, record: usize) -> String {
+    format!("dkms.conf: Error! No '{name}' directive specified for record #{record}.")
+}
+
+pub fn ends_in_o_or_ko(name: &str, record: usize) -> String {
+    format!("dkms.conf: Error! '{name}' directive ends in '.o' or '.ko' in record #{record}.")
+}
+
+pub fn bad_dest_location(record: usize) -> [String; 2] {
+    [
+        "dkms.conf: Error! Directive 'DEST_MODULE_LOCATION' does not begin with".to_string(),
+        format!("'/kernel', '/updates', or '/extra' in record #{record}."),
+    ]
+}
+
+pub const ARRAY_LENGTH_MISMATCH: &str =
+    "dkms.conf: Error! Module name/location array length mismatch.";
+
+pub fn unsupported_value(name: &str, value: &str) -> String {
+    format!("dkms.conf: Error! Unsupported {name} value '{value}'")
+}
+
+pub fn duplicate_module(module: &str, directive: &str, index: usize) -> String {
+    format!("dkms.conf: Error! Duplicate module '{module}' in '{directive}[{index}]'.")
+}
+
+pub const ZERO_MODULES: &str = "dkms.conf: Warning! Zero modules specified.";
+
+pub fn bad_conf_file(path: &std::path::Path) -> [String; 2] {
+    [
+        "Bad conf file.".to_string(),
+        format!(
+            "File: {} does not represent a valid dkms.conf file.",
+            path.display()
+        ),
+    ]
+}
+
+/// What `--directive NAME=value` echoes on every conf read.
+pub fn directive_echo(name: &str, value: &str) -> String {
+    format!("DIRECTIVE: {name}=\"{value}\"")
+}
+
+/// The directive names `show_conf` prints, in the corpus's order.
+pub const SHOW_CONF_KEYS: &[&str] = &[
+    "PACKAGE_NAME",
+    "PACKAGE_VERSION",
+    "MAKE",
+    "MAKE_MATCH",
+    "CLEAN",
+    "BUILT_MODULE_NAME",
+    "BUILT_MODULE_LOCATION",
+    "DEST_MODULE_NAME",
+    "DEST_MODULE_LOCATION",
+    "MODULES_CONF_ALIAS_TYPE",
+    "MODULES_CONF_OBSOLETES",
+    "MODULES_CONF_OBSOLETE_ONLY",
+    "STRIP",
+    "PATCH",
+    "PATCH_MATCH",
+    "AUTOINSTALL",
+    "BUILD_EXCLUSIVE_KERNEL",
+    "BUILD_EXCLUSIVE_KERNEL_MIN",
+    "BUILD_EXCLUSIVE_KERNEL_MAX",
+    "BUILD_EXCLUSIVE_ARCH",
+    "BUILD_EXCLUSIVE_CONFIG",
+    "BUILD_DEPENDS",
+    "BUILD_DEPENDS_REBUILD",
+    "REMAKE_INITRD",
+    "MODULES_CONF",
+    "PRE_BUILD",
+    "POST_BUILD",
+    "POST_ADD",
+    "POST_INSTALL",
+    "POST_REMOVE",
+    "PRE_INSTALL",
+    "NO_WEAK_MODULES",
+    "OBSOLETE_BY",
+    "SIGN_FILE",
+    "MOK_SIGNING_KEY",
+    "MOK_CERTIFICATE",
+];
+
+/// `show_conf --json`: `{"directives": {NAME: [[index, "value"], ...] | null, ...}}`, keys in
+/// the corpus's order.
+pub fn show_conf_json(directives: &Directives) -> String {
+    let mut out = String::from("{\"directives\": {");
+    for (n, key) in SHOW_CONF_KEYS.iter().enumerate() {
+        if n > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&serde_json::Value::from(*key).to_string());
+        out.push_str(": ");
+        match directives.get(*key) {
+            Some(entries) => {
+                let list: Vec<serde_json::Value> = entries
+                    .iter()
+                    .map(|(i, v)| serde_json::json!([i, v]))
+                    .collect();
+                out.push_str(&serde_json::Value::Array(list).to_string());
+            }
+            None => out.push_str("null"),
+        }
+    }
+    out.push_str("}}");
+    out
+}
+
+/// `show_conf` text view: one `NAME[i]="value"` line per set index, in the corpus's order.
+pub fn show_conf_text(directives: &Directives) -> Vec<String> {
+    let mut lines = Vec::new();
+    for key in SHOW_CONF_KEYS {
+        if let Some(entries) = directives.get(*key) {
+            for (i, v) in entries {
+                lines.push(format!("{key}[{i}]=\"{v}\""));
+            }
+        }
+    }
+    lines
+}

@@ -1,0 +1,202 @@
+//! `dkms remove` of modules that are only added (or built for other kernels): messages, exit
+//! codes and what is left in the tree, checked against the reference when it is present.
+mod common;
+
+use common::{compare_with_reference, host_kernel_arch, Run};
+
+fn run(code: i32, stdout: &str, stderr: &str) -> Run {
+    Run {
+        code,
+        stdout: stdout.to_string(),
+        stderr: stderr.to_string(),
+    }
+}
+
+fn skip_lines(kernel: &str, arch: &str) -> String {
+    format!(
+        "Module hello/1.0 is not installed for kernel {kernel} ({arch}). Skipping...\n\
+         Module hello/1.0 is not built for kernel {kernel} ({arch}). Skipping...\n\n"
+    )
+}
+
+const DELETING: &str = "Deleting module hello/1.0 completely from the DKMS tree.\n";
+
+#[test]
+fn remove_defaults_to_the_running_kernel() {
+    let (k, a) = host_kernel_arch();
+    let (out, sb) = compare_with_reference(|sb| sb.added("hello", "1.0"), &["remove", "hello/1.0"]);
+    assert_eq!(
+        out,
+        run(0, &format!("{}{DELETING}", skip_lines(&k, &a)), "")
+    );
+    assert!(!sb.dkms_tree().join("hello").exists());
+    assert!(
+        sb.source_tree().join("hello-1.0/dkms.conf").is_file(),
+        "remove never deletes /usr/src/<m>-<v>"
+    );
+}
+
+#[test]
+fn remove_each_requested_kernel() {
+    let (out, _sb) = compare_with_reference(
+        |sb| sb.added("hello", "1.0"),
+        &[
+            "remove", "-m", "hello", "-v", "1.0", "-k", "1.2.3", "-k", "4.5",
+        ],
+    );
+    let (_, a) = host_kernel_arch();
+    assert_eq!(
+        out,
+        run(
+            0,
+            &format!(
+                "{}{}{DELETING}",
+                skip_lines("1.2.3", &a),
+                skip_lines("4.5", &a)
+            ),
+            ""
+        )
+    );
+}
+
+#[test]
+fn remove_all_of_an_added_module() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            sb.added("hello", "2.0");
+        },
+        &["remove", "hello/1.0", "--all"],
+    );
+    assert_eq!(out, run(0, DELETING, ""));
+    assert!(!sb.dkms_tree().join("hello/1.0").exists());
+    assert!(sb.dkms_tree().join("hello/2.0/source").exists());
+}
+
+#[test]
+fn version_built_for_another_kernel_is_kept() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            sb.mark_built("hello", "1.0", "6.0.0", "x86_64", "hello", b"ko");
+        },
+        &["remove", "hello/1.0", "-k", "7.0.0"],
+    );
+    let (_, a) = host_kernel_arch();
+    assert_eq!(out, run(0, &skip_lines("7.0.0", &a), ""));
+    assert!(sb
+        .dkms_tree()
+        .join("hello/1.0/6.0.0/x86_64/module/hello.ko")
+        .is_file());
+    assert_eq!(
+        sb.run(&["status"]).stdout,
+        "hello/1.0, 6.0.0, x86_64: built\n"
+    );
+}
+
+#[test]
+fn leftover_tmp_dirs_and_empty_kernel_dirs_do_not_keep_the_version() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            let v = sb.dkms_tree().join("hello/1.0");
+            std::fs::create_dir_all(v.join("7.0.0/.tmp_x86_64_AbC123/module")).unwrap();
+            std::fs::create_dir_all(v.join("8.0.0")).unwrap();
+            std::fs::create_dir_all(v.join("tarball/sub")).unwrap();
+            std::fs::write(v.join("foreign.txt"), "x").unwrap();
+        },
+        &["remove", "hello/1.0", "-k", "7.0.0"],
+    );
+    let (_, a) = host_kernel_arch();
+    assert_eq!(
+        out,
+        run(0, &format!("{}{DELETING}", skip_lines("7.0.0", &a)), "")
+    );
+    assert!(!sb.dkms_tree().join("hello").exists());
+}
+
+#[test]
+fn foreign_files_in_the_module_dir_are_kept() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            std::fs::write(sb.dkms_tree().join("hello/notes"), "mine").unwrap();
+        },
+        &["remove", "hello/1.0", "--all"],
+    );
+    assert_eq!(out, run(0, DELETING, ""));
+    assert_eq!(
+        std::fs::read_to_string(sb.dkms_tree().join("hello/notes")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn not_in_tree_is_exit_3() {
+    let expected = run(
+        3,
+        "",
+        "\nError! The module/version combo: hello/1.0 is not located in the DKMS tree.\n",
+    );
+    let (out, _sb) = compare_with_reference(|_| {}, &["remove", "hello/1.0"]);
+    assert_eq!(out, expected);
+    // a version directory without source link or source is not in the tree either
+    let (out, sb) = compare_with_reference(
+        |sb| std::fs::create_dir_all(sb.dkms_tree().join("hello/1.0/6.0/x86_64")).unwrap(),
+        &["remove", "hello/1.0", "--all"],
+    );
+    assert_eq!(out, expected);
+    assert!(sb.dkms_tree().join("hello/1.0/6.0/x86_64").is_dir());
+    // the sources alone are not in the tree
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.write_source("hello", "1.0", None);
+        },
+        &["remove", "hello/1.0"],
+    );
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn broken_is_exit_4_and_nothing_is_deleted() {
+    let expected = run(
+        4,
+        "",
+        "\nError! hello/1.0 is broken!\n\
+         Missing the source directory or the symbolic link pointing to it.\n\
+         Manual intervention is required!\n",
+    );
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            std::fs::remove_dir_all(sb.source_tree().join("hello-1.0")).unwrap();
+        },
+        &["remove", "hello/1.0", "--all"],
+    );
+    assert_eq!(out, expected);
+    assert!(sb.dkms_tree().join("hello/1.0/build").is_dir());
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            std::fs::remove_file(sb.dkms_tree().join("hello/1.0/source")).unwrap();
+        },
+        &["remove", "hello/1.0", "--all"],
+    );
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn missing_version_is_exit_1() {
+    let (out, _sb) = compare_with_reference(|sb| sb.added("hello", "1.0"), &["remove", "hello"]);
+    assert_eq!(
+        out,
+        run(
+            1,
+            "",
+            "\nError! Arguments <module> and <module-version> are not specified.\n\
+             Usage: remove <module>/<module-version> or\n       \
+             remove -m <module>/<module-version> or\n       \
+             remove -m <module> -v <module-version>\n"
+        )
+    );
+}

@@ -1,0 +1,417 @@
+//! `dkms status` on trees laid out as bash dkms writes them. Expected texts were taken from the
+//! reference dkms run on the same trees (paths masked).
+mod common;
+
+use common::{Run, Sandbox};
+
+const K: &str = "6.1.0-1-test";
+const K2: &str = "6.1.0-2-test";
+const A: &str = "x86_64";
+const KO: &[u8] = b"\x7fELF pretend module";
+
+fn ok(stdout: &str) -> Run {
+    Run {
+        code: 0,
+        stdout: stdout.to_string(),
+        stderr: String::new(),
+    }
+}
+
+#[test]
+fn empty_tree_prints_nothing() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.run_same_as_reference(&["status"]), ok(""));
+}
+
+#[test]
+fn added_built_installed() {
+    let sb = Sandbox::new();
+    sb.added("alpha", "1.0");
+    sb.added("beta", "2.0");
+    sb.mark_built("beta", "2.0", K, A, "beta", KO);
+    sb.added("gamma", "3.0");
+    sb.mark_built("gamma", "3.0", K, A, "gamma", KO);
+    sb.mark_built("gamma", "3.0", K2, A, "gamma", KO);
+    sb.mark_installed("gamma", "3.0", K2, A, "gamma", KO);
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok("alpha/1.0: added\n\
+            beta/2.0, 6.1.0-1-test, x86_64: built\n\
+            gamma/3.0, 6.1.0-1-test, x86_64: built\n\
+            gamma/3.0, 6.1.0-2-test, x86_64: installed\n")
+    );
+}
+
+#[test]
+fn suffixes() {
+    let sb = Sandbox::new();
+    // original modules, and identical copies
+    sb.added("orig", "1");
+    sb.mark_built("orig", "1", K, A, "orig", KO);
+    sb.mark_installed("orig", "1", K, A, "orig", KO);
+    std::fs::create_dir_all(sb.dkms_tree().join("orig/original_module").join(K).join(A)).unwrap();
+    // installed copy differs
+    sb.added("diff", "1");
+    sb.mark_built("diff", "1", K, A, "diff", KO);
+    sb.mark_installed("diff", "1", K, A, "diff", b"something else");
+    // installed copy missing counts as different
+    sb.added("gone", "1");
+    sb.mark_built("gone", "1", K, A, "gone", KO);
+    sb.mark_installed("gone", "1", K, A, "gone", KO);
+    std::fs::remove_file(sb.install_tree().join(K).join("updates/dkms/gone.ko")).unwrap();
+    // built copy missing in the dkms tree
+    sb.added("miss", "1");
+    sb.mark_built("miss", "1", K, A, "miss", KO);
+    std::fs::remove_file(
+        sb.dkms_tree()
+            .join("miss/1")
+            .join(K)
+            .join(A)
+            .join("module/miss.ko"),
+    )
+    .unwrap();
+    // original modules of a built (not installed) module
+    sb.added("obuilt", "1");
+    sb.mark_built("obuilt", "1", K, A, "obuilt", KO);
+    std::fs::create_dir_all(
+        sb.dkms_tree()
+            .join("obuilt/original_module")
+            .join(K)
+            .join(A),
+    )
+    .unwrap();
+    // built-only with a differing copy in the kernel tree: no suffix (not installed)
+    sb.added("stale", "1");
+    sb.mark_built("stale", "1", K, A, "stale", KO);
+    let dir = sb.install_tree().join(K).join("updates/dkms");
+    std::fs::write(dir.join("stale.ko"), b"old").unwrap();
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok("diff/1, 6.1.0-1-test, x86_64: installed (Differences between built and installed modules)\n\
+            gone/1, 6.1.0-1-test, x86_64: installed (Differences between built and installed modules)\n\
+            miss/1, 6.1.0-1-test, x86_64: built (Built modules are missing in the kernel modules folder)\n\
+            obuilt/1, 6.1.0-1-test, x86_64: built (Original modules exist)\n\
+            orig/1, 6.1.0-1-test, x86_64: installed (Original modules exist)\n\
+            stale/1, 6.1.0-1-test, x86_64: built\n")
+    );
+}
+
+#[test]
+fn dest_module_name_and_several_records() {
+    let sb = Sandbox::new();
+    let conf = "PACKAGE_NAME=multi\nPACKAGE_VERSION=1.0\n\
+                BUILT_MODULE_NAME[0]=first\nDEST_MODULE_NAME[0]=renamed\nDEST_MODULE_LOCATION[0]=/extra\n\
+                BUILT_MODULE_NAME[1]=other\nDEST_MODULE_LOCATION[1]=/extra\n";
+    sb.write_source("multi", "1.0", Some(conf));
+    sb.mark_added("multi", "1.0");
+    sb.mark_built("multi", "1.0", K, A, "first", KO);
+    sb.mark_installed("multi", "1.0", K, A, "first", KO);
+    let line = "multi/1.0, 6.1.0-1-test, x86_64: installed";
+    // the built copy is looked up by DEST_MODULE_NAME: renamed.ko is missing
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok(&format!(
+            "{line} (Built modules are missing in the kernel modules folder)\n"
+        ))
+    );
+    let module_dir = sb
+        .dkms_tree()
+        .join("multi/1.0")
+        .join(K)
+        .join(A)
+        .join("module");
+    std::fs::write(module_dir.join("renamed.ko"), KO).unwrap();
+    std::fs::write(module_dir.join("other.ko"), KO).unwrap();
+    // on Debian the installed copies live in /updates/dkms whatever DEST_MODULE_LOCATION says
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok(&format!(
+            "{line} (Differences between built and installed modules)\n"
+        ))
+    );
+    let inst = sb.install_tree().join(K).join("updates/dkms");
+    std::fs::write(inst.join("renamed.ko"), KO).unwrap();
+    std::fs::write(inst.join("other.ko"), KO).unwrap();
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok(&format!("{line}\n"))
+    );
+}
+
+#[test]
+fn order_is_bash_glob_order() {
+    let sb = Sandbox::new();
+    for (m, v) in [
+        ("Zeta", "1.0"),
+        ("alpha", "1.0"),
+        ("a-b", "1.0"),
+        ("a.b", "1.0"),
+        ("a_b", "1.0"),
+        ("a", "1.0"),
+        ("a", "1.10"),
+        ("a", "1.9"),
+        ("a", "1.0-b"),
+        ("a", "1A"),
+        ("a", "1a"),
+        ("9x", "1.0"),
+        ("10x", "1.0"),
+    ] {
+        sb.added(m, v);
+    }
+    sb.mark_built("a", "1.0", "10.0", A, "a", KO);
+    sb.mark_built("a", "1.0", "9.0", A, "a", KO);
+    sb.mark_built("a", "1.0", "9.0", "i386", "a", KO);
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok("10x/1.0: added\n\
+            9x/1.0: added\n\
+            Zeta/1.0: added\n\
+            a-b/1.0: added\n\
+            a.b/1.0: added\n\
+            a/1.0, 10.0, x86_64: built\n\
+            a/1.0, 9.0, i386: built\n\
+            a/1.0, 9.0, x86_64: built\n\
+            a/1.0-b: added\n\
+            a/1.10: added\n\
+            a/1.9: added\n\
+            a/1A: added\n\
+            a/1a: added\n\
+            a_b/1.0: added\n\
+            alpha/1.0: added\n")
+    );
+}
+
+#[test]
+fn filters_by_module_version_and_kernel() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", K, A, "hello", KO);
+    sb.mark_installed("hello", "1.0", K, A, "hello", KO);
+    sb.added("hello", "2.0");
+    sb.mark_built("hello", "2.0", "6.0", A, "hello", KO);
+    sb.mark_built("hello", "2.0", "7.0", A, "hello", KO);
+    sb.added("other", "1.0");
+
+    let both_kernels = "hello/2.0, 6.0, x86_64: built\nhello/2.0, 7.0, x86_64: built\n";
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-m", "hello"]),
+        ok(&format!(
+            "hello/1.0, 6.1.0-1-test, x86_64: installed\n{both_kernels}"
+        ))
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "hello/2.0"]),
+        ok(both_kernels)
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-m", "hello", "-v", "2.0"]),
+        ok(both_kernels)
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-v", "1.0"]),
+        ok("hello/1.0, 6.1.0-1-test, x86_64: installed\nother/1.0: added\n")
+    );
+    // a module version with nothing for the kernel is shown as added
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "7.0"]),
+        ok("hello/1.0: added\nhello/2.0, 7.0, x86_64: built\nother/1.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "9.9"]),
+        ok("hello/1.0: added\nhello/2.0: added\nother/1.0: added\n")
+    );
+    // every -k is its own pass over all modules
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "hello/2.0", "-k", "7.0", "-k", "6.0"]),
+        ok("hello/2.0, 7.0, x86_64: built\nhello/2.0, 6.0, x86_64: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-m", "nosuch"]),
+        ok("")
+    );
+    assert_eq!(sb.run_same_as_reference(&["status", "hello/9.9"]), ok(""));
+}
+
+#[test]
+fn broken_modules_report_on_stderr_and_the_rest_is_printed() {
+    let sb = Sandbox::new();
+    sb.added("aaa", "1.0");
+    // dangling source link
+    sb.added("bbb", "1.0");
+    std::fs::remove_dir_all(sb.source_tree().join("bbb-1.0")).unwrap();
+    // source link missing while /usr/src/<m>-<v> exists; kernel dirs are then not shown
+    sb.added("ccc", "1.0");
+    sb.mark_built("ccc", "1.0", K, A, "ccc", KO);
+    std::fs::remove_file(sb.dkms_tree().join("ccc/1.0/source")).unwrap();
+    // neither link nor source: not a module version at all
+    std::fs::create_dir_all(
+        sb.dkms_tree()
+            .join("ddd/1.0")
+            .join(K)
+            .join(A)
+            .join("module"),
+    )
+    .unwrap();
+    sb.added("eee", "1.0");
+    let block = |m: &str| {
+        format!(
+            "\nError! {m}/1.0: Missing the module source directory or the symbolic link pointing to it.\n\
+             Manual intervention is required!\n"
+        )
+    };
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        Run {
+            code: 0,
+            stdout: "aaa/1.0: added\nbbb/1.0: broken\nccc/1.0: broken\neee/1.0: added\n".into(),
+            stderr: format!("{}{}", block("bbb"), block("ccc")),
+        }
+    );
+}
+
+#[test]
+fn foreign_files_dangling_links_and_tmp_dirs_are_ignored() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", K, A, "hello", KO);
+    sb.mark_installed("hello", "1.0", K, A, "hello", KO);
+    let t = sb.dkms_tree();
+    std::fs::write(t.join("README"), "foreign\n").unwrap();
+    std::fs::write(t.join("hello/notes.txt"), "foreign\n").unwrap();
+    std::fs::write(t.join("hello/1.0/foo"), "foreign\n").unwrap();
+    std::os::unix::fs::symlink("nowhere/6.0/x86_64", t.join("hello/kernel-6.0-x86_64")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent", t.join("dangling")).unwrap();
+    // half-written build output and kernel dirs dkms does not consider
+    std::fs::create_dir_all(
+        t.join("hello/1.0")
+            .join(K)
+            .join(".tmp_x86_64_AbC123/module"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(t.join("hello/1.0/abc/x86_64/module")).unwrap();
+    std::fs::create_dir_all(t.join("hello/1.0/7.0/x86_64")).unwrap();
+    std::fs::create_dir_all(t.join(".hidden/1.0")).unwrap();
+    std::fs::create_dir_all(t.join("hello/.tmp_junk")).unwrap();
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok("hello/1.0, 6.1.0-1-test, x86_64: installed\n")
+    );
+}
+
+#[test]
+fn missing_and_malformed_conf_are_reported_per_line() {
+    let sb = Sandbox::new();
+    sb.added("noconf", "1.0");
+    sb.mark_built("noconf", "1.0", K, A, "noconf", KO);
+    sb.mark_built("noconf", "1.0", K2, A, "noconf", KO);
+    std::fs::remove_file(sb.source_tree().join("noconf-1.0/dkms.conf")).unwrap();
+    sb.write_source("badconf", "1.0", Some("PACKAGE_NAME=\n"));
+    sb.mark_added("badconf", "1.0");
+    sb.mark_built("badconf", "1.0", K, A, "badconf", KO);
+    sb.added("fine", "1.0");
+    let missing = "\nError! Could not locate dkms.conf file.\n\
+                   File: <ROOT>/dkms/noconf/1.0/source/dkms.conf does not exist.\n";
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        Run {
+            code: 0,
+            stdout: "badconf/1.0, 6.1.0-1-test, x86_64: built\n\
+                     fine/1.0: added\n\
+                     noconf/1.0, 6.1.0-1-test, x86_64: built\n\
+                     noconf/1.0, 6.1.0-2-test, x86_64: built\n"
+                .into(),
+            stderr: format!(
+                "dkms.conf: Error! No 'PACKAGE_NAME' directive specified.\n\
+                 dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.\n\
+                 {missing}{missing}"
+            ),
+        }
+    );
+}
+
+#[test]
+fn installed_weak() {
+    let sb = Sandbox::new();
+    sb.added("weak", "1.0");
+    sb.mark_built("weak", "1.0", K, A, "weak", KO);
+    sb.mark_installed("weak", "1.0", K, A, "weak", KO);
+    let wdir = sb.install_tree().join(K2).join("weak-updates");
+    std::fs::create_dir_all(&wdir).unwrap();
+    std::os::unix::fs::symlink(
+        format!("../../{K}/updates/dkms/weak.ko"),
+        wdir.join("weak.ko"),
+    )
+    .unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n\
+            weak, 1.0, 6.1.0-2-test, x86_64: installed-weak from 6.1.0-1-test\n")
+    );
+    assert_eq!(
+        sb.run(&["status", "-k", K2]),
+        ok("weak, 1.0, 6.1.0-2-test, x86_64: installed-weak from 6.1.0-1-test\n")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.run(&["status", "--json", "-k", K2]).stdout).unwrap();
+    assert_eq!(json[0]["state"], "installed-weak");
+    assert_eq!(json[0]["weak_from"], K);
+}
+
+#[test]
+fn json_view() {
+    let sb = Sandbox::new();
+    sb.added("aaa", "1.0");
+    sb.added("bbb", "1.0");
+    std::fs::remove_dir_all(sb.source_tree().join("bbb-1.0")).unwrap();
+    sb.added("ccc", "2.0");
+    sb.mark_built("ccc", "2.0", K, A, "ccc", KO);
+    sb.mark_installed("ccc", "2.0", K, A, "ccc", b"other bytes");
+    std::fs::create_dir_all(sb.dkms_tree().join("ccc/original_module").join(K).join(A)).unwrap();
+    let run = sb.run(&["status", "--json"]);
+    assert_eq!(run.code, 0);
+    assert!(run
+        .stderr
+        .contains("Error! bbb/1.0: Missing the module source directory"));
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!([
+            {"module": "aaa", "version": "1.0", "kernel": null, "arch": null, "state": "added",
+             "original_modules_exist": false, "built_modules_missing": false,
+             "differs_from_installed": false, "weak_from": null},
+            {"module": "bbb", "version": "1.0", "kernel": null, "arch": null, "state": "broken",
+             "original_modules_exist": false, "built_modules_missing": false,
+             "differs_from_installed": false, "weak_from": null},
+            {"module": "ccc", "version": "2.0", "kernel": K, "arch": A, "state": "installed",
+             "original_modules_exist": true, "built_modules_missing": false,
+             "differs_from_installed": true, "weak_from": null},
+        ])
+    );
+    assert_eq!(sb.run(&["status", "--json", "-m", "nosuch"]).stdout, "[]\n");
+}
+
+#[test]
+fn compressed_modules_are_compared() {
+    let sb = Sandbox::new();
+    sb.added("zmod", "1.0");
+    let base = sb
+        .dkms_tree()
+        .join("zmod/1.0")
+        .join(K)
+        .join(A)
+        .join("module");
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::write(base.join("zmod.ko.xz"), KO).unwrap();
+    std::os::unix::fs::symlink(
+        format!("1.0/{K}/{A}"),
+        sb.dkms_tree().join(format!("zmod/kernel-{K}-{A}")),
+    )
+    .unwrap();
+    let inst = sb.install_tree().join(K).join("updates/dkms");
+    std::fs::create_dir_all(&inst).unwrap();
+    std::fs::write(inst.join("zmod.ko.xz"), KO).unwrap();
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        ok("zmod/1.0, 6.1.0-1-test, x86_64: installed\n")
+    );
+}
