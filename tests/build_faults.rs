@@ -23,6 +23,7 @@ fn wait_for(what: &str, cond: impl Fn() -> bool) {
 fn spawn_dkms(k: &Kbuild, args: &[&str], gate: &Path, stderr_file: &Path) -> Child {
     k.std_command(args)
         .env("SLOW_GATE", gate)
+        .env("SLOW_KDIR", k.kernel_dir().join("build"))
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(stderr_file).unwrap())
         .spawn()

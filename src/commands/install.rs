@@ -16,8 +16,9 @@ use crate::tree::Tree;
 pub const MODULE_SUFFIXES: &[&str] = &[".ko", ".ko.gz", ".ko.xz", ".ko.zst"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx)?;
+    let (module, version) = build::module_and_version(ctx, "add")?;
     let targets = build::targets(ctx)?;
+    crate::settings::require_root()?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     build::ensure_added(ctx, &module, &version)?;
     let mut preps = PrepCache::default();
@@ -36,8 +37,10 @@ pub fn is_installed(tree: &Tree, module: &str, version: &str, kernel: &str, arch
 
 /// The directory under `<install_tree>/<k>` a module record goes to (spec §4.3).
 pub fn install_location(ctx: &Context, dest_location: &str) -> String {
-    if let Some(addon) = std::env::var("ADDON_MODULES_DIR")
-        .ok()
+    if let Some(addon) = ctx
+        .settings
+        .addon_modules_dir
+        .as_deref()
         .filter(|d| !d.is_empty())
     {
         return format!("/{}", addon.trim_start_matches('/'));
@@ -119,7 +122,7 @@ pub fn install_kernel(
     if !kernel_dir.is_dir() {
         return Err(Error::dkms(6, msg::install_dir_missing(&kernel_dir)));
     }
-    let (conf, _, _) = build::effective_conf(ctx, module, version, kernel, arch)?;
+    let (conf, _, _) = build::effective_conf(ctx, module, version, kernel, arch, true)?;
     for r in conf.modules.iter().filter(|r| !r.excluded) {
         if built_copy(&module_dir, &r.dest_name).is_none() {
             return Err(Error::dkms(
