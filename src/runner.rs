@@ -227,6 +227,18 @@ impl MakeLog {
         })
     }
 
+    /// A step log without the make.log header (post_transaction.log), replacing an old one.
+    pub fn create_plain(path: &Path) -> Result<MakeLog, RunError> {
+        let file = File::create(path).map_err(|source| RunError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(MakeLog {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
     /// Reopen after the file moved (make.log is moved into the built tree at the end).
     pub fn set_path(&mut self, path: PathBuf) {
         self.path = path;

@@ -10,7 +10,7 @@ use crate::commands::{uninstall, Context};
 use crate::conf::ModuleConf;
 use crate::error::{Error, IoContext, Result};
 use crate::output::build as msg;
-use crate::runner::{self, Cmd, Framing, Sink};
+use crate::runner::{self, Cmd, Framing, MakeLog, Sink};
 use crate::tree::Tree;
 
 pub const MODULE_SUFFIXES: &[&str] = &[".ko", ".ko.gz", ".ko.xz", ".ko.zst"];
@@ -642,20 +642,28 @@ fn modprobe_if_running(ctx: &Context, kernel: &str, conf: &ModuleConf) {
     }
 }
 
-/// `post_transaction`: a shell command run after a successful change, logged to
-/// `<dkms_tree>/post_transaction.log`, with `$kernelver` set.
+/// `post_transaction`: a shell command run after a successful change, with `$kernelver` set,
+/// logged (step format, no header) to `<dkms_tree>/post_transaction.log`.
 pub fn post_transaction(ctx: &Context, kernel: &str) {
     let Some(command) = ctx
         .settings
         .post_transaction
         .clone()
-        .or_else(|| std::env::var("post_transaction").ok())
         .filter(|c| !c.is_empty())
     else {
         return;
     };
+    let Ok(mut log) = MakeLog::create_plain(&ctx.tree.dkms_tree.join("post_transaction.log"))
+    else {
+        return;
+    };
     let cmd = Cmd::shell(command).envs(&[("kernelver".into(), kernel.into())]);
-    if let Ok(o) = runner::quiet(&ctx.out, &cmd) {
-        let _ = std::fs::write(ctx.tree.dkms_tree.join("post_transaction.log"), &o.output);
-    }
+    let _ = runner::invoke(
+        &ctx.out,
+        "Executing post-transaction command",
+        &cmd,
+        Sink::Log(&mut log),
+        Framing::Step,
+        false,
+    );
 }
