@@ -353,7 +353,7 @@ fn import_environment(ctx: &Context, file: &Path) -> Vec<(OsString, OsString)> {
     let cmd = Cmd::exec([
         "bash".as_ref(),
         "-c".as_ref(),
-        "set -a; . \"$1\" >/dev/null 2>&1; env -0".as_ref(),
+        ". \"$1\" >/dev/null 2>&1; env -0".as_ref(),
         "dkms".as_ref(),
         file.as_os_str(),
     ] as [&std::ffi::OsStr; 5]);
