@@ -51,5 +51,8 @@ fn make_match_compiler_and_build_environment() {
             "{log}"
         );
     }
-    assert!(log.contains("FROM_BUILD_ENVIRONMENT=yes NOT_EXPORTED=unset\n"), "{log}");
+    assert!(
+        log.contains("FROM_BUILD_ENVIRONMENT=yes NOT_EXPORTED=unset\n"),
+        "{log}"
+    );
 }

@@ -460,3 +460,57 @@ fn identical_unversioned_module_is_not_installed_twice() {
     );
     assert!(there.join("noversion.ko").exists());
 }
+
+#[test]
+fn a_leftover_kernel_directory_blocks_the_build_with_exit_3() {
+    let Some(k) = setup("hello-1.0") else { return };
+    assert_eq!(k.run(&["add", "hello/1.0"]).code, 0);
+    let dir = k.built_dir("hello", "1.0");
+    std::fs::create_dir_all(dir.join("log")).unwrap();
+    for force in [false, true] {
+        let mut args = vec!["build", "hello/1.0", "-k", k.kernel.as_str()];
+        if force {
+            args.push("--force");
+        }
+        let r = k.run(&args);
+        assert_eq!(r.code, 3);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "\nError! This module/version has already been built on: <K>\n\
+                 Directory <ROOT>/dkms/hello/1.0/<K>/{}/ already exists. Use the dkms remove function before trying to build again.\n",
+                k.arch
+            )
+            .replace("/ already", " already")
+        );
+    }
+}
+
+#[test]
+fn install_onto_a_kernel_without_a_modules_directory_exits_6() {
+    let Some(k) = setup("hello-1.0") else { return };
+    let real = std::fs::read_link(k.kernel_dir().join("build")).unwrap();
+    std::fs::remove_dir_all(k.kernel_dir()).unwrap();
+    let ksrc = real.to_string_lossy().into_owned();
+    let r = k.run(&[
+        "install",
+        "hello/1.0",
+        "-k",
+        &k.kernel,
+        "--kernelsourcedir",
+        &ksrc,
+    ]);
+    assert_eq!(r.code, 6);
+    assert!(r
+        .stdout
+        .ends_with("Signing module <ROOT>/dkms/hello/1.0/build/hello.ko\n"));
+    assert_eq!(
+        r.stderr,
+        "\nError! The directory <ROOT>/modules/<K> doesn't exist.\n\
+         You cannot install a module onto a non-existant kernel.\n"
+    );
+    assert!(k
+        .built_dir("hello", "1.0")
+        .join("module/hello.ko")
+        .is_file());
+}

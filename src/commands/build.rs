@@ -68,6 +68,13 @@ pub fn build_if_needed(
         }
         return Ok(());
     }
+    let kernel_arch_dir = ctx.tree.kernel_arch_dir(module, version, kernel, arch);
+    if !built.is_dir() && std::fs::symlink_metadata(&kernel_arch_dir).is_ok() {
+        return Err(Error::dkms(
+            3,
+            msg::build_dir_exists(kernel, &kernel_arch_dir),
+        ));
+    }
     build_kernel(ctx, module, version, kernel, arch, preps)
 }
 

@@ -229,3 +229,13 @@ pub fn module_not_found_within(file_name: &str, kernel_dir: &Path) -> String {
         kernel_dir.display()
     )
 }
+
+pub fn build_dir_exists(kernel: &str, dir: &Path) -> Vec<String> {
+    vec![
+        format!("This module/version has already been built on: {kernel}"),
+        format!(
+            "Directory {} already exists. Use the dkms remove function before trying to build again.",
+            dir.display()
+        ),
+    ]
+}
