@@ -460,12 +460,13 @@ pub fn invoke(
     if framing == Framing::Step {
         if code == 0 && !interrupted {
             out.line(" done.");
+        } else if verbose {
+            // dkms ends the line only outside verbose mode; the next text supplies it
+            out.partial(format!("(bad exit status: {code})"));
         } else {
             out.line(format!("(bad exit status: {code})"));
-            if !verbose {
-                out.line("Failed command:");
-                out.line(&cmd.display);
-            }
+            out.line("Failed command:");
+            out.line(&cmd.display);
         }
     }
     Ok(Outcome {

@@ -520,10 +520,8 @@ fn run_build_script(
     };
     let args: Vec<&str> = words.collect();
     let path = script_path(ctx, conf, script, build_dir);
-    if !path.exists() {
-        return Ok(());
-    }
     if !is_executable(&path) {
+        ctx.out.blank();
         ctx.out.warning(&[msg::script_not_executable(kind)]);
         return Ok(());
     }

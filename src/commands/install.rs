@@ -458,11 +458,8 @@ pub fn run_source_script(
     let args: Vec<&str> = words.collect();
     let source = ctx.tree.source_link(module, version);
     let path = build::script_path(ctx, conf, script, &source);
-    if !path.exists() {
-        ctx.out.warning(&[msg::script_not_found(kind, &path)]);
-        return Ok(None);
-    }
     if !build::is_executable(&path) {
+        ctx.out.blank();
         ctx.out.warning(&[msg::script_not_executable(kind)]);
         return Ok(None);
     }

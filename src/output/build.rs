@@ -162,10 +162,6 @@ pub fn script_not_executable(kind: &str) -> String {
     format!("The {kind} script is not executable.")
 }
 
-pub fn script_not_found(kind: &str, path: &Path) -> String {
-    format!("The {kind} script {} is not found.", path.display())
-}
-
 pub fn pre_install_failed() -> Vec<String> {
     vec![
         "pre_install failed, aborting install.".into(),
@@ -209,10 +205,6 @@ pub fn not_in_tree(m: &str, v: &str) -> Vec<String> {
     vec![format!(
         "The module/version combo: {m}/{v} is not located in the DKMS tree."
     )]
-}
-
-pub fn generate_mok_failed() -> Vec<String> {
-    vec!["Failed to generate the MOK key pair.".into()]
 }
 
 pub fn consult_log(log: &Path) -> String {
