@@ -477,14 +477,15 @@ pub fn run_depmod(ctx: &Context, kernel: &str) -> Result<bool> {
     let verbose = out.verbose;
     let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
     let dep = kernel_dir.join("modules.dep");
-    if ctx.inv.no_depmod || ctx.settings.no_depmod || !dep.is_file() {
-        if verbose {
-            out.line(format!("do_depmod {kernel}"));
-            if !(ctx.inv.no_depmod || ctx.settings.no_depmod) {
-                out.line(msg::depmod_skipped(&dep));
-            }
-        } else {
-            out.partial("Running depmod...");
+    let disabled = ctx.inv.no_depmod || ctx.settings.no_depmod;
+    if verbose {
+        out.line(format!("do_depmod {kernel}"));
+    } else {
+        out.partial("Running depmod...");
+    }
+    if disabled || !dep.is_file() {
+        if verbose && !disabled {
+            out.line(msg::depmod_skipped(&dep));
         }
         out.line(" done.");
         return Ok(true);
@@ -514,22 +515,27 @@ pub fn run_depmod(ctx: &Context, kernel: &str) -> Result<bool> {
         args.push(system_map.into_os_string());
     }
     args.push(kernel.into());
-    let cmd = Cmd::exec(args).display(format!("do_depmod {kernel}"));
-    let outcome = runner::invoke(
-        out,
-        "Running depmod",
-        &cmd,
-        Sink::Capture,
-        Framing::Step,
-        false,
-    )?;
+    let cmd = Cmd::exec(args);
+    // depmod's own messages reach the terminal only in verbose mode
+    let sink = if verbose {
+        Sink::Console
+    } else {
+        Sink::Capture
+    };
+    let quiet = crate::output::Output::new(false);
+    let outcome = runner::invoke(&quiet, "", &cmd, sink, Framing::Silent, false)?;
     drop(base);
+    if !outcome.success() {
+        out.line(format!("(bad exit status: {})", outcome.code));
+        return Ok(false);
+    }
     clean_empty_depmod(ctx, &kernel_dir);
-    Ok(outcome.success())
+    out.line(" done.");
+    Ok(true)
 }
 
-/// After depmod: an empty modules.dep means no modules at all; dkms deletes the index files and
-/// the kernel directory when nothing else is left.
+/// After depmod: an empty modules.dep means no modules at all; dkms deletes the index files
+/// (`rm -fv`, so verbose mode lists them) and the kernel directory when nothing else is left.
 fn clean_empty_depmod(ctx: &Context, kernel_dir: &Path) {
     let dep = kernel_dir.join("modules.dep");
     if std::fs::metadata(&dep)
@@ -538,23 +544,22 @@ fn clean_empty_depmod(ctx: &Context, kernel_dir: &Path) {
     {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(kernel_dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let listed = matches!(
-            name.as_str(),
-            "modules.alias"
-                | "modules.dep"
-                | "modules.devname"
-                | "modules.softdep"
-                | "modules.symbols"
-                | "modules.weakdep"
-        ) || (name.starts_with("modules.") && name.ends_with(".bin"));
-        if listed && std::fs::remove_file(entry.path()).is_ok() && ctx.out.verbose {
-            ctx.out
-                .line(format!("removed '{}'", entry.path().display()));
+    let mut files: Vec<PathBuf> = ["alias", "dep", "devname", "softdep", "symbols", "weakdep"]
+        .iter()
+        .map(|n| kernel_dir.join(format!("modules.{n}")))
+        .collect();
+    let mut bins: Vec<String> = std::fs::read_dir(kernel_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("modules.") && n.ends_with(".bin"))
+        .collect();
+    bins.sort();
+    files.extend(bins.into_iter().map(|n| kernel_dir.join(n)));
+    for file in files {
+        if std::fs::remove_file(&file).is_ok() && ctx.out.verbose {
+            ctx.out.line(format!("removed '{}'", file.display()));
         }
     }
     let _ = std::fs::remove_dir(kernel_dir);
