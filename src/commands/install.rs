@@ -210,16 +210,16 @@ pub fn install_kernel(
         rollback(&placed, &archived);
         return Err(Error::dkms(6, [msg::INSTALLATION_ABORTED]));
     }
+    let link = ctx.tree.installed_link(module, kernel, arch);
+    if let Err(e) = ctx.tree.write_installed_link(module, version, kernel, arch) {
+        rollback(&placed, &archived);
+        return Err(Error::io(link, e));
+    }
     for p in &placed {
         if let Some(old) = &p.displaced {
             let _ = std::fs::remove_file(old);
         }
     }
-
-    let link = ctx.tree.installed_link(module, kernel, arch);
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(Tree::installed_link_target(version, kernel, arch), &link)
-        .at(&link)?;
 
     weak_modules(ctx, &conf, kernel, &placed, true);
     run_source_script(ctx, &conf, module, version, "POST_INSTALL", "post_install")?;
