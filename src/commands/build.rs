@@ -298,7 +298,35 @@ pub fn build_kernel(
     }
     log.set_path(final_log);
     let _ = std::fs::remove_dir_all(&build_dir);
+    if !ctx.inv.force {
+        record_dependency_versions(ctx, &conf, &final_dir, kernel, arch);
+    }
     Ok(())
+}
+
+/// BUILD_DEPENDS_REBUILD=yes: remember the installed version of each dependency in
+/// `<k>/<a>/.dep_<dependency>`, so that installing another version of it rebuilds this module.
+fn record_dependency_versions(
+    ctx: &Context,
+    conf: &ModuleConf,
+    built_dir: &Path,
+    kernel: &str,
+    arch: &str,
+) {
+    if !conf
+        .scalar("BUILD_DEPENDS_REBUILD")
+        .eq_ignore_ascii_case("yes")
+    {
+        return;
+    }
+    for (_, dep) in conf.array("BUILD_DEPENDS") {
+        if dep.is_empty() || dep.contains('/') {
+            continue;
+        }
+        if let Some(v) = ctx.tree.installed_version(dep, kernel, arch) {
+            let _ = std::fs::write(built_dir.join(format!(".dep_{dep}")), format!("{v}\n"));
+        }
+    }
 }
 
 fn set_mode(path: &Path, mode: u32) {

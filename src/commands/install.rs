@@ -114,7 +114,8 @@ pub fn install_kernel(
     if !module_dir.is_dir() {
         build::build_if_needed(ctx, module, version, kernel, arch, preps, false)?;
     }
-    let mut force = ctx.inv.force;
+    // an rpm upgrade transaction reinstalls over itself
+    let mut force = ctx.inv.force || ctx.inv.rpm_safe_upgrade;
     let mut version_override = ctx.inv.force_version_override;
     apply_force_lists(ctx, module, &mut force, &mut version_override);
 
@@ -233,6 +234,40 @@ pub fn install_kernel(
         modprobe_if_running(ctx, kernel, &conf);
     }
     post_transaction(ctx, kernel);
+    rebuild_dependents(ctx, module, version, kernel, arch, preps)
+}
+
+/// After `module` changed version on a kernel: reinstall every installed module that recorded
+/// another version of it at build time (BUILD_DEPENDS_REBUILD, `.dep_<module>`).
+fn rebuild_dependents(
+    ctx: &Context,
+    module: &str,
+    version: &str,
+    kernel: &str,
+    arch: &str,
+    preps: &mut PrepCache,
+) -> Result<()> {
+    for (other, other_version) in ctx.tree.module_versions() {
+        if other == module || !is_installed(&ctx.tree, &other, &other_version, kernel, arch) {
+            continue;
+        }
+        let record = ctx
+            .tree
+            .kernel_arch_dir(&other, &other_version, kernel, arch)
+            .join(format!(".dep_{module}"));
+        let Ok(recorded) = std::fs::read_to_string(&record) else {
+            continue;
+        };
+        if recorded.trim() == version {
+            continue;
+        }
+        let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &other, &other_version);
+        ctx.out
+            .line(msg::rebuilding_for_dependencies(&other, &other_version));
+        uninstall::uninstall_kernel(ctx, &other, &other_version, kernel, arch)?;
+        build::build_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
+        install_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
+    }
     Ok(())
 }
 

@@ -231,3 +231,7 @@ pub fn build_dir_exists(kernel: &str, dir: &Path) -> Vec<String> {
         ),
     ]
 }
+
+pub fn rebuilding_for_dependencies(m: &str, v: &str) -> String {
+    format!("Rebuilding module {m}/{v} due to updated dependencies")
+}
