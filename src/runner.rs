@@ -281,10 +281,13 @@ extern "C" {
 extern "C" fn forward_signal(sig: nix::libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
     let pid = CHILD_PID.load(Ordering::SeqCst);
-    if pid > 0 {
-        // SAFETY: kill(2) is async-signal-safe.
-        unsafe {
+    // SAFETY: kill(2) and _exit(2) are async-signal-safe.
+    unsafe {
+        if pid > 0 {
             nix::libc::kill(pid, sig);
+        } else {
+            // between commands a signal ends dkms as it would have without the handler
+            nix::libc::_exit(128 + sig);
         }
     }
 }
