@@ -492,3 +492,66 @@ pub fn quiet(out: &Output, cmd: &Cmd) -> Result<Outcome, RunError> {
 pub fn wants_dots(module: &str) -> bool {
     !(module.starts_with("dkms") && module.ends_with("_test") && module.len() >= "dkms_test".len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dots_are_off_only_for_dkms_test_modules() {
+        assert!(!wants_dots("dkms_test"));
+        assert!(!wants_dots("dkms_failing_test"));
+        assert!(wants_dots("hello"));
+        assert!(wants_dots("dkms_testing"));
+        assert!(wants_dots("my_dkms_test"));
+    }
+
+    #[test]
+    fn a_logged_step_has_dkms_make_log_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("make.log");
+        let mut log = MakeLog::create(&path, "m", "1", "6.1.0", "x86_64").unwrap();
+        let cmd = Cmd::shell("echo out; echo err >&2; exit 3");
+        let quiet = Output::new(false);
+        let o = invoke(
+            &quiet,
+            "Step one",
+            &cmd,
+            Sink::Log(&mut log),
+            Framing::Silent,
+            false,
+        )
+        .unwrap();
+        assert_eq!(o.code, 3);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("DKMS (dkms-3.4.3) make.log for m/1 for kernel 6.1.0 (x86_64)")
+        );
+        let rest: Vec<&str> = lines.skip(1).collect();
+        assert_eq!(
+            rest.join("\n"),
+            format!(
+                "\nStep one\n# command: echo out; echo err >&2; exit 3\nout\nerr\n\n# exit code: 3\n# elapsed time: 00:00:00\n{}",
+                "-".repeat(64)
+            )
+        );
+        assert!(text.ends_with("-\n"));
+    }
+
+    #[test]
+    fn captured_output_and_missing_programs() {
+        let quiet = Output::new(false);
+        let o = quiet_run(&quiet, &Cmd::exec(["sh", "-c", "echo a; echo b >&2"]));
+        assert_eq!(o.output_text(), "a\nb\n");
+        assert!(o.success());
+        let o = quiet_run(&quiet, &Cmd::exec(["/nonexistent/program"]));
+        assert_eq!(o.code, 127);
+        assert!(!o.success());
+    }
+
+    fn quiet_run(out: &Output, cmd: &Cmd) -> Outcome {
+        quiet(out, cmd).unwrap()
+    }
+}
