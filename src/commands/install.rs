@@ -669,13 +669,36 @@ pub fn weak_modules_files(
     let _ = runner::quiet(&ctx.out, &cmd);
 }
 
-/// `--modprobe-on-install`: only for the running kernel; loads the installed modules by name.
+/// `--modprobe-on-install`: only when the target is the running kernel, load whatever the
+/// present hardware asks for (every modalias under /sys), then let systemd-modules-load run
+/// again, as dkms does. Quiet; failures change nothing.
 fn modprobe_if_running(ctx: &Context, kernel: &str, conf: &ModuleConf) {
+    let _ = conf;
     if kernel != crate::kernel::running_kernel() {
         return;
     }
-    for r in conf.modules.iter().filter(|r| !r.excluded) {
-        let _ = runner::quiet(&ctx.out, &Cmd::exec(["modprobe", r.dest_name.as_str()]));
+    let mut aliases: Vec<String> = walkdir::WalkDir::new("/sys/devices")
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name() == "modalias")
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    for chunk in aliases.chunks(256) {
+        let mut args: Vec<OsString> =
+            vec!["modprobe".into(), "-a".into(), "-q".into(), "--".into()];
+        args.extend(chunk.iter().map(OsString::from));
+        let _ = runner::quiet(&ctx.out, &Cmd::exec(args));
+    }
+    if crate::kernel::in_path("systemctl") {
+        let _ = runner::quiet(
+            &ctx.out,
+            &Cmd::exec(["systemctl", "restart", "systemd-modules-load.service"]),
+        );
     }
 }
 
