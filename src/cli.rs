@@ -162,7 +162,8 @@ pub struct Invocation {
     pub help: bool,
     /// `-V/--version` was given (printed; parse returned `Error::Exit(0)`).
     pub version_flag: bool,
-    /// Positional words of `show_conf` and similar, kept for the action to interpret.
+    /// Positional words dkms could not place (it warned "I do not know how to handle"), in
+    /// order; kept for an action that wants them.
     pub extra_words: Vec<String>,
 }
 
@@ -527,9 +528,9 @@ fn place_word(inv: &mut Invocation, word: &str, out: &Output) {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        inv.source_dir = Some(dir);
+        inv.source_dir = Some(real_path(dir));
     } else if path.is_dir() && path.join("dkms.conf").is_file() {
-        inv.source_dir = Some(path.to_path_buf());
+        inv.source_dir = Some(real_path(path.to_path_buf()));
     } else if path.is_file() {
         inv.archive = Some(path.to_path_buf());
     } else if inv.module.as_deref().unwrap_or("").is_empty() {
@@ -538,6 +539,12 @@ fn place_word(inv: &mut Invocation, word: &str, out: &Output) {
         out.warning(&[msg::unhandled_word(word)]);
         inv.extra_words.push(word.to_string());
     }
+}
+
+/// dkms takes a source directory as `readlink -f` gives it (absolute, links resolved): its
+/// messages name that path.
+fn real_path(dir: PathBuf) -> PathBuf {
+    std::fs::canonicalize(&dir).unwrap_or(dir)
 }
 
 /// `module/version`: before the first `/` the module, after it the version (which may hold
@@ -912,22 +919,34 @@ mod tests {
 
     #[test]
     fn paths_by_what_exists() {
-        let dir = tempfile::tempdir().unwrap();
-        let module = dir.path().join("mod");
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        let module = dir.join("mod");
         std::fs::create_dir(&module).unwrap();
         std::fs::write(module.join("dkms.conf"), "").unwrap();
-        let other_conf = dir.path().join("x.dkms.conf");
+        let other_conf = dir.join("x.dkms.conf");
         std::fs::write(&other_conf, "").unwrap();
-        let tarball = dir.path().join("m.tar.gz");
+        let tarball = dir.join("m.tar.gz");
         std::fs::write(&tarball, "").unwrap();
-        let empty_dir = dir.path().join("empty");
+        let empty_dir = dir.join("empty");
         std::fs::create_dir(&empty_dir).unwrap();
         let s = |p: &Path| p.to_string_lossy().into_owned();
 
         let inv = parse_ok(&["add", &s(&module)]);
         assert_eq!(inv.source_dir, Some(module.clone()));
         let inv = parse_ok(&["add", &s(&other_conf)]);
-        assert_eq!(inv.source_dir, Some(dir.path().to_path_buf()));
+        assert_eq!(inv.source_dir, Some(dir.clone()));
+        // relative, with `..` and a link: resolved
+        std::os::unix::fs::symlink(&module, dir.join("link")).unwrap();
+        let inv = parse_ok(&[
+            "add",
+            &format!(
+                "{}/../{}/link/",
+                s(&dir),
+                s(dir.file_name().map(Path::new).unwrap())
+            ),
+        ]);
+        assert_eq!(inv.source_dir, Some(module.clone()));
         let inv = parse_ok(&["add", &s(&module.join("dkms.conf"))]);
         assert_eq!(inv.source_dir, Some(module.clone()));
         let inv = parse_ok(&["add", &s(&tarball)]);

@@ -27,10 +27,9 @@ fn run(args: &[String]) -> i32 {
     }
 }
 
-/// dkms's order: TMPDIR, os-release and framework files before the command line; then the
+/// dkms's order: os-release, TMPDIR and framework files before the command line; then the
 /// command line and its checks; then the action.
 fn run_checked(args: &[String], out: &Output) -> Result<(), Error> {
-    settings::check_tmpdir(out)?;
     let mut settings = Settings::startup()?;
     let inv = cli::parse(args, out)?;
     cli::check(&inv)?;

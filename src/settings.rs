@@ -113,7 +113,8 @@ pub struct Settings {
     pub mok_certificate: Option<String>,
     pub try_sign_modules: Option<String>,
     pub autoinstall_all_kernels: Option<String>,
-    /// `ADDON_MODULES_DIR` from the environment: overrides the install location when set.
+    /// `ADDON_MODULES_DIR` from the environment, else from `/etc/sysconfig/module-init-tools`:
+    /// overrides the install location when set.
     pub addon_modules_dir: Option<String>,
 }
 
@@ -125,11 +126,13 @@ impl Settings {
         Ok(settings)
     }
 
-    /// What dkms knows before it reads its command line: the distribution (os-release), the
-    /// defaults, the environment fallbacks and the framework files.
+    /// What dkms knows before it reads its command line, in dkms's order: the distribution
+    /// (os-release, exit 4), a usable `$TMPDIR` (exit 1), the defaults, the environment
+    /// fallbacks and the framework files.
     pub fn startup() -> Result<Settings> {
         let confdir = env_path("DKMS_CONFDIR").unwrap_or_else(|| PathBuf::from("/etc/dkms"));
         let (os_release, distro) = read_os_release()?;
+        check_tmpdir(&crate::output::Output::default())?;
         let env = |name: &str| std::env::var(name).ok();
 
         let mut values: BTreeMap<String, String> = BTreeMap::new();
@@ -184,7 +187,9 @@ impl Settings {
             mok_certificate: set("mok_certificate"),
             try_sign_modules: set("try_sign_modules"),
             autoinstall_all_kernels: set("autoinstall_all_kernels"),
-            addon_modules_dir: env("ADDON_MODULES_DIR").filter(|v| !v.is_empty()),
+            addon_modules_dir: env("ADDON_MODULES_DIR")
+                .filter(|v| !v.is_empty())
+                .or_else(addon_modules_dir_from_sysconfig),
         };
         settings.set_jobs(&parallel_jobs_text);
         Ok(settings)
@@ -329,6 +334,19 @@ fn read_os_release() -> Result<(PathBuf, Distro)> {
     let get = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     let distro = Distro::from_ids(get("ID"), get("ID_LIKE"));
     Ok((path, distro))
+}
+
+/// SUSE's `/etc/sysconfig/module-init-tools` may set `ADDON_MODULES_DIR`; the environment
+/// wins over it (checked against the reference).
+fn addon_modules_dir_from_sysconfig() -> Option<String> {
+    let path = Path::new("/etc/sysconfig/module-init-tools");
+    if !path.is_file() {
+        return None;
+    }
+    crate::conf::eval_framework_file(path, &["ADDON_MODULES_DIR"])
+        .ok()?
+        .remove("ADDON_MODULES_DIR")
+        .filter(|v| !v.is_empty())
 }
 
 fn env_path(name: &str) -> Option<PathBuf> {

@@ -421,3 +421,36 @@ fn a_word_that_is_not_utf8_does_not_panic() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn quiet_also_silences_the_commands_dkms_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let conf = format!(
+        "{}POST_ADD=\"post.sh\"\n",
+        common::simple_conf("loud", "1.0")
+    );
+    let dir = sb.write_source("loud", "1.0", Some(&conf));
+    let script = dir.join("post.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho to-stdout\necho to-stderr >&2\ntouch ran\n",
+    )
+    .expect("write");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+
+    let loud = run(&sb, &["add", "loud/1.0"]);
+    assert!(loud.stdout.contains("to-stdout"), "{}", loud.stdout);
+    assert!(loud.stderr.contains("to-stderr"), "{}", loud.stderr);
+
+    let sb = Sandbox::new();
+    let dir = sb.write_source("loud", "1.0", Some(&conf));
+    std::fs::copy(&script, dir.join("post.sh")).expect("copy");
+    let quiet = run(&sb, &["add", "loud/1.0", "-q"]);
+    assert_eq!(
+        (quiet.stdout.as_str(), quiet.stderr.as_str(), quiet.code),
+        ("", "", 0)
+    );
+    assert!(dir.join("ran").is_file(), "POST_ADD ran");
+    assert!(sb.dkms_tree().join("loud/1.0/source").is_symlink());
+}

@@ -157,3 +157,19 @@ fn unusable_tmpdir_exits_1_before_parsing() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn os_release_is_checked_before_tmpdir() {
+    let sb = Sandbox::new();
+    std::fs::remove_file(sb.path().join("etc/os-release")).expect("rm");
+    let out = sb
+        .dkms(&["--version"])
+        .env("TMPDIR", sb.path().join("no-such-dir"))
+        .output()
+        .expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "\nError! System is missing os-release file.\n"
+    );
+    assert_eq!(out.status.code(), Some(4));
+}

@@ -234,7 +234,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("DKMS_OS_RELEASE", "The os-release file that decides the distribution rules (install directory, signing tool, key paths). Default /etc/os-release, then /usr/lib/os-release; when set, only this file is read. Neither found: exit 4. Extension."),
     ("parallel_jobs", "Default for -j when no framework file sets it (default: the number of CPUs)."),
     ("modprobe_on_install, post_transaction, build_environment, sign_file, mok_signing_key, mok_certificate, try_sign_modules, autoinstall_all_kernels", "Defaults for the framework keys of the same name, as in upstream dkms, which never initialises them; a framework file overrides them."),
-    ("ADDON_MODULES_DIR", "When set, modules are installed into /lib/modules/<kernel>/<ADDON_MODULES_DIR> instead of the distribution's directory."),
+    ("ADDON_MODULES_DIR", "When set (or set in /etc/sysconfig/module-init-tools, which the environment overrides), modules are installed into /lib/modules/<kernel>/<ADDON_MODULES_DIR> instead of the distribution's directory."),
     ("TMPDIR", "Temporary directory (default /tmp), unless framework.conf sets tmp_location. If no file can be created there, dkms stops with exit 1."),
     ("DKMS_DIRECTIVE*", "Each variable whose name starts with DKMS_DIRECTIVE and whose value is NAME=value sets a dkms.conf directive, like --directive."),
     ("CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS", "Removed from the environment at start, so the kernel's own compiler settings apply."),
@@ -275,8 +275,8 @@ const EXIT_CODES: &[(&str, &str)] = &[
 ];
 
 const EXTENSIONS: &[(&str, &str)] = &[
-    ("dkms status --json", "The facts of dkms status as a JSON array of objects with stable field names (module, version, kernel, arch, state, and the suffix conditions as booleans), for scripts that today parse the text."),
-    ("dkms show_conf [--json]", "The directives of a module's dkms.conf as dkms uses them (after the override files and --directive), for -m/-v/-k/-a."),
+    ("dkms status --json", "The facts of dkms status as a JSON array, one object per line dkms status would print, with stable field names: module, version, kernel and arch (null for added and broken modules), state (added, broken, built, installed, installed-weak), original_modules_exist, built_modules_missing, differs_from_installed (the suffix conditions, as booleans) and weak_from (the kernel an installed-weak module comes from, else null). For scripts that today parse the text."),
+    ("dkms show_conf [-m module -v version | path] [-k kernel] [-a arch] [--json]", "The directives of a module's dkms.conf as dkms uses them for that kernel and arch (after the override files and --directive): one NAME[i]=\"value\" line per set entry, or with --json an object {\"directives\": {NAME: null | [[index, \"value\"], ...]}}."),
     ("dkms --version --verbose", "A second line names this implementation and its own version."),
     ("DKMS_CONFDIR, DKMS_OS_RELEASE", "Move the configuration directory and the os-release file (see ENVIRONMENT)."),
     ("mkdriverdisk", "The dkms 2.x action is accepted again (being restored)."),
