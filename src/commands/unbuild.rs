@@ -10,7 +10,14 @@ pub fn run(ctx: &Context) -> Result<()> {
     crate::settings::require_writable_tree(&ctx.settings)?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     uninstall::require_in_tree(ctx, &module, &version)?;
-    for (kernel, arch) in uninstall::kernel_targets(ctx, &module, &version, requested) {
+    for (i, (kernel, arch)) in uninstall::kernel_targets(ctx, &module, &version, requested)
+        .into_iter()
+        .enumerate()
+    {
+        // a blank line between kernels
+        if i > 0 {
+            ctx.out.blank();
+        }
         unbuild_kernel(ctx, &module, &version, &kernel, &arch)?;
     }
     Ok(())

@@ -16,7 +16,14 @@ pub fn run(ctx: &Context) -> Result<()> {
     crate::settings::require_root()?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     require_in_tree(ctx, &module, &version)?;
-    for (kernel, arch) in kernel_targets(ctx, &module, &version, requested) {
+    for (i, (kernel, arch)) in kernel_targets(ctx, &module, &version, requested)
+        .into_iter()
+        .enumerate()
+    {
+        // a blank line between kernels
+        if i > 0 {
+            ctx.out.blank();
+        }
         uninstall_kernel(ctx, &module, &version, &kernel, &arch)?;
     }
     Ok(())
