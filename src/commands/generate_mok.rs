@@ -13,7 +13,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         .kernels
         .first()
         .cloned()
-        .unwrap_or_else(crate::kernel::running_kernel);
+        .unwrap_or_else(crate::cli::host_kernel);
     let (key, cert) = sign::mok_paths(&ctx.settings, &kernel);
     ctx.out.line(format!("Signing key: {key}"));
     ctx.out

@@ -674,7 +674,7 @@ pub fn weak_modules_files(
 /// again, as dkms does. Quiet; failures change nothing.
 fn modprobe_if_running(ctx: &Context, kernel: &str, conf: &ModuleConf) {
     let _ = conf;
-    if kernel != crate::kernel::running_kernel() {
+    if kernel != crate::cli::host_kernel() {
         return;
     }
     let mut aliases: Vec<String> = walkdir::WalkDir::new("/sys/devices")
