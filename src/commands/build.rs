@@ -646,9 +646,11 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
             std::os::unix::fs::symlink(&target, &dst).at(&dst)?;
         } else if ft.is_dir() {
             copy_tree(&src, &dst)?;
-        } else {
+        } else if ft.is_file() {
             std::fs::copy(&src, &dst).at(&src)?;
         }
+        // sockets, fifos and devices have no place in a module source: reading a fifo would
+        // block the build forever
     }
     let _ = std::fs::set_permissions(
         to,
