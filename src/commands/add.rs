@@ -17,7 +17,9 @@ pub fn run(ctx: &Context) -> Result<()> {
     // A directory or tarball is loaded only when neither module nor version was named.
     let needs_loading = module.is_none() && version.is_none();
     if needs_loading && (inv.archive.is_some() || inv.source_dir.is_some()) {
-        // Copying into the source tree is a system change (spec §2.2).
+        // Copying into the source tree is a system change (spec §2.2); dkms checks the tree
+        // first.
+        require_writable_tree(ctx)?;
         crate::settings::require_root()?;
     }
     if needs_loading {
