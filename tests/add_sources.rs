@@ -246,3 +246,22 @@ fn add_with_alternate_conf() {
         )
     );
 }
+
+#[test]
+fn file_named_like_dkms_conf_in_a_directory_without_one_is_exit_9() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("w");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("my-dkms.conf"), common::simple_conf("pa", "2.0")).unwrap();
+    let out = sb.run(&["add", "w/my-dkms.conf"]);
+    assert_eq!(out.code, 9);
+    assert_eq!(out.stdout, "");
+    // dkms prints the word it was given ("w/my-./"); we print the directory
+    assert_eq!(
+        out.stderr,
+        "\nError! <ROOT>/w/ must contain a dkms.conf file!\n"
+    );
+    if let Some(reference) = sb.reference(&["add", "w/my-dkms.conf"]) {
+        assert_eq!(reference.code, 9);
+    }
+}

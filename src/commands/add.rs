@@ -155,6 +155,10 @@ fn load_source_dir(ctx: &Context, dir: &Path) -> Result<(String, String)> {
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let dir = dir.as_path();
     let conf_path = dir.join("dkms.conf");
+    if !conf_path.exists() {
+        // `add some-dkms.conf`: the directory of a file merely named like dkms.conf.
+        return Err(Error::dkms(9, [msg::dir_without_conf(dir)]));
+    }
     let kernel = first_kernel(ctx);
     let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
     let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
