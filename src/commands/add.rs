@@ -212,6 +212,9 @@ fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
             std::fs::Permissions::from_mode(meta.permissions().mode()),
         )
         .at(dest)?;
+    } else if !meta.is_file() {
+        // fifos, sockets, device nodes: reading one would block or copy a device's contents
+        return Ok(());
     } else {
         if std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
             std::fs::remove_file(dest).at(dest)?;
