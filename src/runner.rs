@@ -227,6 +227,18 @@ impl MakeLog {
         })
     }
 
+    /// A step log without the make.log header (post_transaction.log), replacing an old one.
+    pub fn create_plain(path: &Path) -> Result<MakeLog, RunError> {
+        let file = File::create(path).map_err(|source| RunError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(MakeLog {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
     /// Reopen after the file moved (make.log is moved into the built tree at the end).
     pub fn set_path(&mut self, path: PathBuf) {
         self.path = path;
@@ -269,10 +281,13 @@ extern "C" {
 extern "C" fn forward_signal(sig: nix::libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
     let pid = CHILD_PID.load(Ordering::SeqCst);
-    if pid > 0 {
-        // SAFETY: kill(2) is async-signal-safe.
-        unsafe {
+    // SAFETY: kill(2) and _exit(2) are async-signal-safe.
+    unsafe {
+        if pid > 0 {
             nix::libc::kill(pid, sig);
+        } else {
+            // between commands a signal ends dkms as it would have without the handler
+            nix::libc::_exit(128 + sig);
         }
     }
 }
@@ -448,12 +463,13 @@ pub fn invoke(
     if framing == Framing::Step {
         if code == 0 && !interrupted {
             out.line(" done.");
+        } else if verbose {
+            // dkms ends the line only outside verbose mode; the next text supplies it
+            out.partial(format!("(bad exit status: {code})"));
         } else {
             out.line(format!("(bad exit status: {code})"));
-            if !verbose {
-                out.line("Failed command:");
-                out.line(&cmd.display);
-            }
+            out.line("Failed command:");
+            out.line(&cmd.display);
         }
     }
     Ok(Outcome {
@@ -475,4 +491,67 @@ pub fn quiet(out: &Output, cmd: &Cmd) -> Result<Outcome, RunError> {
 /// deterministic).
 pub fn wants_dots(module: &str) -> bool {
     !(module.starts_with("dkms") && module.ends_with("_test") && module.len() >= "dkms_test".len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dots_are_off_only_for_dkms_test_modules() {
+        assert!(!wants_dots("dkms_test"));
+        assert!(!wants_dots("dkms_failing_test"));
+        assert!(wants_dots("hello"));
+        assert!(wants_dots("dkms_testing"));
+        assert!(wants_dots("my_dkms_test"));
+    }
+
+    #[test]
+    fn a_logged_step_has_dkms_make_log_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("make.log");
+        let mut log = MakeLog::create(&path, "m", "1", "6.1.0", "x86_64").unwrap();
+        let cmd = Cmd::shell("echo out; echo err >&2; exit 3");
+        let quiet = Output::new(false);
+        let o = invoke(
+            &quiet,
+            "Step one",
+            &cmd,
+            Sink::Log(&mut log),
+            Framing::Silent,
+            false,
+        )
+        .unwrap();
+        assert_eq!(o.code, 3);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("DKMS (dkms-3.4.3) make.log for m/1 for kernel 6.1.0 (x86_64)")
+        );
+        let rest: Vec<&str> = lines.skip(1).collect();
+        assert_eq!(
+            rest.join("\n"),
+            format!(
+                "\nStep one\n# command: echo out; echo err >&2; exit 3\nout\nerr\n\n# exit code: 3\n# elapsed time: 00:00:00\n{}",
+                "-".repeat(64)
+            )
+        );
+        assert!(text.ends_with("-\n"));
+    }
+
+    #[test]
+    fn captured_output_and_missing_programs() {
+        let quiet = Output::new(false);
+        let o = quiet_run(&quiet, &Cmd::exec(["sh", "-c", "echo a; echo b >&2"]));
+        assert_eq!(o.output_text(), "a\nb\n");
+        assert!(o.success());
+        let o = quiet_run(&quiet, &Cmd::exec(["/nonexistent/program"]));
+        assert_eq!(o.code, 127);
+        assert!(!o.success());
+    }
+
+    fn quiet_run(out: &Output, cmd: &Cmd) -> Outcome {
+        quiet(out, cmd).unwrap()
+    }
 }

@@ -135,7 +135,18 @@ fn decide(
     };
     let sign_file = setting(&settings.sign_file, "sign_file", kernel)
         .map(PathBuf::from)
-        .unwrap_or_else(|| default_sign_file(settings, kernel));
+        .unwrap_or_else(|| {
+            let distro_default = default_sign_file(settings, kernel);
+            if is_executable_file(&distro_default) {
+                distro_default
+            } else {
+                // the kernel's own build tree
+                settings
+                    .install_tree
+                    .join(kernel)
+                    .join("build/scripts/sign-file")
+            }
+        });
     out.line(format!("Sign command: {}", sign_file.display()));
     if !is_executable_file(&sign_file) {
         out.line(msg::sign_binary_missing(&sign_file));

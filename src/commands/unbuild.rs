@@ -5,10 +5,19 @@ use crate::error::Result;
 use crate::output::build as msg;
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx)?;
+    let (module, version) = build::module_and_version(ctx, "unbuild")?;
+    let requested = build::targets(ctx)?;
+    crate::settings::require_writable_tree(&ctx.settings)?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     uninstall::require_in_tree(ctx, &module, &version)?;
-    for (kernel, arch) in uninstall::kernel_targets(ctx, &module, &version)? {
+    for (i, (kernel, arch)) in uninstall::kernel_targets(ctx, &module, &version, requested)
+        .into_iter()
+        .enumerate()
+    {
+        // a blank line between kernels
+        if i > 0 {
+            ctx.out.blank();
+        }
         unbuild_kernel(ctx, &module, &version, &kernel, &arch)?;
     }
     Ok(())

@@ -11,10 +11,19 @@ use crate::output::build as msg;
 use crate::tree::Tree;
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx)?;
+    let (module, version) = build::module_and_version(ctx, "uninstall")?;
+    let requested = build::targets(ctx)?;
+    crate::settings::require_root()?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     require_in_tree(ctx, &module, &version)?;
-    for (kernel, arch) in kernel_targets(ctx, &module, &version)? {
+    for (i, (kernel, arch)) in kernel_targets(ctx, &module, &version, requested)
+        .into_iter()
+        .enumerate()
+    {
+        // a blank line between kernels
+        if i > 0 {
+            ctx.out.blank();
+        }
         uninstall_kernel(ctx, &module, &version, &kernel, &arch)?;
     }
     Ok(())
@@ -28,35 +37,27 @@ pub fn require_in_tree(ctx: &Context, module: &str, version: &str) -> Result<()>
     Ok(())
 }
 
-/// The kernel/arch pairs of an uninstall/unbuild: `--all` means every kernel/arch the version
+/// The kernel/arch pairs of an uninstall/unbuild: with `--all`, every kernel/arch the version
 /// is built for, in `sort -V` order.
-pub fn kernel_targets(ctx: &Context, module: &str, version: &str) -> Result<Vec<(String, String)>> {
+pub fn kernel_targets(
+    ctx: &Context,
+    module: &str,
+    version: &str,
+    requested: Vec<(String, String)>,
+) -> Vec<(String, String)> {
     if !ctx.inv.all {
-        return build::targets(ctx);
+        return requested;
     }
-    let vdir = ctx.tree.version_dir(module, version);
-    let mut found = Vec::new();
-    for k in std::fs::read_dir(&vdir).into_iter().flatten().flatten() {
-        let kname = k.file_name().to_string_lossy().into_owned();
-        if matches!(
-            kname.as_str(),
-            "build" | "source" | "tarball" | "driver_disk" | "rpm" | "deb"
-        ) || !k.path().is_dir()
-        {
-            continue;
-        }
-        for a in std::fs::read_dir(k.path()).into_iter().flatten().flatten() {
-            let aname = a.file_name().to_string_lossy().into_owned();
-            if aname.starts_with(".tmp_") || !a.path().join("module").is_dir() {
-                continue;
-            }
-            found.push((kname.clone(), aname));
-        }
-    }
+    let mut found: Vec<(String, String)> = ctx
+        .tree
+        .built_kernels(module, version)
+        .into_iter()
+        .map(|ka| (ka.kernel, ka.arch))
+        .collect();
     found.sort_by(|x, y| {
-        crate::kernel::compare_versions(&format!("{}/{}", x.0, x.1), &format!("{}/{}", y.0, y.1))
+        crate::version::sort_v_cmp(&format!("{}/{}", x.0, x.1), &format!("{}/{}", y.0, y.1))
     });
-    Ok(found)
+    found
 }
 
 /// Uninstall one module version from one kernel/arch, with dkms's messages.
@@ -84,7 +85,7 @@ pub fn uninstall_kernel(
         .line(msg::uninstall_header(module, version, kernel, arch));
     ctx.out.line(msg::WAS_ACTIVE);
 
-    let conf = build::effective_conf(ctx, module, version, kernel, arch)
+    let conf = build::effective_conf(ctx, module, version, kernel, arch, false)
         .ok()
         .map(|(c, _, _)| c);
     let kernel_dir = ctx.tree.kernel_modules_dir(kernel);

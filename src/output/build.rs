@@ -162,10 +162,6 @@ pub fn script_not_executable(kind: &str) -> String {
     format!("The {kind} script is not executable.")
 }
 
-pub fn script_not_found(kind: &str, path: &Path) -> String {
-    format!("The {kind} script {} is not found.", path.display())
-}
-
 pub fn pre_install_failed() -> Vec<String> {
     vec![
         "pre_install failed, aborting install.".into(),
@@ -211,10 +207,6 @@ pub fn not_in_tree(m: &str, v: &str) -> Vec<String> {
     )]
 }
 
-pub fn generate_mok_failed() -> Vec<String> {
-    vec!["Failed to generate the MOK key pair.".into()]
-}
-
 pub fn consult_log(log: &Path) -> String {
     format!("Consult {} for more information.", log.display())
 }
@@ -228,4 +220,18 @@ pub fn module_not_found_within(file_name: &str, kernel_dir: &Path) -> String {
         "Module {file_name} was not found within {}/",
         kernel_dir.display()
     )
+}
+
+pub fn build_dir_exists(kernel: &str, dir: &Path) -> Vec<String> {
+    vec![
+        format!("This module/version has already been built on: {kernel}"),
+        format!(
+            "Directory {} already exists. Use the dkms remove function before trying to build again.",
+            dir.display()
+        ),
+    ]
+}
+
+pub fn rebuilding_for_dependencies(m: &str, v: &str) -> String {
+    format!("Rebuilding module {m}/{v} due to updated dependencies")
 }
