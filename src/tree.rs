@@ -329,13 +329,13 @@ impl Tree {
     pub fn tmp_dirs(&self, module: &str, version: &str) -> Vec<PathBuf> {
         let vdir = self.version_dir(module, version);
         let mut found = Vec::new();
-        for kernel in all_names(&vdir) {
+        for kernel in raw_names(&vdir) {
             let kdir = vdir.join(&kernel);
             if !kdir.is_dir() {
                 continue;
             }
-            for entry in all_names(&kdir) {
-                if entry.starts_with(".tmp_") {
+            for entry in raw_names(&kdir) {
+                if entry.as_encoded_bytes().starts_with(b".tmp_") {
                     found.push(kdir.join(entry));
                 }
             }
@@ -349,13 +349,13 @@ impl Tree {
     /// deleting the version).
     pub fn has_kernel_dirs(&self, module: &str, version: &str) -> bool {
         let vdir = self.version_dir(module, version);
-        all_names(&vdir).into_iter().any(|name| {
-            if NON_KERNEL_ENTRIES.contains(&name.as_str()) {
+        raw_names(&vdir).into_iter().any(|name| {
+            if NON_KERNEL_ENTRIES.iter().any(|n| OsStr::new(n) == name) {
                 return false;
             }
             let sub = vdir.join(&name);
             let is_real_dir = std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
-            is_real_dir && !all_names(&sub).is_empty()
+            is_real_dir && !is_empty_dir(&sub)
         })
     }
 
@@ -405,10 +405,10 @@ impl Tree {
     /// directories emptied by unbuild), as `remove` does before deciding what is left.
     pub fn remove_empty_subdirs(&self, module: &str, version: &str) {
         let vdir = self.version_dir(module, version);
-        for name in all_names(&vdir) {
+        for name in raw_names(&vdir) {
             let sub = vdir.join(&name);
             let is_real_dir = std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
-            if is_real_dir && all_names(&sub).is_empty() {
+            if is_real_dir && is_empty_dir(&sub) {
                 let _ = std::fs::remove_dir(&sub);
             }
         }
@@ -417,7 +417,7 @@ impl Tree {
     /// Delete `<m>/` if nothing is left in it.
     pub fn remove_module_dir_if_empty(&self, module: &str) -> io::Result<()> {
         let dir = self.module_dir(module);
-        if all_names(&dir).is_empty() && dir.is_dir() {
+        if dir.is_dir() && is_empty_dir(&dir) {
             match std::fs::remove_dir(&dir) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                 _ => {}
@@ -645,6 +645,20 @@ fn visible_names(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter(|n| !n.starts_with('.'))
         .collect()
+}
+
+/// Every name in `dir` as the file system has it (not necessarily UTF-8).
+fn raw_names(dir: &Path) -> Vec<std::ffi::OsString> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    rd.filter_map(|e| e.ok()).map(|e| e.file_name()).collect()
+}
+
+/// A readable directory with no entry at all (an unreadable one counts as not empty, so
+/// nothing is deleted on a guess).
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none())
 }
 
 /// Every name in `dir`, hidden ones included.
@@ -932,6 +946,18 @@ mod tests {
         assert!(tree.has_kernel_dirs("m", "1"));
         fs::remove_dir_all(vdir.join("7.0/.tmp_x86_64_abc")).expect("rm");
         assert!(!tree.has_kernel_dirs("m", "1"));
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_keep_a_version() {
+        use std::os::unix::ffi::OsStrExt;
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        let odd = tree.version_dir("m", "1").join(OsStr::from_bytes(b"k\xff"));
+        fs::create_dir_all(odd.join(OsStr::from_bytes(b"a\xfe"))).expect("mkdir");
+        assert!(tree.has_kernel_dirs("m", "1"));
+        tree.remove_empty_subdirs("m", "1");
+        assert!(odd.is_dir());
     }
 
     #[test]

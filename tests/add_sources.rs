@@ -246,3 +246,43 @@ fn add_with_alternate_conf() {
         )
     );
 }
+
+#[test]
+fn file_named_like_dkms_conf_in_a_directory_without_one_is_exit_9() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("w");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("my-dkms.conf"), common::simple_conf("pa", "2.0")).unwrap();
+    let out = sb.run(&["add", "w/my-dkms.conf"]);
+    assert_eq!(out.code, 9);
+    assert_eq!(out.stdout, "");
+    // dkms prints the word it was given ("w/my-./"); we print the directory
+    assert_eq!(
+        out.stderr,
+        "\nError! <ROOT>/w/ must contain a dkms.conf file!\n"
+    );
+    if let Some(reference) = sb.reference(&["add", "w/my-dkms.conf"]) {
+        assert_eq!(reference.code, 9);
+    }
+}
+
+#[test]
+fn directory_with_links_and_a_fifo_is_copied_without_blocking() {
+    let sb = Sandbox::new();
+    let dir = work_copy(&sb);
+    std::os::unix::fs::symlink("hello.c", dir.join("link.c")).unwrap();
+    nix::unistd::mkfifo(
+        &dir.join("fifo"),
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+    )
+    .unwrap();
+    let out = sb.run(&["add", "w/pa-2.0"]);
+    assert_eq!(out, run(0, SYMLINK_PA, ""));
+    let copy = sb.source_tree().join("pa-2.0");
+    assert_eq!(
+        std::fs::read_link(copy.join("link.c")).unwrap(),
+        PathBuf::from("hello.c")
+    );
+    assert!(copy.join("hello.c").is_file());
+    assert!(!copy.join("fifo").exists());
+}

@@ -447,7 +447,6 @@ fn filters_by_arch() {
 }
 
 #[test]
-#[ignore = "needs the bash evaluator behind conf::evaluate (main has an interim line reader)"]
 fn conf_that_runs_commands_is_read_per_line() {
     let sb = Sandbox::new();
     let conf = "PACKAGE_NAME=dyn\nPACKAGE_VERSION=1.0\n\

@@ -17,7 +17,9 @@ pub fn run(ctx: &Context) -> Result<()> {
     // A directory or tarball is loaded only when neither module nor version was named.
     let needs_loading = module.is_none() && version.is_none();
     if needs_loading && (inv.archive.is_some() || inv.source_dir.is_some()) {
-        // Copying into the source tree is a system change (spec §2.2).
+        // Copying into the source tree is a system change (spec §2.2); dkms checks the tree
+        // first.
+        require_writable_tree(ctx)?;
         crate::settings::require_root()?;
     }
     if needs_loading {
@@ -153,6 +155,10 @@ fn load_source_dir(ctx: &Context, dir: &Path) -> Result<(String, String)> {
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let dir = dir.as_path();
     let conf_path = dir.join("dkms.conf");
+    if !conf_path.exists() {
+        // `add some-dkms.conf`: the directory of a file merely named like dkms.conf.
+        return Err(Error::dkms(9, [msg::dir_without_conf(dir)]));
+    }
     let kernel = first_kernel(ctx);
     let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
     let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
@@ -206,6 +212,9 @@ fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
             std::fs::Permissions::from_mode(meta.permissions().mode()),
         )
         .at(dest)?;
+    } else if !meta.is_file() {
+        // fifos, sockets, device nodes: reading one would block or copy a device's contents
+        return Ok(());
     } else {
         if std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
             std::fs::remove_file(dest).at(dest)?;

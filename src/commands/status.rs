@@ -19,7 +19,7 @@ use crate::commands::Context;
 use crate::conf::ModuleRecord;
 use crate::error::Result;
 use crate::output::tree::{self as msg, StatusEntry};
-use crate::tree::{glob_match, AddState, KernelArch, KernelState, Tree};
+use crate::tree::{glob_match, AddState, KernelArch, Tree};
 
 pub fn run(ctx: &Context) -> Result<()> {
     let status = Status::new(ctx);
@@ -173,7 +173,8 @@ impl<'a> Status<'a> {
     fn kernel_line(&self, module: &str, version: &str, ka: &KernelArch, json: bool) -> StatusEntry {
         let tree = self.tree();
         let (k, a) = (ka.kernel.as_str(), ka.arch.as_str());
-        let installed = tree.kernel_state(module, version, k, a) == KernelState::Installed;
+        // Listed by built_kernels_matching, so built; installed if the link points here.
+        let installed = tree.is_installed(module, version, k, a);
         let state = if installed { "installed" } else { "built" };
         let prefix = msg::status_kernel_prefix(module, version, k, a, state);
         let original = tree.has_original_modules(module, k, a);
@@ -413,15 +414,15 @@ fn plain_entry(module: &str, version: &str, state: &'static str) -> StatusEntry 
 
 /// `diff -q`-like: same size, then the same bytes; unreadable counts as different.
 fn same_contents(a: &Path, b: &Path) -> bool {
-    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+    let (Ok(mut fa), Ok(mut fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (Ok(ma), Ok(mb)) = (fa.metadata(), fb.metadata()) else {
         return false;
     };
     if ma.len() != mb.len() {
         return false;
     }
-    let (Ok(mut fa), Ok(mut fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
-        return false;
-    };
     let mut ba = [0u8; 64 * 1024];
     let mut bb = [0u8; 64 * 1024];
     loop {

@@ -104,6 +104,11 @@ pub fn missing_source_dir(dir: &Path) -> [String; 2] {
     ]
 }
 
+/// dkms names the word it was given (`…/x./` for `…/xdkms.conf`); we know only the directory.
+pub fn dir_without_conf(dir: &Path) -> String {
+    format!("{}/ must contain a dkms.conf file!", dir.display())
+}
+
 pub fn missing_conf(file: &Path) -> [String; 2] {
     [
         "Could not locate dkms.conf file.".to_string(),
