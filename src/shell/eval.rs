@@ -199,6 +199,8 @@ pub struct Shell {
     func_depth: usize,
     /// Exit status of the last command substitution of the current simple command.
     status_from_subst: Option<i32>,
+    /// stderr of the command being run, for errors raised below it.
+    err_sink: Sink,
 }
 
 fn bytes_to_string(b: &[u8]) -> String {
@@ -269,6 +271,7 @@ impl Shell {
             errexit_off: 0,
             func_depth: 0,
             status_from_subst: None,
+            err_sink: Sink::Stderr,
         }
     }
 
@@ -732,6 +735,7 @@ impl Shell {
     fn run_command(&mut self, cmd: &Command, io: &Io) -> R<i32> {
         self.step()?;
         self.lineno = cmd.pos.line;
+        self.err_sink = io.err.clone();
         if let CommandKind::Simple { assigns, args } = &cmd.kind {
             return self.run_simple(assigns, args, &cmd.redirs, io);
         }
@@ -1153,7 +1157,7 @@ impl Shell {
             let msg = format!("{name}: readonly variable");
             // A failed assignment ends a non-interactive shell.
             let _ = self.write(
-                &Sink::Stderr,
+                &self.err_sink,
                 format!("{}: line {}: {msg}\n", self.file.display(), self.lineno).as_bytes(),
             );
             return Err(Ctl::Exit(1));
@@ -1165,7 +1169,7 @@ impl Shell {
     fn assign(&mut self, a: &Assign, local: bool) -> R<()> {
         if self.get_var(&a.name).is_some_and(|v| v.readonly) {
             let _ = self.write(
-                &Sink::Stderr,
+                &self.err_sink,
                 format!(
                     "{}: line {}: {}: readonly variable\n",
                     self.file.display(),
@@ -1526,7 +1530,7 @@ impl Shell {
         if let Some(v) = v {
             if self.get_var(n).is_some_and(|x| x.readonly) {
                 let _ = self.write(
-                    &Sink::Stderr,
+                    &self.err_sink,
                     format!(
                         "{}: line {}: {n}: readonly variable\n",
                         self.file.display(),
@@ -2104,7 +2108,7 @@ impl Shell {
         let io = Io {
             stdin: None,
             out: Sink::Buf(buf.clone()),
-            err: Sink::Stderr,
+            err: self.err_sink.clone(),
         };
         let mut sub = self.clone();
         sub.errexit_off = 0;
@@ -2288,7 +2292,7 @@ impl Shell {
             ParamOp::None => {
                 if self.opts.nounset && matches!(value, PVal::Unset) && name != "@" && name != "*" {
                     let _ = self.write(
-                        &Sink::Stderr,
+                        &self.err_sink,
                         format!(
                             "{}: line {}: {}: unbound variable\n",
                             self.file.display(),
@@ -2339,7 +2343,7 @@ impl Shell {
                         msg
                     };
                     let _ = self.write(
-                        &Sink::Stderr,
+                        &self.err_sink,
                         format!(
                             "{}: line {}: {name}: {msg}\n",
                             self.file.display(),
