@@ -150,6 +150,8 @@ pub struct Options {
     pub nocasematch: bool,
     pub extglob: bool,
     pub xtrace: bool,
+    /// No external command runs and no file is written (fuzzing, untrusted checks).
+    pub no_side_effects: bool,
 }
 
 struct Budget {
@@ -1784,6 +1786,9 @@ impl Shell {
         if target == "/dev/null" {
             return Ok(Sink::Null);
         }
+        if self.opts.no_side_effects {
+            return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        }
         if target == "/dev/stderr" {
             return Ok(Sink::Stderr);
         }
@@ -1850,7 +1855,12 @@ impl Shell {
         use std::os::unix::process::CommandExt;
         use std::process::Stdio;
         let name = &words[0];
-        let Some(path) = self.find_command(name) else {
+        let found = if self.opts.no_side_effects {
+            None
+        } else {
+            self.find_command(name)
+        };
+        let Some(path) = found else {
             self.report(io, &format!("{name}: command not found"));
             return Ok(127);
         };
