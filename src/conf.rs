@@ -374,8 +374,9 @@ impl ModuleConf {
         .unwrap_or(0)
     }
 
-    /// dkms's checks: the error lines (empty = valid) and warnings. `strict` adds the checks of
-    /// `read_conf_strict` (add, build, install; 3.1.7+).
+    /// dkms's checks: the error lines (empty = valid) and warnings, in dkms's order. `strict`
+    /// adds `read_conf_strict`'s duplicate checks (add, build, install; 3.1.7+), made only
+    /// when the plain checks pass.
     pub fn validate(&self, strict: bool) -> (Vec<String>, Vec<String>) {
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
@@ -407,27 +408,23 @@ impl ModuleConf {
                 errors.extend(text::bad_dest_location(i));
             }
         }
-        if strict {
-            for name in ["AUTOINSTALL", "BUILD_DEPENDS_REBUILD", "NO_WEAK_MODULES"] {
-                let v = self.scalar(name);
-                if !v.is_empty() && !v.eq_ignore_ascii_case("yes") && !v.eq_ignore_ascii_case("no")
-                {
-                    errors.push(text::unsupported_value(name, v));
-                }
+        for name in ["AUTOINSTALL", "BUILD_DEPENDS_REBUILD", "NO_WEAK_MODULES"] {
+            let v = self.scalar(name);
+            if !v.is_empty() && !v.eq_ignore_ascii_case("yes") && !v.eq_ignore_ascii_case("no") {
+                errors.push(text::unsupported_value(name, v));
             }
+        }
+        // read_conf_strict's own checks run only on a file read_conf accepted.
+        if strict && errors.is_empty() {
             let mut seen_built: Vec<String> = Vec::new();
             let mut seen_dest: Vec<&str> = Vec::new();
             for (i, m) in self.modules.iter().enumerate() {
                 let built = format!("{}{}", m.built_location, m.built_name);
-                if !m.built_name.is_empty() && seen_built.contains(&built) {
-                    errors.push(text::duplicate_module(
-                        &m.built_name,
-                        "BUILT_MODULE_NAME",
-                        i,
-                    ));
+                if seen_built.contains(&built) {
+                    errors.push(text::duplicate_module(&built, "BUILT_MODULE_NAME", i));
                 }
                 seen_built.push(built);
-                if !m.dest_name.is_empty() && seen_dest.contains(&m.dest_name.as_str()) {
+                if seen_dest.contains(&m.dest_name.as_str()) {
                     errors.push(text::duplicate_module(&m.dest_name, "DEST_MODULE_NAME", i));
                 }
                 seen_dest.push(&m.dest_name);
@@ -661,6 +658,36 @@ mod tests {
                 "dkms.conf: Error! No 'BUILT_MODULE_NAME' directive specified for record #0.",
                 "dkms.conf: Error! No 'DEST_MODULE_LOCATION' directive specified for record #0.",
             ]
+        );
+    }
+
+    #[test]
+    fn strict_duplicates_only_after_plain_checks() {
+        let d = dirs(&[
+            ("PACKAGE_NAME", &[(0, "p")]),
+            ("PACKAGE_VERSION", &[(0, "1")]),
+            ("BUILT_MODULE_NAME", &[(0, "a"), (1, "a")]),
+            ("BUILT_MODULE_LOCATION", &[(0, "x"), (1, "x/")]),
+            ("DEST_MODULE_LOCATION", &[(0, "/extra"), (1, "/updates")]),
+        ]);
+        let c = ModuleConf::from_directives(Path::new("x"), d);
+        assert!(c.validate(false).0.is_empty());
+        assert_eq!(
+            c.validate(true).0,
+            vec![
+                "dkms.conf: Error! Duplicate module 'x/a' in 'BUILT_MODULE_NAME[1]'.",
+                "dkms.conf: Error! Duplicate module 'a' in 'DEST_MODULE_NAME[1]'.",
+            ]
+        );
+        let mut d = c.directives.clone();
+        d.insert(
+            "AUTOINSTALL".into(),
+            BTreeMap::from([(0, "maybe".to_string())]),
+        );
+        let c = ModuleConf::from_directives(Path::new("x"), d);
+        assert_eq!(
+            c.validate(true).0,
+            vec!["dkms.conf: Error! Unsupported AUTOINSTALL value 'maybe'"]
         );
     }
 

@@ -150,6 +150,8 @@ pub struct Options {
     pub nocasematch: bool,
     pub extglob: bool,
     pub xtrace: bool,
+    /// No external command runs and no file is written (fuzzing, untrusted checks).
+    pub no_side_effects: bool,
 }
 
 struct Budget {
@@ -199,6 +201,8 @@ pub struct Shell {
     func_depth: usize,
     /// Exit status of the last command substitution of the current simple command.
     status_from_subst: Option<i32>,
+    /// stderr of the command being run, for errors raised below it.
+    err_sink: Sink,
 }
 
 fn bytes_to_string(b: &[u8]) -> String {
@@ -269,6 +273,7 @@ impl Shell {
             errexit_off: 0,
             func_depth: 0,
             status_from_subst: None,
+            err_sink: Sink::Stderr,
         }
     }
 
@@ -732,6 +737,7 @@ impl Shell {
     fn run_command(&mut self, cmd: &Command, io: &Io) -> R<i32> {
         self.step()?;
         self.lineno = cmd.pos.line;
+        self.err_sink = io.err.clone();
         if let CommandKind::Simple { assigns, args } = &cmd.kind {
             return self.run_simple(assigns, args, &cmd.redirs, io);
         }
@@ -1153,7 +1159,7 @@ impl Shell {
             let msg = format!("{name}: readonly variable");
             // A failed assignment ends a non-interactive shell.
             let _ = self.write(
-                &Sink::Stderr,
+                &self.err_sink,
                 format!("{}: line {}: {msg}\n", self.file.display(), self.lineno).as_bytes(),
             );
             return Err(Ctl::Exit(1));
@@ -1165,7 +1171,7 @@ impl Shell {
     fn assign(&mut self, a: &Assign, local: bool) -> R<()> {
         if self.get_var(&a.name).is_some_and(|v| v.readonly) {
             let _ = self.write(
-                &Sink::Stderr,
+                &self.err_sink,
                 format!(
                     "{}: line {}: {}: readonly variable\n",
                     self.file.display(),
@@ -1526,7 +1532,7 @@ impl Shell {
         if let Some(v) = v {
             if self.get_var(n).is_some_and(|x| x.readonly) {
                 let _ = self.write(
-                    &Sink::Stderr,
+                    &self.err_sink,
                     format!(
                         "{}: line {}: {n}: readonly variable\n",
                         self.file.display(),
@@ -1780,6 +1786,9 @@ impl Shell {
         if target == "/dev/null" {
             return Ok(Sink::Null);
         }
+        if self.opts.no_side_effects {
+            return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        }
         if target == "/dev/stderr" {
             return Ok(Sink::Stderr);
         }
@@ -1846,7 +1855,12 @@ impl Shell {
         use std::os::unix::process::CommandExt;
         use std::process::Stdio;
         let name = &words[0];
-        let Some(path) = self.find_command(name) else {
+        let found = if self.opts.no_side_effects {
+            None
+        } else {
+            self.find_command(name)
+        };
+        let Some(path) = found else {
             self.report(io, &format!("{name}: command not found"));
             return Ok(127);
         };
@@ -2104,7 +2118,7 @@ impl Shell {
         let io = Io {
             stdin: None,
             out: Sink::Buf(buf.clone()),
-            err: Sink::Stderr,
+            err: self.err_sink.clone(),
         };
         let mut sub = self.clone();
         sub.errexit_off = 0;
@@ -2288,7 +2302,7 @@ impl Shell {
             ParamOp::None => {
                 if self.opts.nounset && matches!(value, PVal::Unset) && name != "@" && name != "*" {
                     let _ = self.write(
-                        &Sink::Stderr,
+                        &self.err_sink,
                         format!(
                             "{}: line {}: {}: unbound variable\n",
                             self.file.display(),
@@ -2339,7 +2353,7 @@ impl Shell {
                         msg
                     };
                     let _ = self.write(
-                        &Sink::Stderr,
+                        &self.err_sink,
                         format!(
                             "{}: line {}: {name}: {msg}\n",
                             self.file.display(),

@@ -26,3 +26,6 @@ pub struct ShellError {
     pub column: usize,
     pub message: String,
 }
+
+#[cfg(test)]
+mod tests;

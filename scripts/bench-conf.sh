@@ -1,0 +1,7 @@
+#!/bin/sh
+# Benchmark (not a test): dkms.conf evaluation time per corpus file, in-process, release build.
+# Usage: scripts/bench-conf.sh [CORPUS_DIR] [ITERATIONS]   (default ../shared/corpus, 50)
+set -eu
+cd "$(dirname "$0")/.."
+corpus=${1:-../shared/corpus}
+cargo run --quiet --release --example bench_conf -- "$corpus" "${2:-50}"

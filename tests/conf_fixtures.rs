@@ -1,0 +1,271 @@
+//! `dkms show_conf --json` on our own dkms.conf fixtures (`fixtures/conf/`), whose expected
+//! directives come from real bash through the conf oracle; plus the override chain,
+//! `DKMS_DIRECTIVE*` and `--directive`, and the validation messages of `read_conf`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Sandbox;
+
+const KERNEL: &str = "6.1.0-28-amd64";
+
+fn fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/conf")
+        .join(name)
+}
+
+/// A sandbox where `<m>/<v>` is added from `fixtures/conf/<fixture>` and the fixture kernel
+/// tree is `<install_tree>/<KERNEL>/build`.
+fn sandbox_with(fixture: &str, module: &str, version: &str) -> Sandbox {
+    let sb = Sandbox::new();
+    let src = sb.source_tree().join(format!("{module}-{version}"));
+    common::copy_dir(&fixture_dir(fixture), &src);
+    let link_dir = sb.dkms_tree().join(module).join(version);
+    std::fs::create_dir_all(&link_dir).expect("mkdir");
+    std::os::unix::fs::symlink(&src, link_dir.join("source")).expect("symlink");
+    let kdir = sb.install_tree().join(KERNEL);
+    std::fs::create_dir_all(&kdir).expect("mkdir");
+    common::copy_dir(&fixture_dir("kernel-6.1.0-28-amd64"), &kdir.join("build"));
+    sb
+}
+
+fn show_conf(
+    sb: &Sandbox,
+    module: &str,
+    version: &str,
+    extra: &[&str],
+) -> (serde_json::Value, String, String) {
+    let mut args = vec![
+        "show_conf",
+        "-m",
+        module,
+        "-v",
+        version,
+        "-k",
+        KERNEL,
+        "-a",
+        "x86_64",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = sb.dkms(&args).output().expect("run dkms");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "show_conf failed: {stderr}");
+    // map the sandbox's trees back to dkms's defaults, as in the expected files
+    let mut text = String::new();
+    let mut other = Vec::new();
+    for line in stdout.lines() {
+        if line.starts_with('{') {
+            text = line
+                .replace(&sb.dkms_tree().display().to_string(), "/var/lib/dkms")
+                .replace(&sb.source_tree().display().to_string(), "/usr/src")
+                .replace(&sb.install_tree().display().to_string(), "/lib/modules");
+        } else {
+            other.push(line.to_string());
+        }
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
+    (v["directives"].clone(), other.join("\n"), stderr)
+}
+
+fn expected(fixture: &str) -> serde_json::Value {
+    let text =
+        std::fs::read_to_string(fixture_dir(fixture).join("expected.json")).expect("expected.json");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("expected JSON");
+    v["directives"].clone()
+}
+
+fn check(fixture: &str, module: &str, version: &str) {
+    let sb = sandbox_with(fixture, module, version);
+    let (got, _, _) = show_conf(&sb, module, version, &[]);
+    let want = expected(fixture);
+    let want = want.as_object().expect("object");
+    for (k, v) in want {
+        assert_eq!(
+            got.get(k).unwrap_or(&serde_json::Value::Null),
+            v,
+            "{fixture}: {k}"
+        );
+    }
+}
+
+#[test]
+fn basics() {
+    check("basics", "basics", "1.0");
+}
+
+#[test]
+fn parameter_expansion() {
+    check("params", "params", "2.5.1-rc3");
+}
+
+#[test]
+fn arithmetic_and_command_substitution() {
+    check("arith-subst", "arith", "3.14");
+}
+
+#[test]
+fn control_flow() {
+    check("control", "control", "1");
+}
+
+#[test]
+fn functions_and_builtins() {
+    check("functions", "functions", "0.9");
+}
+
+#[test]
+fn serialisation_round_trip() {
+    check("roundtrip", "roundtrip", "1.0");
+}
+
+#[test]
+fn kernel_config() {
+    check("kernel-config", "kconfig", "1");
+}
+
+#[test]
+fn build_exclusive() {
+    check("exclusive", "exclusive", "1");
+}
+
+#[test]
+fn exit_serialises_nothing() {
+    check("exits", "exits", "1");
+}
+
+#[test]
+fn crlf_line_endings() {
+    check("crlf", "crlf", "1.0");
+}
+
+#[test]
+fn override_chain_directive_env_and_cli_directive() {
+    let sb = sandbox_with("basics", "basics", "1.0");
+    let conf = sb.confdir();
+    let write = |name: &str, text: &str| std::fs::write(conf.join(name), text).expect("write");
+    write("basics.conf", "MAKE[0]=\"$MAKE extra\"\n");
+    write("basics-1.0.conf", "CLEAN=\"clean-$PACKAGE_VERSION\"\n");
+    write(&format!("basics-1.0-{KERNEL}.conf"), "POST_BUILD=kver\n");
+    write(
+        &format!("basics-1.0-{KERNEL}-x86_64.conf"),
+        "POST_ADD=kva\n",
+    );
+    write(&format!("basics--{KERNEL}.conf"), "POST_REMOVE=mk\n");
+    write(
+        &format!("basics--{KERNEL}-x86_64.conf"),
+        "PRE_BUILD=mka\nunset MAKE\n",
+    );
+    write("basics-2.0.conf", "PRE_BUILD=wrong-version\n");
+    let out = sb
+        .dkms(&[
+            "show_conf",
+            "-m",
+            "basics",
+            "-v",
+            "1.0",
+            "-k",
+            KERNEL,
+            "-a",
+            "x86_64",
+            "--json",
+            "--directive",
+            "POST_INSTALL=from-cli",
+        ])
+        .env("DKMS_DIRECTIVE_TEST", "PRE_INSTALL=from-env")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json_line = stdout
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .expect("json line");
+    let d: serde_json::Value = serde_json::from_str(json_line).expect("json");
+    let d = &d["directives"];
+    let first = |k: &str| d[k][0][1].as_str().unwrap_or("<null>").to_string();
+    assert_eq!(
+        first("MAKE"),
+        format!(
+            "make -C {}/{KERNEL}/build extra",
+            sb.install_tree().display()
+        )
+    );
+    assert_eq!(first("CLEAN"), "clean-1.0");
+    assert_eq!(first("POST_BUILD"), "kver");
+    assert_eq!(first("POST_ADD"), "kva");
+    assert_eq!(first("POST_REMOVE"), "mk");
+    assert_eq!(first("PRE_BUILD"), "mka");
+    assert_eq!(first("PRE_INSTALL"), "from-env");
+    assert_eq!(first("POST_INSTALL"), "from-cli");
+    assert!(
+        stdout.contains("DIRECTIVE: POST_INSTALL=\"from-cli\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn text_view_lists_set_indices() {
+    let sb = sandbox_with("basics", "basics", "1.0");
+    let out = sb
+        .dkms(&[
+            "show_conf",
+            "-m",
+            "basics",
+            "-v",
+            "1.0",
+            "-k",
+            KERNEL,
+            "-a",
+            "x86_64",
+        ])
+        .output()
+        .expect("run");
+    let stdout = sb.mask(&String::from_utf8_lossy(&out.stdout));
+    assert!(stdout.contains("PACKAGE_NAME[0]=\"basics\"\n"), "{stdout}");
+    assert!(
+        stdout.contains("PATCH[1]=\"second patch.patch\"\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("MAKE[0]=\"make -C <ROOT>/modules/6.1.0-28-amd64/build\"\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn show_conf_reads_a_path() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("pkg");
+    common::copy_dir(&fixture_dir("control"), &dir);
+    let out = sb
+        .dkms(&[
+            "show_conf",
+            dir.to_str().expect("utf8"),
+            "-k",
+            KERNEL,
+            "-a",
+            "x86_64",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("\"PACKAGE_NAME\": [[0,\"control\"]]"),
+        "{stdout}"
+    );
+}
