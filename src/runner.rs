@@ -310,6 +310,34 @@ fn install_handlers() {
     }
 }
 
+fn forwarded_signals() -> nix::sys::signal::SigSet {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(sig);
+    }
+    set
+}
+
+fn block_forwarded_signals() -> Option<nix::sys::signal::SigSet> {
+    use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow};
+    let mut old = SigSet::empty();
+    pthread_sigmask(
+        SigmaskHow::SIG_BLOCK,
+        Some(&forwarded_signals()),
+        Some(&mut old),
+    )
+    .ok()
+    .map(|_| old)
+}
+
+fn restore_signal_mask(old: Option<nix::sys::signal::SigSet>) {
+    use nix::sys::signal::{pthread_sigmask, SigmaskHow};
+    if let Some(old) = old {
+        let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+    }
+}
+
 /// True once a Ctrl-C (or TERM/HUP) reached dkms during a command.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
@@ -391,14 +419,20 @@ pub fn invoke(
 
     install_handlers();
     let started = Instant::now();
+    // Signals wait until the child's pid is known, so that none is lost between the spawn and
+    // the moment the handler can pass it on (the child starts with an empty mask).
+    let blocked = block_forwarded_signals();
     let mut child = command.spawn().map_err(|source| RunError::Spawn {
         program: cmd.program_name(),
         source,
     });
+    if let Ok(c) = &child {
+        CHILD_PID.store(c.id() as i32, Ordering::SeqCst);
+    }
+    restore_signal_mask(blocked);
     let spawn_failed = child.is_err();
     let (code, interrupted) = match child.as_mut() {
         Ok(child) => {
-            CHILD_PID.store(child.id() as i32, Ordering::SeqCst);
             let show_dots = dots && framing == Framing::Step && !verbose;
             let (stop_tx, stop_rx) = mpsc::channel::<()>();
             let dotter = show_dots.then(|| {
