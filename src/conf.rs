@@ -178,11 +178,7 @@ impl ConfRequest {
             source_tree: s.source_tree.clone(),
             install_tree: s.install_tree.clone(),
             tmp_location: s.tmp_location.clone(),
-            parallel_jobs: if s.parallel_jobs == 0 {
-                String::new()
-            } else {
-                s.parallel_jobs.to_string()
-            },
+            parallel_jobs: s.parallel_jobs_text.clone(),
             running_distribution: s.distro.running_distribution.clone(),
             action: ctx
                 .inv

@@ -359,11 +359,29 @@ fn default_tmpdir() -> PathBuf {
     env_path("TMPDIR").unwrap_or_else(|| PathBuf::from("/tmp"))
 }
 
-/// The number of CPUs this process may use (`nproc`).
+/// The number of CPUs this process may use (`nproc`). dkms runs `$(nproc)` (the first `nproc`
+/// in PATH) when /usr/bin/nproc is executable, so a wrapper or `OMP_NUM_THREADS` changes it;
+/// we do the same, falling back to the CPU count.
 pub fn nproc() -> u32 {
-    std::thread::available_parallelism()
-        .map(|n| n.get() as u32)
-        .unwrap_or(1)
+    use std::os::unix::fs::PermissionsExt;
+    let fallback = || {
+        std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(1)
+    };
+    let has_nproc = std::fs::metadata("/usr/bin/nproc")
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+    if !has_nproc {
+        return fallback();
+    }
+    std::process::Command::new("nproc")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(fallback)
 }
 
 #[cfg(test)]

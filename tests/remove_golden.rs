@@ -200,3 +200,75 @@ fn missing_version_is_exit_1() {
         )
     );
 }
+
+#[test]
+fn rpm_safe_upgrade_cancels_the_remove_of_the_same_transaction() {
+    let sb = common::Sandbox::new();
+    sb.write_source("hello", "1.0", None);
+    let added = sb.run(&["add", "hello/1.0", "--rpm_safe_upgrade"]);
+    assert_eq!(added.code, 0);
+    let locks = || {
+        std::fs::read_dir(sb.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("dkms_rpm_safe_upgrade_lock.")
+            })
+            .count()
+    };
+    assert_eq!(locks(), 1);
+    assert_eq!(
+        sb.run(&["remove", "hello/1.0", "--rpm_safe_upgrade"]),
+        run(
+            0,
+            "",
+            "Warning: Remove cancelled because --rpm_safe_upgrade scenario detected.\n"
+        )
+    );
+    assert_eq!(locks(), 0);
+    assert_eq!(sb.run(&["status"]).stdout, "hello/1.0: added\n");
+    // without a lock the remove goes ahead
+    let out = sb.run(&["remove", "hello/1.0", "--all", "--rpm_safe_upgrade"]);
+    assert_eq!(out, run(0, DELETING, ""));
+}
+
+#[test]
+fn remove_all_unbuilds_every_built_kernel_in_version_order() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            for k in [
+                "6.10.0-1-amd64",
+                "6.1.0-9-amd64",
+                "6.1.0-56-amd64",
+                "10.0.0",
+            ] {
+                sb.mark_built("hello", "1.0", k, "x86_64", "hello", b"ko");
+            }
+            sb.mark_built("hello", "1.0", "6.1.0-9-amd64", "i386", "hello", b"ko");
+        },
+        &["remove", "hello/1.0", "--all"],
+    );
+    let skip = |k: &str, a: &str| {
+        format!("Module hello/1.0 is not installed for kernel {k} ({a}). Skipping...\n\n")
+    };
+    assert_eq!(
+        out,
+        run(
+            0,
+            &format!(
+                "{}{}{}{}{}{DELETING}",
+                skip("6.1.0-9-amd64", "i386"),
+                skip("6.1.0-9-amd64", "x86_64"),
+                skip("6.1.0-56-amd64", "x86_64"),
+                skip("6.10.0-1-amd64", "x86_64"),
+                skip("10.0.0", "x86_64"),
+            ),
+            ""
+        )
+    );
+    assert!(!sb.dkms_tree().join("hello").exists());
+}

@@ -82,11 +82,17 @@ fn explicit_path(ctx: &Context) -> Option<PathBuf> {
     if let Some(d) = &inv.source_dir {
         return Some(d.join("dkms.conf"));
     }
-    let word = inv
-        .extra_words
-        .first()
-        .cloned()
-        .or_else(|| inv.module.clone().filter(|_| inv.version.is_none()))?;
+    if let Some(a) = &inv.archive {
+        return Some(a.clone());
+    }
+    // A path word the parser took for `module[/version]`.
+    let joined = match (&inv.module, &inv.version) {
+        (Some(m), Some(v)) => Some(format!("{m}/{v}")),
+        (Some(m), None) => Some(m.clone()),
+        _ => None,
+    }
+    .filter(|w| std::path::Path::new(w).exists());
+    let word = inv.extra_words.first().cloned().or(joined)?;
     let p = PathBuf::from(&word);
     if p.is_dir() && p.join("dkms.conf").is_file() {
         Some(p.join("dkms.conf"))

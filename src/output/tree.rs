@@ -111,14 +111,9 @@ pub fn missing_conf(file: &Path) -> [String; 2] {
     ]
 }
 
-pub fn bad_conf(file: &Path) -> [String; 2] {
-    [
-        "Bad conf file.".to_string(),
-        format!(
-            "File: {} does not represent a valid dkms.conf file.",
-            file.display()
-        ),
-    ]
+/// What follows `Deprecated feature: ` for a directive dkms ignores.
+pub fn deprecated_directive(name: &str, file: &Path) -> String {
+    format!("{name} ({})", file.display())
 }
 
 pub fn forcing_install(module: &str, version: &str) -> String {
@@ -131,16 +126,6 @@ pub fn running_script(which: &str) -> String {
 
 pub fn script_not_executable(which: &str) -> String {
     format!("The {which} script is not executable.")
-}
-
-/// The error for an action that needs a module and a version (exit 1).
-pub fn module_version_required(action: &str) -> [String; 4] {
-    [
-        "Arguments <module> and <module-version> are not specified.".to_string(),
-        format!("Usage: {action} <module>/<module-version> or"),
-        format!("       {action} -m <module>/<module-version> or"),
-        format!("       {action} -m <module> -v <module-version>"),
-    ]
 }
 
 pub fn tarball_without_conf() -> [String; 1] {
@@ -174,3 +159,6 @@ pub fn broken_module(module: &str, version: &str) -> [String; 3] {
 pub fn deleting_completely(module: &str, version: &str) -> String {
     format!("Deleting module {module}/{version} completely from the DKMS tree.")
 }
+
+pub const RPM_REMOVE_CANCELLED: &str =
+    "Remove cancelled because --rpm_safe_upgrade scenario detected.";

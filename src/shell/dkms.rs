@@ -1,44 +1,404 @@
-//! dkms's way of reading a conf file: the variables it sees, the unset list, the override
-//! chain, the serialisation round trip and `DKMS_DIRECTIVE*`.
+//! dkms's way of reading a conf file (dkms 3.4.3 `read_conf` + `safe_source`): the variables
+//! the file sees, the directive names unset first, the override chain, the file sourced in a
+//! subshell with its stdout discarded, then dkms's serialisation round trip (an unquoted
+//! `eval echo` of every set index, re-sourced in the parent) and `DKMS_DIRECTIVE*`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use crate::conf::{ConfRequest, Directives, DIRECTIVE_NAMES};
+use super::eval::{Ctl, Io, Shell, Value};
+use crate::conf::{ConfRequest, Directives, DIRECTIVE_LIST_ARG, DIRECTIVE_NAMES};
 use crate::error::{Error, Result};
 
-/// Interim: plain `NAME=value` / `NAME[i]=value` lines; the evaluator replaces this.
+/// The names of dkms's framework.conf settings (non-signing, signing, post_transaction).
+const FRAMEWORK_NONSIGNING: &str = "source_tree dkms_tree install_tree tmp_location
+   verbose symlink_modules autoinstall_all_kernels modprobe_on_install parallel_jobs
+   compress_gzip_opts compress_xz_opts compress_zstd_opts build_environment post_transaction";
+const FRAMEWORK_SIGNING: &str = "sign_file mok_signing_key mok_certificate
+   try_sign_modules";
+
+fn running_kernel() -> &'static str {
+    static K: OnceLock<String> = OnceLock::new();
+    K.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn to_shell_error(e: Ctl) -> Option<Error> {
+    match e {
+        Ctl::Fatal(e) => Some(Error::Shell(e)),
+        _ => None,
+    }
+}
+
+/// The dkms process state at the moment `read_conf` sources a file during `dkms <action>`.
+fn dkms_context(req: &ConfRequest) -> Shell {
+    let cwd = req
+        .cwd
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let mut sh = Shell::new(cwd);
+    sh.arg0 = "/usr/sbin/dkms".to_string();
+    sh.push_source_name("/usr/sbin/dkms");
+    for v in ["CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"] {
+        let _ = sh.unset(v);
+    }
+    let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
+    let ro = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, true);
+    ro(&mut sh, "dkms_conf_variables", DIRECTIVE_LIST_ARG);
+    ro(
+        &mut sh,
+        "dkms_framework_nonsigning_variables",
+        FRAMEWORK_NONSIGNING,
+    );
+    ro(
+        &mut sh,
+        "dkms_framework_signing_variables",
+        FRAMEWORK_SIGNING,
+    );
+    ro(
+        &mut sh,
+        "dkms_framework_post_transaction",
+        "post_transaction",
+    );
+    ro(&mut sh, "mv_re", "^([^/]*)/(.*)$");
+    s(&mut sh, "show_deprecation_warnings", "1");
+    s(&mut sh, "current_kernel", running_kernel());
+    s(&mut sh, "current_os", "Linux");
+    s(&mut sh, "running_distribution", &req.running_distribution);
+    s(&mut sh, "dkms_tree", &req.dkms_tree.display().to_string());
+    s(
+        &mut sh,
+        "source_tree",
+        &req.source_tree.display().to_string(),
+    );
+    s(
+        &mut sh,
+        "install_tree",
+        &req.install_tree.display().to_string(),
+    );
+    s(
+        &mut sh,
+        "tmp_location",
+        &req.tmp_location.display().to_string(),
+    );
+    s(&mut sh, "verbose", if req.verbose { "true" } else { "" });
+    for empty in [
+        "symlink_modules",
+        "compress_gzip_opts",
+        "addon_modules_dir",
+        "template_kernel",
+        "conf",
+        "kconfig_fromcli",
+        "archive_location",
+        "ksourcedir_fromcli",
+        "force_version_override",
+        "binaries_only",
+        "source_only",
+        "all",
+        "module_compressed_suffix",
+        "rpm_safe_upgrade",
+        "weak_modules_add",
+        "weak_modules_remove",
+        "last_mvka",
+        "last_mvka_conf",
+        "try_source_tree",
+        "no_depmod",
+        "delayed_depmod",
+    ] {
+        s(&mut sh, empty, "");
+    }
+    s(&mut sh, "force", if req.force { "true" } else { "" });
+    s(
+        &mut sh,
+        "compress_xz_opts",
+        "--check=crc32 --lzma2=dict=1MiB",
+    );
+    s(&mut sh, "compress_zstd_opts", "-q --rm -T0");
+    s(&mut sh, "die_is_fatal", "yes");
+    s(&mut sh, "prepared_kernel", "none");
+    s(
+        &mut sh,
+        "action_re",
+        "^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm))$",
+    );
+    s(&mut sh, "action", &req.action);
+    s(&mut sh, "_mv", &req.module);
+    s(&mut sh, "_ka", &req.kernel);
+    s(&mut sh, "_aa", &req.arch);
+    s(&mut sh, "parallel_jobs", &req.parallel_jobs);
+    s(&mut sh, "module_uncompressed_suffix", ".ko");
+    s(&mut sh, "module_suffix", ".ko");
+    s(&mut sh, "kernel_test", &req.kernel);
+    s(
+        &mut sh,
+        "kernel_source_dir",
+        &req.kernel_source_dir.display().to_string(),
+    );
+    s(
+        &mut sh,
+        "kernel_config",
+        &req.kernel_config_path().display().to_string(),
+    );
+    s(&mut sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
+    let _ = sh.set_array("directive_array", req.cli_directives.clone());
+    let _ = sh.set_array("kernelver", vec![req.kernel.clone()]);
+    let _ = sh.set_array("arch", vec![req.arch.clone()]);
+    sh.set_global("module", &req.module, true, false);
+    sh.set_global("module_version", &req.version, true, false);
+
+    // build_module: `local i` (its loop index)
+    sh.push_scope();
+    sh.set_local("i", Value::Scalar("0".into()), false, false);
+    // do_build: read-only locals
+    sh.push_scope();
+    let base = req.dkms_tree.join(&req.module).join(&req.version);
+    let kdir = base.join(&req.kernel);
+    for (n, v) in [
+        ("source_dir", base.join("source")),
+        ("build_dir", base.join("build")),
+        ("kernelver_dir", kdir.clone()),
+        ("base_dir", kdir.join(&req.arch)),
+        ("build_log", base.join("build").join("make.log")),
+    ] {
+        sh.set_local(n, Value::Scalar(v.display().to_string()), false, true);
+    }
+    for n in ["bd", "bd_missing", "status", "mvka", "count", "index"] {
+        sh.set_local(n, Value::Unset, false, false);
+    }
+    // read_conf: kernelver and arch shadow the global arrays (exported by the caller)
+    sh.push_scope();
+    sh.set_local("return_value", Value::Scalar("0".into()), false, false);
+    sh.set_local(
+        "read_conf_file",
+        Value::Scalar(req.path.display().to_string()),
+        false,
+        false,
+    );
+    sh.set_local("kernelver", Value::Scalar(req.kernel.clone()), true, false);
+    sh.set_local("arch", Value::Scalar(req.arch.clone()), true, false);
+    sh.set_local("_conf_file", Value::Unset, false, false);
+    sh
+}
+
+/// Evaluate a module's conf and its override files; the directives after the round trip and
+/// `--directive`s (read_conf's post-processing is done by the caller).
 pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
-    let mut d = Directives::new();
+    let mut sh = dkms_context(req);
+    for n in DIRECTIVE_NAMES {
+        let _ = sh.unset(n);
+    }
     for file in req.files() {
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-        for line in text.lines() {
-            let Some((k, v)) = line.trim().split_once('=') else {
+        sh.set_local(
+            "_conf_file",
+            Value::Scalar(file.display().to_string()),
+            false,
+            false,
+        );
+        safe_source(&mut sh, &file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true)?;
+    }
+    for d in &req.cli_directives {
+        let (name, value) = d.split_once('=').unwrap_or((d.as_str(), ""));
+        if super::lexer::is_name(name) {
+            let _ = sh.set(name, value.to_string());
+            sh.export_name(name);
+        }
+        println!("{}", crate::output::conf::directive_echo(name, value));
+    }
+    let mut out = Directives::new();
+    for n in DIRECTIVE_NAMES {
+        let entries = sh.entries(n);
+        if sh.get_var(n).is_none() {
+            continue;
+        }
+        let mut m = BTreeMap::new();
+        for (k, v) in entries {
+            if let Ok(i) = k.parse::<usize>() {
+                m.insert(i, v);
+            }
+        }
+        out.insert((*n).to_string(), m);
+    }
+    Ok(out)
+}
+
+/// dkms's `safe_source FILE LIST`: source FILE in a subshell (stdout discarded), serialise the
+/// listed names, re-source the serialisation in `sh`.
+pub fn safe_source(
+    sh: &mut Shell,
+    file: &Path,
+    names: &[&str],
+    list_arg: &str,
+    directives: bool,
+) -> Result<()> {
+    let text = match super::eval::read_script(file, sh.limits.max_file_size) {
+        Ok(t) => t,
+        Err(Ok(())) => {
+            return Err(Error::Shell(super::ShellError {
+                file: file.to_path_buf(),
+                line: 0,
+                column: 0,
+                message: format!("file larger than {} bytes", sh.limits.max_file_size),
+            }))
+        }
+        Err(Err(e)) => return Err(Error::io(file, e)),
+    };
+    let mut sub = sh.clone();
+    sub.push_scope();
+    sub.set_local(
+        "to_source_file",
+        Value::Scalar(file.display().to_string()),
+        false,
+        false,
+    );
+    let list: Vec<String> = list_arg.split_whitespace().map(String::from).collect();
+    sub.set_local(
+        "export_envs",
+        Value::Indexed(
+            list.iter()
+                .enumerate()
+                .map(|(i, v)| (i as i64, v.clone()))
+                .collect(),
+        ),
+        false,
+        true,
+    );
+    sub.set_local("CR", Value::Scalar("\r".into()), false, true);
+    sub.set_local(
+        "tmpfile",
+        Value::Scalar(
+            std::env::temp_dir()
+                .join("dkms.conf.XXXXXX")
+                .display()
+                .to_string(),
+        ),
+        false,
+        false,
+    );
+    sub.set_positional(vec![list_arg.to_string()]);
+    let io = Io::discard_stdout();
+    let outcome = sub.source_file_text(&text, file, &io);
+    let exited = match outcome {
+        Ok(_) => false,
+        Err(Ctl::Exit(_)) => true,
+        Err(e) => match to_shell_error(e) {
+            Some(err) => return Err(err),
+            None => false,
+        },
+    };
+    if exited {
+        return Ok(());
+    }
+    // the serialisation, as text the parent sources
+    let mut lines = String::new();
+    let mut simple: Vec<(String, String, String)> = Vec::new();
+    let mut all_simple = true;
+    for n in names {
+        for (idx, val) in sub.entries(n) {
+            let v = val.strip_suffix('\r').unwrap_or(&val);
+            let line = sub.unquoted_echo(n, &idx, v);
+            if all_simple {
+                match simple_assignment(&line) {
+                    Some((name, index, value)) => simple.push((name, index, value)),
+                    None => all_simple = false,
+                }
+            }
+            lines.push_str(&line);
+            lines.push('\n');
+        }
+    }
+    if directives {
+        let mut set_lines = Vec::new();
+        for name in sub.var_names() {
+            if !name.starts_with("DKMS_DIRECTIVE") {
                 continue;
-            };
-            let (name, idx) = match k.split_once('[') {
-                Some((n, rest)) => (n, rest.trim_end_matches(']').parse().unwrap_or(0)),
-                None => (k, 0),
-            };
-            if DIRECTIVE_NAMES.contains(&name) {
-                let v = v.trim_matches('"').trim_matches('\'').to_string();
-                d.entry(name.to_string()).or_default().insert(idx, v);
+            }
+            if let Some(Value::Scalar(v)) = sub.value(&name) {
+                set_lines.push(format!("{name}={}", set_quote(v)));
+            }
+        }
+        if !set_lines.is_empty() {
+            let cut: Vec<String> = set_lines
+                .iter()
+                .map(|l| l.split('=').skip(1).take(2).collect::<Vec<_>>().join("="))
+                .collect();
+            for n in sub.unquoted_echo_text(&cut.join("\n")) {
+                let (a, b) = match n.split_once('=') {
+                    Some((a, _)) => (
+                        a.to_string(),
+                        n[n.find('=').map(|i| i + 1).unwrap_or(0)..].to_string(),
+                    ),
+                    None => (n.clone(), n.clone()),
+                };
+                let line = format!("{a}=\"{b}\"");
+                all_simple = false;
+                lines.push_str(&line);
+                lines.push('\n');
             }
         }
     }
-    Ok(d)
+    if all_simple {
+        for (name, index, value) in simple {
+            let _ = sh.set_element_public(&name, &index, value);
+        }
+        return Ok(());
+    }
+    let err_io = Io::discard_stdout();
+    match sh.run_text(&lines, file, &err_io) {
+        Ok(_) => Ok(()),
+        Err(Ctl::Exit(_)) => Ok(()),
+        Err(e) => match to_shell_error(e) {
+            Some(err) => Err(err),
+            None => Ok(()),
+        },
+    }
 }
 
+/// `NAME[idx]="value"` where value needs no second interpretation: a direct assignment.
+fn simple_assignment(line: &str) -> Option<(String, String, String)> {
+    let (lhs, rhs) = line.split_once("=\"")?;
+    let value = rhs.strip_suffix('"')?;
+    if value.contains(['"', '$', '`', '\\']) {
+        return None;
+    }
+    let (name, idx) = lhs.split_once('[')?;
+    let idx = idx.strip_suffix(']')?;
+    if !super::lexer::is_name(name) || idx.is_empty() || !idx.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((name.to_string(), idx.to_string(), value.to_string()))
+}
+
+/// How bash's `set` prints a value.
+fn set_quote(v: &str) -> String {
+    if !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:=,+-@%^".contains(c))
+    {
+        return v.to_string();
+    }
+    format!("'{}'", v.replace('\'', "'\\''"))
+}
+
+/// Evaluate a framework.conf-style file: only `keys` are taken (index 0), through the same
+/// subshell-and-serialisation mechanism; functions and other variables are ignored.
 pub fn eval_framework_file(path: &Path, keys: &[&str]) -> Result<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut sh = Shell::new(PathBuf::from("/"));
+    sh.arg0 = "/usr/sbin/dkms".to_string();
+    for k in keys {
+        let _ = sh.unset(k);
+    }
+    sh.push_scope();
+    let list = keys.join(" ");
+    safe_source(&mut sh, path, keys, &list, false)?;
     let mut found = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if let Some((k, v)) = line.split_once('=') {
-            if keys.contains(&k) {
-                let v = v.trim_matches('"').trim_matches('\'');
-                found.insert(k.to_string(), v.to_string());
-            }
+    for k in keys {
+        if let Some(v) = sh.get(k) {
+            found.insert((*k).to_string(), v);
         }
     }
     Ok(found)

@@ -1,0 +1,2950 @@
+//! The evaluator: a variable store with bash's scoping, expansion (parameters, command
+//! substitution, arithmetic, field splitting, pathname expansion), redirections, pipelines,
+//! compound commands, functions, and external commands run as real processes.
+//!
+//! Limits (`Limits`) bound every input: steps (commands and loop iterations), nesting of
+//! calls, captured output, file size, value size and wall-clock time. Reaching one is a
+//! `ShellError`, never a hang.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::arith::{self, ArithVars};
+use super::ast::*;
+use super::pattern;
+use super::ShellError;
+
+/// Bounds on an evaluation.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Commands, loop iterations and function calls executed, across subshells.
+    pub max_steps: u64,
+    /// Nesting of function calls, `source`, `eval`, subshells and compound commands.
+    pub max_depth: usize,
+    /// Bytes captured from one command substitution or pipeline stage.
+    pub max_output: usize,
+    /// Size of a file read by `source` or `<`.
+    pub max_file_size: u64,
+    /// Length of one variable value.
+    pub max_value: usize,
+    /// Wall-clock time for the whole evaluation, external commands included.
+    pub max_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 2_000_000,
+            max_depth: 100,
+            max_output: 16 << 20,
+            max_file_size: 8 << 20,
+            max_value: 16 << 20,
+            max_time: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Declared (`local x`, `export x`) but without a value.
+    Unset,
+    Scalar(String),
+    Indexed(BTreeMap<i64, String>),
+    Assoc(BTreeMap<String, String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    pub value: Value,
+    pub exported: bool,
+    pub readonly: bool,
+}
+
+impl Var {
+    fn scalar(s: impl Into<String>) -> Var {
+        Var {
+            value: Value::Scalar(s.into()),
+            exported: false,
+            readonly: false,
+        }
+    }
+}
+
+/// Where a command's output goes.
+#[derive(Clone)]
+pub enum Sink {
+    Null,
+    Stdout,
+    Stderr,
+    Buf(Rc<RefCell<Vec<u8>>>),
+    File(Rc<std::fs::File>),
+}
+
+/// Standard input of a command: bytes and how far they have been read.
+#[derive(Debug, Default)]
+pub struct Input {
+    pub data: Vec<u8>,
+    pub pos: Cell<usize>,
+}
+
+impl Input {
+    pub fn new(data: Vec<u8>) -> Rc<Input> {
+        Rc::new(Input {
+            data,
+            pos: Cell::new(0),
+        })
+    }
+
+    pub fn remaining(&self) -> &[u8] {
+        &self.data[self.pos.get().min(self.data.len())..]
+    }
+}
+
+/// A command's standard streams.
+#[derive(Clone)]
+pub struct Io {
+    pub stdin: Option<Rc<Input>>,
+    pub out: Sink,
+    pub err: Sink,
+}
+
+impl Io {
+    /// stdin empty, stdout discarded, stderr to the process's stderr (how dkms sources a conf).
+    pub fn discard_stdout() -> Io {
+        Io {
+            stdin: None,
+            out: Sink::Null,
+            err: Sink::Stderr,
+        }
+    }
+}
+
+/// Non-local control flow and fatal errors.
+#[derive(Debug)]
+pub enum Ctl {
+    Break(u32),
+    Continue(u32),
+    Return(i32),
+    Exit(i32),
+    Fatal(ShellError),
+}
+
+impl From<ShellError> for Ctl {
+    fn from(e: ShellError) -> Self {
+        Ctl::Fatal(e)
+    }
+}
+
+pub type R<T> = Result<T, Ctl>;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub errexit: bool,
+    pub nounset: bool,
+    pub noglob: bool,
+    pub nullglob: bool,
+    pub nocasematch: bool,
+    pub extglob: bool,
+    pub xtrace: bool,
+}
+
+struct Budget {
+    steps: Cell<u64>,
+    start: Instant,
+}
+
+/// The result of expanding one piece of a word.
+#[derive(Debug, Clone)]
+enum Seg {
+    /// Unquoted source text: not split, globbing active.
+    Lit(String),
+    /// Quoted text: neither split nor globbed.
+    Quoted(String),
+    /// Unquoted expansion result: split and globbed.
+    Exp(String),
+    /// A field boundary (`"$@"`).
+    Break,
+}
+
+enum PVal {
+    Unset,
+    Str(String),
+    /// Elements, and whether it came from `*` (joined) rather than `@`.
+    List(Vec<String>, bool),
+}
+
+#[derive(Clone)]
+pub struct Shell {
+    scopes: Vec<HashMap<String, Var>>,
+    funcs: HashMap<String, Rc<Command>>,
+    positional: Vec<String>,
+    pub arg0: String,
+    pub cwd: PathBuf,
+    dir_stack: Vec<PathBuf>,
+    pub status: i32,
+    pub opts: Options,
+    pub limits: Limits,
+    budget: Rc<Budget>,
+    depth: usize,
+    source_stack: Vec<String>,
+    func_stack: Vec<String>,
+    pub file: PathBuf,
+    lineno: u32,
+    errexit_off: usize,
+    /// Function scopes currently open (so `local` knows it is inside one).
+    func_depth: usize,
+    /// Exit status of the last command substitution of the current simple command.
+    status_from_subst: Option<i32>,
+}
+
+fn bytes_to_string(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+impl Shell {
+    /// A shell with the process environment imported (exported), as bash starts.
+    pub fn new(cwd: PathBuf) -> Shell {
+        let mut global = HashMap::new();
+        for (k, v) in std::env::vars_os() {
+            if let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) {
+                if super::lexer::is_name(&k) {
+                    global.insert(
+                        k,
+                        Var {
+                            value: Value::Scalar(v),
+                            exported: true,
+                            readonly: false,
+                        },
+                    );
+                }
+            }
+        }
+        Shell::with_vars(cwd, global)
+    }
+
+    /// A shell with an empty environment.
+    pub fn empty(cwd: PathBuf) -> Shell {
+        Shell::with_vars(cwd, HashMap::new())
+    }
+
+    fn with_vars(cwd: PathBuf, mut global: HashMap<String, Var>) -> Shell {
+        global.insert(
+            "PWD".into(),
+            Var {
+                value: Value::Scalar(cwd.display().to_string()),
+                exported: true,
+                readonly: false,
+            },
+        );
+        global
+            .entry("IFS".into())
+            .or_insert_with(|| Var::scalar(" \t\n"));
+        let limits = Limits::default();
+        Shell {
+            scopes: vec![global],
+            funcs: HashMap::new(),
+            positional: Vec::new(),
+            arg0: "bash".into(),
+            cwd,
+            dir_stack: Vec::new(),
+            status: 0,
+            opts: Options {
+                extglob: true,
+                ..Default::default()
+            },
+            limits,
+            budget: Rc::new(Budget {
+                steps: Cell::new(0),
+                start: Instant::now(),
+            }),
+            depth: 0,
+            source_stack: Vec::new(),
+            func_stack: Vec::new(),
+            file: PathBuf::new(),
+            lineno: 0,
+            errexit_off: 0,
+            func_depth: 0,
+            status_from_subst: None,
+        }
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+        self.budget = Rc::new(Budget {
+            steps: Cell::new(0),
+            start: Instant::now(),
+        });
+    }
+
+    pub fn set_positional(&mut self, args: Vec<String>) {
+        self.positional = args;
+    }
+
+    // ------------------------------------------------------------------ variables
+
+    pub fn get_var(&self, name: &str) -> Option<&Var> {
+        self.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    fn get_var_mut(&mut self, name: &str) -> Option<&mut Var> {
+        self.scopes.iter_mut().rev().find_map(|s| s.get_mut(name))
+    }
+
+    /// The scalar value (`$name`): index 0 of an array.
+    pub fn get(&self, name: &str) -> Option<String> {
+        match &self.get_var(name)?.value {
+            Value::Unset => None,
+            Value::Scalar(s) => Some(s.clone()),
+            Value::Indexed(m) => m.get(&0).cloned(),
+            Value::Assoc(m) => m.get("0").cloned(),
+        }
+    }
+
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.get_var(name).map(|v| &v.value)
+    }
+
+    /// All set (index, value) pairs of a variable, as bash's `${!v[@]}` lists them.
+    pub fn entries(&self, name: &str) -> Vec<(String, String)> {
+        match self.value(name) {
+            None | Some(Value::Unset) => vec![],
+            Some(Value::Scalar(s)) => vec![("0".into(), s.clone())],
+            Some(Value::Indexed(m)) => m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            Some(Value::Assoc(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }
+    }
+
+    /// Names of all variables visible.
+    pub fn var_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .scopes
+            .iter()
+            .flat_map(|s| {
+                s.iter()
+                    .filter(|(_, v)| v.value != Value::Unset)
+                    .map(|(k, _)| k.clone())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn check_value(&self, s: &str) -> R<()> {
+        if s.len() > self.limits.max_value {
+            return Err(Ctl::Fatal(self.err_here(format!(
+                "value longer than {} bytes",
+                self.limits.max_value
+            ))));
+        }
+        Ok(())
+    }
+
+    /// Assign a scalar (index 0 of an existing array), honouring readonly.
+    pub fn set(&mut self, name: &str, value: String) -> R<()> {
+        self.check_value(&value)?;
+        if let Some(v) = self.get_var_mut(name) {
+            if v.readonly {
+                return Err(Ctl::Fatal(ShellError {
+                    file: PathBuf::new(),
+                    line: 0,
+                    column: 0,
+                    message: format!("{name}: readonly variable"),
+                }));
+            }
+            match &mut v.value {
+                Value::Indexed(m) => {
+                    m.insert(0, value);
+                }
+                Value::Assoc(m) => {
+                    m.insert("0".into(), value);
+                }
+                other => *other = Value::Scalar(value),
+            }
+            return Ok(());
+        }
+        self.scopes[0].insert(name.to_string(), Var::scalar(value));
+        Ok(())
+    }
+
+    /// Set a global scalar without checks (context variables).
+    pub fn set_global(&mut self, name: &str, value: &str, exported: bool, readonly: bool) {
+        self.scopes[0].insert(
+            name.to_string(),
+            Var {
+                value: Value::Scalar(value.to_string()),
+                exported,
+                readonly,
+            },
+        );
+    }
+
+    /// Set a variable in the innermost scope (a `local`).
+    pub fn set_local(&mut self, name: &str, value: Value, exported: bool, readonly: bool) {
+        if let Some(top) = self.scopes.last_mut() {
+            top.insert(
+                name.to_string(),
+                Var {
+                    value,
+                    exported,
+                    readonly,
+                },
+            );
+        }
+    }
+
+    pub fn push_scope(&mut self) {
+        self.scopes.push(HashMap::new());
+        self.func_depth += 1;
+    }
+
+    pub fn pop_scope(&mut self) {
+        if self.scopes.len() > 1 {
+            self.scopes.pop();
+            self.func_depth -= 1;
+        }
+    }
+
+    pub fn unset(&mut self, name: &str) -> R<()> {
+        for s in self.scopes.iter_mut().rev() {
+            if let Some(v) = s.get(name) {
+                if v.readonly {
+                    return Err(Ctl::Fatal(
+                        self.err_plain(format!("{name}: cannot unset: readonly variable")),
+                    ));
+                }
+                s.remove(name);
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn set_element(&mut self, name: &str, index: &str, value: String, append: bool) -> R<()> {
+        self.check_value(&value)?;
+        let is_assoc = matches!(self.value(name), Some(Value::Assoc(_)));
+        let idx: Option<i64> = if is_assoc {
+            None
+        } else {
+            Some(self.arith_str(index)?)
+        };
+        if self.get_var(name).is_none() {
+            self.scopes[0].insert(
+                name.to_string(),
+                Var {
+                    value: Value::Unset,
+                    exported: false,
+                    readonly: false,
+                },
+            );
+        }
+        let file = self.file.clone();
+        let line = self.lineno as usize;
+        let Some(var) = self.get_var_mut(name) else {
+            return Ok(());
+        };
+        if var.readonly {
+            return Err(Ctl::Fatal(ShellError {
+                file,
+                line,
+                column: 0,
+                message: format!("{name}: readonly variable"),
+            }));
+        }
+        match &mut var.value {
+            Value::Assoc(m) => {
+                let e = m.entry(index.to_string()).or_default();
+                if append {
+                    e.push_str(&value);
+                } else {
+                    *e = value;
+                }
+            }
+            v => {
+                let mut m = match std::mem::replace(v, Value::Unset) {
+                    Value::Indexed(m) => m,
+                    Value::Scalar(s) => BTreeMap::from([(0, s)]),
+                    _ => BTreeMap::new(),
+                };
+                let mut i = idx.unwrap_or(0);
+                if i < 0 {
+                    let max = m.keys().next_back().copied().unwrap_or(-1);
+                    i += max + 1;
+                    if i < 0 {
+                        *v = Value::Indexed(m);
+                        return Err(Ctl::Fatal(ShellError {
+                            file,
+                            line,
+                            column: 0,
+                            message: format!("{name}[{index}]: bad array subscript"),
+                        }));
+                    }
+                }
+                let e = m.entry(i).or_default();
+                if append {
+                    e.push_str(&value);
+                } else {
+                    *e = value;
+                }
+                *v = Value::Indexed(m);
+            }
+        }
+        Ok(())
+    }
+
+    fn exported_env(&self) -> Vec<(String, String)> {
+        let mut env: BTreeMap<String, String> = BTreeMap::new();
+        for s in &self.scopes {
+            for (k, v) in s {
+                if v.exported {
+                    match &v.value {
+                        Value::Scalar(x) => {
+                            env.insert(k.clone(), x.clone());
+                        }
+                        _ => {
+                            env.remove(k);
+                        }
+                    }
+                } else {
+                    env.remove(k);
+                }
+            }
+        }
+        env.into_iter().collect()
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    fn err_here(&self, message: impl Into<String>) -> ShellError {
+        ShellError {
+            file: self.file.clone(),
+            line: self.lineno as usize,
+            column: 0,
+            message: message.into(),
+        }
+    }
+
+    fn err_plain(&self, message: impl Into<String>) -> ShellError {
+        self.err_here(message)
+    }
+
+    /// A non-fatal error message, bash style: `file: line N: message`.
+    fn report(&self, io: &Io, message: &str) {
+        let text = format!(
+            "{}: line {}: {}\n",
+            self.file.display(),
+            self.lineno,
+            message
+        );
+        let _ = self.write(&io.err, text.as_bytes());
+    }
+
+    pub fn write(&self, sink: &Sink, bytes: &[u8]) -> R<()> {
+        match sink {
+            Sink::Null => {}
+            Sink::Stdout => {
+                let mut o = std::io::stdout().lock();
+                let _ = o.write_all(bytes);
+                let _ = o.flush();
+            }
+            Sink::Stderr => {
+                let _ = std::io::stderr().lock().write_all(bytes);
+            }
+            Sink::Buf(b) => {
+                let mut b = b.borrow_mut();
+                if b.len() + bytes.len() > self.limits.max_output {
+                    return Err(Ctl::Fatal(self.err_here(format!(
+                        "output larger than {} bytes",
+                        self.limits.max_output
+                    ))));
+                }
+                b.extend_from_slice(bytes);
+            }
+            Sink::File(f) => {
+                let _ = (&**f).write_all(bytes);
+            }
+        }
+        Ok(())
+    }
+
+    fn step(&self) -> R<()> {
+        let n = self.budget.steps.get() + 1;
+        self.budget.steps.set(n);
+        if n > self.limits.max_steps {
+            return Err(Ctl::Fatal(self.err_here(format!(
+                "more than {} commands executed (endless loop?)",
+                self.limits.max_steps
+            ))));
+        }
+        if n.is_multiple_of(1024) && self.budget.start.elapsed() > self.limits.max_time {
+            return Err(Ctl::Fatal(self.err_here(format!(
+                "evaluation took longer than {:?}",
+                self.limits.max_time
+            ))));
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self) -> R<()> {
+        self.depth += 1;
+        if self.depth > self.limits.max_depth {
+            return Err(Ctl::Fatal(self.err_here(format!(
+                "nesting deeper than {} levels (endless recursion?)",
+                self.limits.max_depth
+            ))));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /// Parse and run a script text as `source` would (positional parameters unchanged).
+    /// Commands run as they are parsed, so a syntax error stops the file there (reported,
+    /// status 2) after the commands before it have run, as in bash.
+    pub fn run_text(&mut self, text: &str, file: &Path, io: &Io) -> R<i32> {
+        let saved = std::mem::replace(&mut self.file, file.to_path_buf());
+        let r = self.run_text_inner(text, file, io);
+        self.file = saved;
+        r
+    }
+
+    fn run_text_inner(&mut self, text: &str, file: &Path, io: &Io) -> R<i32> {
+        let mut parser = super::lexer::Parser::new(text, file);
+        let mut status = 0;
+        loop {
+            match parser.next_command() {
+                Ok(Some(ao)) => status = self.run_and_or(&ao, io)?,
+                Ok(None) => return Ok(status),
+                Err(e) if e.message.starts_with("nesting deeper") => return Err(Ctl::Fatal(e)),
+                Err(e) => {
+                    let text = format!("{}: line {}: {}\n", e.file.display(), e.line, e.message);
+                    self.write(&io.err, text.as_bytes())?;
+                    self.status = 2;
+                    return Ok(2);
+                }
+            }
+        }
+    }
+
+    /// The last parse or evaluation position, for error messages.
+    pub fn line(&self) -> u32 {
+        self.lineno
+    }
+
+    pub fn run_program(&mut self, prog: &Program, io: &Io) -> R<i32> {
+        let mut status = self.status;
+        for item in &prog.items {
+            status = self.run_and_or(item, io)?;
+        }
+        Ok(status)
+    }
+
+    fn run_and_or(&mut self, ao: &AndOr, io: &Io) -> R<i32> {
+        let guarded = !ao.rest.is_empty();
+        if guarded {
+            self.errexit_off += 1;
+        }
+        let first = self.run_pipeline(&ao.first, io);
+        if guarded {
+            self.errexit_off -= 1;
+        }
+        let mut status = first?;
+        for (n, (op, p)) in ao.rest.iter().enumerate() {
+            let run = match op {
+                AndOrOp::And => status == 0,
+                AndOrOp::Or => status != 0,
+            };
+            if run {
+                let last = n + 1 == ao.rest.len();
+                if !last {
+                    self.errexit_off += 1;
+                }
+                let r = self.run_pipeline(p, io);
+                if !last {
+                    self.errexit_off -= 1;
+                }
+                status = r?;
+            }
+        }
+        Ok(status)
+    }
+
+    fn run_pipeline(&mut self, p: &Pipeline, io: &Io) -> R<i32> {
+        if p.negate {
+            self.errexit_off += 1;
+        }
+        let r = self.run_pipeline_inner(p, io);
+        if p.negate {
+            self.errexit_off -= 1;
+        }
+        let mut status = r?;
+        if p.negate {
+            status = i32::from(status == 0);
+        }
+        self.status = status;
+        if status != 0 && self.opts.errexit && self.errexit_off == 0 && !p.negate {
+            return Err(Ctl::Exit(status));
+        }
+        Ok(status)
+    }
+
+    fn run_pipeline_inner(&mut self, p: &Pipeline, io: &Io) -> R<i32> {
+        if p.commands.len() == 1 {
+            return self.run_command(&p.commands[0], io);
+        }
+        // Stages run one after the other, each in a subshell, the output of one being the
+        // input of the next (what the file can observe is the same as with concurrency).
+        let mut input = io.stdin.clone();
+        let mut status = 0;
+        let last = p.commands.len() - 1;
+        for (n, cmd) in p.commands.iter().enumerate() {
+            let buf = Rc::new(RefCell::new(Vec::new()));
+            let stage_io = Io {
+                stdin: input.clone(),
+                out: if n == last {
+                    io.out.clone()
+                } else {
+                    Sink::Buf(buf.clone())
+                },
+                err: io.err.clone(),
+            };
+            let mut sub = self.clone();
+            sub.errexit_off = 0;
+            status = match sub.run_command(cmd, &stage_io) {
+                Ok(s) => s,
+                Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
+                Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
+                Err(e) => return Err(e),
+            };
+            input = Some(Input::new(std::mem::take(&mut *buf.borrow_mut())));
+        }
+        Ok(status)
+    }
+
+    fn run_command(&mut self, cmd: &Command, io: &Io) -> R<i32> {
+        self.step()?;
+        self.lineno = cmd.pos.line;
+        if let CommandKind::Simple { assigns, args } = &cmd.kind {
+            return self.run_simple(assigns, args, &cmd.redirs, io);
+        }
+        if let CommandKind::FuncDef { name, body } = &cmd.kind {
+            self.funcs.insert(name.clone(), body.clone());
+            return Ok(0);
+        }
+        let io2 = match self.redirect(&cmd.redirs, io)? {
+            Some(i) => i,
+            None => return Ok(1),
+        };
+        let io = &io2;
+        self.enter()?;
+        let r = self.run_compound(&cmd.kind, io);
+        self.leave();
+        r
+    }
+
+    fn run_compound(&mut self, kind: &CommandKind, io: &Io) -> R<i32> {
+        match kind {
+            CommandKind::Simple { .. } | CommandKind::FuncDef { .. } => Ok(0),
+            CommandKind::Group(p) => self.run_program(p, io),
+            CommandKind::Subshell(p) => {
+                let mut sub = self.clone();
+                match sub.run_program(p, io) {
+                    Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
+                    Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
+                    Err(e) => Err(e),
+                }
+            }
+            CommandKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, body) in branches {
+                    self.errexit_off += 1;
+                    let c = self.run_program(cond, io);
+                    self.errexit_off -= 1;
+                    if c? == 0 {
+                        return self.run_program(body, io);
+                    }
+                }
+                match otherwise {
+                    Some(p) => self.run_program(p, io),
+                    None => {
+                        self.status = 0;
+                        Ok(0)
+                    }
+                }
+            }
+            CommandKind::While { until, cond, body } => {
+                let mut status = 0;
+                loop {
+                    self.step()?;
+                    self.errexit_off += 1;
+                    let c = self.run_program(cond, io);
+                    self.errexit_off -= 1;
+                    let c = c?;
+                    if (c == 0) == *until {
+                        break;
+                    }
+                    match self.run_program(body, io) {
+                        Ok(s) => status = s,
+                        Err(Ctl::Break(n)) => {
+                            if n > 1 {
+                                return Err(Ctl::Break(n - 1));
+                            }
+                            break;
+                        }
+                        Err(Ctl::Continue(n)) => {
+                            if n > 1 {
+                                return Err(Ctl::Continue(n - 1));
+                            }
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                self.status = status;
+                Ok(status)
+            }
+            CommandKind::For { var, words, body } => {
+                let items = match words {
+                    Some(ws) => {
+                        let mut v = Vec::new();
+                        for w in ws {
+                            v.extend(self.expand_fields(w)?);
+                        }
+                        v
+                    }
+                    None => self.positional.clone(),
+                };
+                let mut status = 0;
+                for item in items {
+                    self.step()?;
+                    self.assign_checked(var, item)?;
+                    match self.run_program(body, io) {
+                        Ok(s) => status = s,
+                        Err(Ctl::Break(n)) => {
+                            if n > 1 {
+                                return Err(Ctl::Break(n - 1));
+                            }
+                            break;
+                        }
+                        Err(Ctl::Continue(n)) => {
+                            if n > 1 {
+                                return Err(Ctl::Continue(n - 1));
+                            }
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                self.status = status;
+                Ok(status)
+            }
+            CommandKind::ArithFor {
+                init,
+                cond,
+                step,
+                body,
+            } => {
+                self.arith_word(init)?;
+                let mut status = 0;
+                loop {
+                    self.step()?;
+                    let c = if cond.parts.is_empty() {
+                        1
+                    } else {
+                        self.arith_word(cond)?
+                    };
+                    if c == 0 {
+                        break;
+                    }
+                    match self.run_program(body, io) {
+                        Ok(s) => status = s,
+                        Err(Ctl::Break(n)) => {
+                            if n > 1 {
+                                return Err(Ctl::Break(n - 1));
+                            }
+                            break;
+                        }
+                        Err(Ctl::Continue(n)) => {
+                            if n > 1 {
+                                return Err(Ctl::Continue(n - 1));
+                            }
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    self.arith_word(step)?;
+                }
+                Ok(status)
+            }
+            CommandKind::Case { word, arms } => {
+                let subject = self.expand_str(word)?;
+                let mut status = 0;
+                let mut falling = false;
+                let mut i = 0;
+                while i < arms.len() {
+                    let arm = &arms[i];
+                    let mut hit = falling;
+                    if !hit {
+                        for p in &arm.patterns {
+                            let pat = self.expand_pattern(p)?;
+                            if self.glob_match(&pat, &subject) {
+                                hit = true;
+                                break;
+                            }
+                        }
+                    }
+                    falling = false;
+                    if hit {
+                        status = self.run_program(&arm.body, io)?;
+                        match arm.term {
+                            CaseTerm::Break => break,
+                            CaseTerm::FallThrough => falling = true,
+                            CaseTerm::Continue => {}
+                        }
+                    }
+                    i += 1;
+                }
+                self.status = status;
+                Ok(status)
+            }
+            CommandKind::Arith(w) => {
+                let v = self.arith_word_report(w, io)?;
+                Ok(match v {
+                    Some(v) => i32::from(v == 0),
+                    None => 1,
+                })
+            }
+            CommandKind::Cond(e) => match self.cond(e, io)? {
+                Some(true) => Ok(0),
+                Some(false) => Ok(1),
+                None => Ok(2),
+            },
+        }
+    }
+
+    fn arith_word(&mut self, w: &Word) -> R<i64> {
+        let text = self.expand_str(w)?;
+        self.arith_str(&text)
+    }
+
+    fn arith_word_report(&mut self, w: &Word, io: &Io) -> R<Option<i64>> {
+        let text = self.expand_str(w)?;
+        match arith::eval(&text, self) {
+            Ok(v) => Ok(Some(v)),
+            Err(m) => {
+                self.report(io, &format!("{}: {m}", text.trim()));
+                Ok(None)
+            }
+        }
+    }
+
+    /// Evaluate arithmetic text; an error is fatal for the current command, as in bash.
+    pub fn arith_str(&mut self, text: &str) -> R<i64> {
+        match arith::eval(text, self) {
+            Ok(v) => Ok(v),
+            Err(m) => Err(Ctl::Fatal(self.err_here(format!("{}: {m}", text.trim())))),
+        }
+    }
+
+    fn glob_match(&self, pat: &str, text: &str) -> bool {
+        if self.opts.nocasematch {
+            pattern::glob_match(&pat.to_lowercase(), &text.to_lowercase(), self.opts.extglob)
+        } else {
+            pattern::glob_match(pat, text, self.opts.extglob)
+        }
+    }
+
+    // ------------------------------------------------------------------ [[ ]]
+
+    fn cond(&mut self, e: &CondExpr, io: &Io) -> R<Option<bool>> {
+        Ok(match e {
+            CondExpr::And(a, b) => match self.cond(a, io)? {
+                Some(true) => self.cond(b, io)?,
+                other => other,
+            },
+            CondExpr::Or(a, b) => match self.cond(a, io)? {
+                Some(true) => Some(true),
+                _ => self.cond(b, io)?,
+            },
+            CondExpr::Not(a) => self.cond(a, io)?.map(|v| !v),
+            CondExpr::Single(w) => Some(!self.expand_str(w)?.is_empty()),
+            CondExpr::Unary(op, w) => {
+                let v = self.expand_str(w)?;
+                Some(self.unary_test(op, &v))
+            }
+            CondExpr::Binary(a, op, b) => {
+                let left = self.expand_str(a)?;
+                match op.as_str() {
+                    "==" | "=" | "!=" => {
+                        let pat = self.expand_pattern(b)?;
+                        let m = self.glob_match(&pat, &left);
+                        Some(if op == "!=" { !m } else { m })
+                    }
+                    "<" => Some(left < self.expand_str(b)?),
+                    ">" => Some(left > self.expand_str(b)?),
+                    "-eq" | "-ne" | "-lt" | "-le" | "-gt" | "-ge" => {
+                        let right = self.expand_str(b)?;
+                        let x = self.arith_str(&left)?;
+                        let y = self.arith_str(&right)?;
+                        Some(numeric_compare(op, x, y))
+                    }
+                    _ => {
+                        let right = self.expand_str(b)?;
+                        Some(self.file_compare(op, &left, &right))
+                    }
+                }
+            }
+            CondExpr::Regex(a, b) => {
+                let left = self.expand_str(a)?;
+                let segs = self.expand_segs(&b.parts, false)?;
+                let mut re = String::new();
+                for s in segs {
+                    match s {
+                        Seg::Quoted(t) => re.push_str(&regex::escape(&t)),
+                        Seg::Lit(t) | Seg::Exp(t) => re.push_str(&t),
+                        Seg::Break => re.push(' '),
+                    }
+                }
+                match pattern::ere(&re) {
+                    None => {
+                        self.report(io, &format!("[[: invalid regular expression `{re}'"));
+                        None
+                    }
+                    Some(r) => match r.captures(&left) {
+                        Some(caps) => {
+                            let m: BTreeMap<i64, String> = caps
+                                .iter()
+                                .enumerate()
+                                .map(|(i, c)| {
+                                    (
+                                        i as i64,
+                                        c.map(|c| c.as_str().to_string()).unwrap_or_default(),
+                                    )
+                                })
+                                .collect();
+                            self.scopes[0].insert(
+                                "BASH_REMATCH".into(),
+                                Var {
+                                    value: Value::Indexed(m),
+                                    exported: false,
+                                    readonly: false,
+                                },
+                            );
+                            Some(true)
+                        }
+                        None => {
+                            self.scopes[0].insert(
+                                "BASH_REMATCH".into(),
+                                Var {
+                                    value: Value::Indexed(BTreeMap::new()),
+                                    exported: false,
+                                    readonly: false,
+                                },
+                            );
+                            Some(false)
+                        }
+                    },
+                }
+            }
+        })
+    }
+
+    fn resolve(&self, p: &str) -> PathBuf {
+        let path = Path::new(p);
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.cwd.join(path)
+        }
+    }
+
+    pub fn unary_test(&self, op: &str, v: &str) -> bool {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+        let meta = || std::fs::metadata(self.resolve(v)).ok();
+        match op {
+            "-n" => !v.is_empty(),
+            "-z" => v.is_empty(),
+            "-e" | "-a" => !v.is_empty() && meta().is_some(),
+            "-f" => meta().is_some_and(|m| m.is_file()),
+            "-d" => meta().is_some_and(|m| m.is_dir()),
+            "-s" => meta().is_some_and(|m| m.len() > 0),
+            "-h" | "-L" => {
+                std::fs::symlink_metadata(self.resolve(v)).is_ok_and(|m| m.file_type().is_symlink())
+            }
+            "-b" => meta().is_some_and(|m| m.file_type().is_block_device()),
+            "-c" => meta().is_some_and(|m| m.file_type().is_char_device()),
+            "-p" => meta().is_some_and(|m| m.file_type().is_fifo()),
+            "-S" => meta().is_some_and(|m| m.file_type().is_socket()),
+            "-r" | "-w" | "-x" => {
+                let Some(m) = meta() else { return false };
+                let mode = m.permissions().mode();
+                let uid = nix::unistd::geteuid().as_raw();
+                let bit = match op {
+                    "-r" => 4,
+                    "-w" => 2,
+                    _ => 1,
+                };
+                if uid == 0 {
+                    return bit != 1 || mode & 0o111 != 0 || m.is_dir();
+                }
+                if m.uid() == uid {
+                    mode & (bit << 6) != 0
+                } else if m.gid() == nix::unistd::getegid().as_raw() {
+                    mode & (bit << 3) != 0
+                } else {
+                    mode & bit != 0
+                }
+            }
+            "-g" => meta().is_some_and(|m| m.permissions().mode() & 0o2000 != 0),
+            "-u" => meta().is_some_and(|m| m.permissions().mode() & 0o4000 != 0),
+            "-k" => meta().is_some_and(|m| m.permissions().mode() & 0o1000 != 0),
+            "-O" => meta().is_some_and(|m| m.uid() == nix::unistd::geteuid().as_raw()),
+            "-G" => meta().is_some_and(|m| m.gid() == nix::unistd::getegid().as_raw()),
+            "-N" => meta().is_some_and(|m| m.mtime() >= m.atime()),
+            "-t" => false,
+            "-v" => {
+                if let Some((name, rest)) = v.split_once('[') {
+                    let key = rest.trim_end_matches(']');
+                    self.entries(name).iter().any(|(k, _)| k == key)
+                } else {
+                    self.get_var(v).is_some_and(|x| x.value != Value::Unset)
+                }
+            }
+            "-o" => matches!(v, "errexit" if self.opts.errexit),
+            "-R" => false,
+            _ => false,
+        }
+    }
+
+    pub fn file_compare(&self, op: &str, a: &str, b: &str) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let ma = std::fs::metadata(self.resolve(a)).ok();
+        let mb = std::fs::metadata(self.resolve(b)).ok();
+        match op {
+            "-nt" => match (ma, mb) {
+                (Some(x), Some(y)) => x.mtime() > y.mtime(),
+                (Some(_), None) => true,
+                _ => false,
+            },
+            "-ot" => match (ma, mb) {
+                (Some(x), Some(y)) => x.mtime() < y.mtime(),
+                (None, Some(_)) => true,
+                _ => false,
+            },
+            "-ef" => match (ma, mb) {
+                (Some(x), Some(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    // ------------------------------------------------------------------ simple commands
+
+    fn assign_checked(&mut self, name: &str, value: String) -> R<()> {
+        if self.get_var(name).is_some_and(|v| v.readonly) {
+            let msg = format!("{name}: readonly variable");
+            // A failed assignment ends a non-interactive shell.
+            let _ = self.write(
+                &Sink::Stderr,
+                format!("{}: line {}: {msg}\n", self.file.display(), self.lineno).as_bytes(),
+            );
+            return Err(Ctl::Exit(1));
+        }
+        self.set(name, value)
+    }
+
+    /// Perform one assignment in the current shell.
+    fn assign(&mut self, a: &Assign, local: bool) -> R<()> {
+        if self.get_var(&a.name).is_some_and(|v| v.readonly) {
+            let _ = self.write(
+                &Sink::Stderr,
+                format!(
+                    "{}: line {}: {}: readonly variable\n",
+                    self.file.display(),
+                    self.lineno,
+                    a.name
+                )
+                .as_bytes(),
+            );
+            return Err(Ctl::Exit(1));
+        }
+        if local && !self.scopes.last().is_some_and(|s| s.contains_key(&a.name)) {
+            self.set_local(&a.name, Value::Unset, false, false);
+        }
+        match (&a.value, &a.index) {
+            (AssignValue::Scalar(w), None) => {
+                let v = self.expand_str(w)?;
+                if a.append {
+                    match self.value(&a.name).cloned() {
+                        Some(Value::Indexed(_)) | Some(Value::Assoc(_)) => {
+                            let old = self.get(&a.name).unwrap_or_default();
+                            self.set(&a.name, old + &v)?;
+                        }
+                        _ => {
+                            let old = self.get(&a.name).unwrap_or_default();
+                            self.set(&a.name, old + &v)?;
+                        }
+                    }
+                } else {
+                    self.set(&a.name, v)?;
+                }
+            }
+            (AssignValue::Scalar(w), Some(idx)) => {
+                let key = self.expand_str(idx)?;
+                let v = self.expand_str(w)?;
+                self.set_element(&a.name, &key, v, a.append)?;
+            }
+            (AssignValue::Array(items), _) => {
+                let is_assoc = matches!(self.value(&a.name), Some(Value::Assoc(_)));
+                let mut next: i64 = 0;
+                let mut indexed: BTreeMap<i64, String> = BTreeMap::new();
+                let mut assoc: BTreeMap<String, String> = BTreeMap::new();
+                if a.append {
+                    match self.value(&a.name) {
+                        Some(Value::Indexed(m)) => {
+                            indexed = m.clone();
+                            next = m.keys().next_back().map(|k| k + 1).unwrap_or(0);
+                        }
+                        Some(Value::Scalar(s)) => {
+                            indexed.insert(0, s.clone());
+                            next = 1;
+                        }
+                        Some(Value::Assoc(m)) => assoc = m.clone(),
+                        _ => {}
+                    }
+                }
+                for (key, w) in items {
+                    match key {
+                        Some(k) => {
+                            let v = self.expand_str(w)?;
+                            if is_assoc {
+                                let k = self.expand_str(k)?;
+                                assoc.insert(k, v);
+                            } else {
+                                let k = self.expand_str(k)?;
+                                let i = self.arith_str(&k)?;
+                                indexed.insert(i, v);
+                                next = i + 1;
+                            }
+                        }
+                        None => {
+                            for v in self.expand_fields(w)? {
+                                if is_assoc {
+                                    assoc.insert(next.to_string(), v);
+                                } else {
+                                    indexed.insert(next, v);
+                                }
+                                next += 1;
+                            }
+                        }
+                    }
+                }
+                let value = if is_assoc {
+                    Value::Assoc(assoc)
+                } else {
+                    Value::Indexed(indexed)
+                };
+                match self.get_var_mut(&a.name) {
+                    Some(v) => v.value = value,
+                    None => {
+                        self.scopes[0].insert(
+                            a.name.clone(),
+                            Var {
+                                value,
+                                exported: false,
+                                readonly: false,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_simple(
+        &mut self,
+        assigns: &[Assign],
+        args: &[Arg],
+        redirs: &[Redir],
+        io: &Io,
+    ) -> R<i32> {
+        // expand the words first (bash expands before assigning)
+        let mut words: Vec<String> = Vec::new();
+        let mut decl_assigns: Vec<(usize, &Assign)> = Vec::new();
+        self.status_from_subst = None;
+        for a in args {
+            match a {
+                Arg::Word(w) => words.extend(self.expand_fields(w)?),
+                Arg::Assign(asg) => decl_assigns.push((words.len(), asg)),
+            }
+        }
+        if words.is_empty() && decl_assigns.is_empty() {
+            for a in assigns {
+                self.assign(a, false)?;
+            }
+            let io2 = self.redirect(redirs, io)?;
+            if io2.is_none() {
+                return Ok(1);
+            }
+            let st = self.status_from_subst.take().unwrap_or(0);
+            self.status = st;
+            return Ok(st);
+        }
+        let io2 = match self.redirect(redirs, io)? {
+            Some(i) => i,
+            None => return Ok(1),
+        };
+        let io = &io2;
+        let name = words.first().cloned().unwrap_or_default();
+
+        // declaration builtins take their assignment arguments unexpanded-as-words
+        if matches!(
+            name.as_str(),
+            "local" | "declare" | "typeset" | "export" | "readonly"
+        ) {
+            let saved = self.temp_assign(assigns)?;
+            let r = self.declaration(&name, &words[1..], &decl_assigns, io);
+            self.restore(saved);
+            let s = r?;
+            self.status = s;
+            return Ok(s);
+        }
+
+        if let Some(body) = self.funcs.get(&name).cloned() {
+            let saved = self.temp_assign(assigns)?;
+            let r = self.call_function(&name, body, words[1..].to_vec(), io);
+            self.restore(saved);
+            let s = r?;
+            self.status = s;
+            return Ok(s);
+        }
+        if super::builtins::is_builtin(&name) {
+            let saved = self.temp_assign(assigns)?;
+            let r = super::builtins::run(self, &name, &words[1..], io);
+            self.restore(saved);
+            let s = r?;
+            self.status = s;
+            return Ok(s);
+        }
+        let mut env = self.exported_env();
+        for a in assigns {
+            let v = match &a.value {
+                AssignValue::Scalar(w) => self.expand_str(w)?,
+                AssignValue::Array(_) => continue,
+            };
+            env.retain(|(k, _)| k != &a.name);
+            env.push((a.name.clone(), v));
+        }
+        let s = self.run_external(&words, env, io)?;
+        self.status = s;
+        Ok(s)
+    }
+
+    /// Prefix assignments of a builtin or function call: set for its duration.
+    fn temp_assign(&mut self, assigns: &[Assign]) -> R<Vec<(String, Option<Var>)>> {
+        let mut saved = Vec::new();
+        for a in assigns {
+            let old = self.get_var(&a.name).cloned();
+            self.assign(a, false)?;
+            if let Some(v) = self.get_var_mut(&a.name) {
+                v.exported = true;
+            }
+            saved.push((a.name.clone(), old));
+        }
+        Ok(saved)
+    }
+
+    fn restore(&mut self, saved: Vec<(String, Option<Var>)>) {
+        for (name, old) in saved.into_iter().rev() {
+            match old {
+                Some(v) => {
+                    if let Some(cur) = self.get_var_mut(&name) {
+                        *cur = v;
+                    }
+                }
+                None => {
+                    for s in self.scopes.iter_mut().rev() {
+                        if s.remove(&name).is_some() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn declaration(
+        &mut self,
+        name: &str,
+        words: &[String],
+        assigns: &[(usize, &Assign)],
+        io: &Io,
+    ) -> R<i32> {
+        let mut flags = String::new();
+        let mut remove = String::new();
+        let mut names: Vec<String> = Vec::new();
+        for w in words {
+            if let Some(f) = w.strip_prefix('-') {
+                if !f.is_empty() && names.is_empty() {
+                    flags.push_str(f);
+                    continue;
+                }
+            }
+            if let Some(f) = w.strip_prefix('+') {
+                if !f.is_empty() && names.is_empty() {
+                    remove.push_str(f);
+                    continue;
+                }
+            }
+            names.push(w.clone());
+        }
+        let global_decl = flags.contains('g');
+        let local = match name {
+            "local" => {
+                if self.func_depth == 0 {
+                    self.report(io, "local: can only be used in a function");
+                    return Ok(1);
+                }
+                true
+            }
+            "declare" | "typeset" => self.func_depth > 0 && !global_decl,
+            _ => false,
+        };
+        let export = name == "export" || flags.contains('x');
+        let readonly = name == "readonly" || flags.contains('r');
+        if flags.contains('f') || flags.contains('F') || flags.contains('p') {
+            return Ok(0);
+        }
+        let mut status = 0;
+        // word arguments: `name` or `name=value` (from an expansion)
+        for w in &names {
+            let (n, v) = match w.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (w.clone(), None),
+            };
+            let n = n.trim_end_matches('+').to_string();
+            if !super::lexer::is_name(&n) {
+                self.report(io, &format!("{name}: `{w}': not a valid identifier"));
+                status = 1;
+                continue;
+            }
+            self.declare_one(&n, v, local, export, readonly, &flags, &remove)?;
+        }
+        for (_, a) in assigns {
+            if local && !self.scopes.last().is_some_and(|s| s.contains_key(&a.name)) {
+                let init = if flags.contains('A') {
+                    Value::Assoc(BTreeMap::new())
+                } else if flags.contains('a') {
+                    Value::Indexed(BTreeMap::new())
+                } else {
+                    Value::Unset
+                };
+                self.set_local(&a.name, init, false, false);
+            } else if flags.contains('A') && !matches!(self.value(&a.name), Some(Value::Assoc(_))) {
+                let init = Value::Assoc(BTreeMap::new());
+                match self.get_var_mut(&a.name) {
+                    Some(v) => v.value = init,
+                    None => {
+                        self.scopes[0].insert(
+                            a.name.clone(),
+                            Var {
+                                value: init,
+                                exported: false,
+                                readonly: false,
+                            },
+                        );
+                    }
+                }
+            }
+            if self.get_var(&a.name).is_some_and(|v| v.readonly) {
+                self.report(io, &format!("{}: readonly variable", a.name));
+                status = 1;
+                continue;
+            }
+            self.assign(a, false)?;
+            if let Some(v) = self.get_var_mut(&a.name) {
+                if export {
+                    v.exported = true;
+                }
+                if readonly {
+                    v.readonly = true;
+                }
+                if remove.contains('x') {
+                    v.exported = false;
+                }
+            }
+        }
+        Ok(status)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn declare_one(
+        &mut self,
+        n: &str,
+        v: Option<String>,
+        local: bool,
+        export: bool,
+        readonly: bool,
+        flags: &str,
+        remove: &str,
+    ) -> R<()> {
+        if local && !self.scopes.last().is_some_and(|s| s.contains_key(n)) {
+            let init = if flags.contains('A') {
+                Value::Assoc(BTreeMap::new())
+            } else if flags.contains('a') {
+                Value::Indexed(BTreeMap::new())
+            } else {
+                Value::Unset
+            };
+            self.set_local(n, init, false, false);
+        } else if self.get_var(n).is_none() {
+            let init = if flags.contains('A') {
+                Value::Assoc(BTreeMap::new())
+            } else if flags.contains('a') {
+                Value::Indexed(BTreeMap::new())
+            } else {
+                Value::Unset
+            };
+            self.scopes[0].insert(
+                n.to_string(),
+                Var {
+                    value: init,
+                    exported: false,
+                    readonly: false,
+                },
+            );
+        }
+        if let Some(v) = v {
+            if self.get_var(n).is_some_and(|x| x.readonly) {
+                let _ = self.write(
+                    &Sink::Stderr,
+                    format!(
+                        "{}: line {}: {n}: readonly variable\n",
+                        self.file.display(),
+                        self.lineno
+                    )
+                    .as_bytes(),
+                );
+                return Ok(());
+            }
+            self.set(n, v)?;
+        }
+        if let Some(var) = self.get_var_mut(n) {
+            if export {
+                var.exported = true;
+            }
+            if remove.contains('x') {
+                var.exported = false;
+            }
+            if readonly {
+                var.readonly = true;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn call_function(
+        &mut self,
+        name: &str,
+        body: Rc<Command>,
+        args: Vec<String>,
+        io: &Io,
+    ) -> R<i32> {
+        self.step()?;
+        self.enter()?;
+        let saved_pos = std::mem::replace(&mut self.positional, args);
+        self.push_scope();
+        self.func_stack.push(name.to_string());
+        let r = self.run_command(&body, io);
+        self.func_stack.pop();
+        self.pop_scope();
+        self.positional = saved_pos;
+        self.leave();
+        match r {
+            Ok(s) => Ok(s),
+            Err(Ctl::Return(s)) => {
+                self.status = s;
+                Ok(s)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `source FILE [ARGS]`.
+    pub fn source_file(&mut self, path: &str, args: Option<Vec<String>>, io: &Io) -> R<i32> {
+        let full = if path.contains('/') {
+            self.resolve(path)
+        } else {
+            // bash looks in PATH first, then the current directory
+            let mut found = None;
+            for dir in self.get("PATH").unwrap_or_default().split(':') {
+                let p = Path::new(if dir.is_empty() { "." } else { dir }).join(path);
+                let p = if p.is_absolute() { p } else { self.cwd.join(p) };
+                if p.is_file() {
+                    found = Some(p);
+                    break;
+                }
+            }
+            found.unwrap_or_else(|| self.cwd.join(path))
+        };
+        let text = match read_limited(&full, self.limits.max_file_size) {
+            Ok(t) => t,
+            Err(ReadError::TooBig) => {
+                return Err(Ctl::Fatal(self.err_here(format!(
+                    "{path}: file larger than {} bytes",
+                    self.limits.max_file_size
+                ))));
+            }
+            Err(ReadError::Io(e)) => {
+                self.report(io, &format!("{path}: {}", io_message(&e)));
+                return Ok(1);
+            }
+        };
+        self.enter()?;
+        let saved_pos = args.map(|a| std::mem::replace(&mut self.positional, a));
+        self.source_stack.push(path.to_string());
+        let saved_line = self.lineno;
+        let r = self.run_text(&text, Path::new(path), io);
+        self.lineno = saved_line;
+        self.source_stack.pop();
+        if let Some(p) = saved_pos {
+            self.positional = p;
+        }
+        self.leave();
+        match r {
+            Ok(s) => Ok(s),
+            Err(Ctl::Return(s)) => Ok(s),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Source already-read text as `file` (what `. file` does once the file is read).
+    pub fn source_file_text(&mut self, text: &str, file: &Path, io: &Io) -> R<i32> {
+        self.enter()?;
+        self.source_stack.push(file.display().to_string());
+        let r = self.run_text(text, file, io);
+        self.source_stack.pop();
+        self.leave();
+        match r {
+            Err(Ctl::Return(s)) => Ok(s),
+            other => other,
+        }
+    }
+
+    /// Make `${BASH_SOURCE[1]}` (the script that sources the files) exist.
+    pub fn push_source_name(&mut self, name: &str) {
+        self.source_stack.push(name.to_string());
+    }
+
+    pub fn set_element_public(&mut self, name: &str, index: &str, value: String) -> R<()> {
+        self.set_element(name, index, value, false)
+    }
+
+    /// `eval ARGS`.
+    pub fn eval_string(&mut self, text: &str, io: &Io) -> R<i32> {
+        self.enter()?;
+        let prog = match super::parser::parse(text, self.file.clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.leave();
+                self.report(io, &format!("eval: {}", e.message));
+                return Ok(2);
+            }
+        };
+        let saved_line = self.lineno;
+        let r = self.run_program(&prog, io);
+        self.lineno = saved_line;
+        self.leave();
+        r
+    }
+
+    pub fn run_in_subshell(&mut self, prog: &Program, io: &Io) -> R<i32> {
+        let mut sub = self.clone();
+        match sub.run_program(prog, io) {
+            Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
+            Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
+            Err(e) => Err(e),
+        }
+    }
+
+    // ------------------------------------------------------------------ redirections
+
+    /// Apply redirections; `None` when one failed (already reported, status 1).
+    fn redirect(&mut self, redirs: &[Redir], io: &Io) -> R<Option<Io>> {
+        if redirs.is_empty() {
+            return Ok(Some(io.clone()));
+        }
+        let mut n = io.clone();
+        for r in redirs {
+            let fd = r.fd.unwrap_or(match r.op {
+                RedirOp::In
+                | RedirOp::DupIn
+                | RedirOp::HereString
+                | RedirOp::HereDoc
+                | RedirOp::ReadWrite => 0,
+                _ => 1,
+            });
+            match r.op {
+                RedirOp::Out | RedirOp::Append | RedirOp::OutErr | RedirOp::AppendErr => {
+                    let target = self.expand_str(&r.target)?;
+                    let append = matches!(r.op, RedirOp::Append | RedirOp::AppendErr);
+                    let sink = match self.open_sink(&target, append) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            self.report(&n, &format!("{target}: {}", io_message(&e)));
+                            return Ok(None);
+                        }
+                    };
+                    if matches!(r.op, RedirOp::OutErr | RedirOp::AppendErr) {
+                        n.out = sink.clone();
+                        n.err = sink;
+                    } else if fd == 1 {
+                        n.out = sink;
+                    } else if fd == 2 {
+                        n.err = sink;
+                    }
+                }
+                RedirOp::DupOut => {
+                    let target = self.expand_str(&r.target)?;
+                    let src = match target.as_str() {
+                        "1" => n.out.clone(),
+                        "2" => n.err.clone(),
+                        "-" => Sink::Null,
+                        t if t.chars().all(|c| c.is_ascii_digit()) => continue,
+                        t => match self.open_sink(t, false) {
+                            Ok(s) => {
+                                n.out = s.clone();
+                                n.err = s;
+                                continue;
+                            }
+                            Err(e) => {
+                                self.report(&n, &format!("{t}: {}", io_message(&e)));
+                                return Ok(None);
+                            }
+                        },
+                    };
+                    if fd == 1 {
+                        n.out = src;
+                    } else if fd == 2 {
+                        n.err = src;
+                    }
+                }
+                RedirOp::In | RedirOp::ReadWrite => {
+                    let target = self.expand_str(&r.target)?;
+                    if fd != 0 {
+                        continue;
+                    }
+                    match read_limited_bytes(&self.resolve(&target), self.limits.max_file_size) {
+                        Ok(b) => n.stdin = Some(Input::new(b)),
+                        Err(ReadError::TooBig) => {
+                            return Err(Ctl::Fatal(self.err_here(format!(
+                                "{target}: file larger than {} bytes",
+                                self.limits.max_file_size
+                            ))));
+                        }
+                        Err(ReadError::Io(e)) => {
+                            self.report(&n, &format!("{target}: {}", io_message(&e)));
+                            return Ok(None);
+                        }
+                    }
+                }
+                RedirOp::DupIn => {}
+                RedirOp::HereString => {
+                    let mut s = self.expand_str(&r.target)?;
+                    s.push('\n');
+                    if fd == 0 {
+                        n.stdin = Some(Input::new(s.into_bytes()));
+                    }
+                }
+                RedirOp::HereDoc => {
+                    let s = self.expand_str(&r.target)?;
+                    if fd == 0 {
+                        n.stdin = Some(Input::new(s.into_bytes()));
+                    }
+                }
+            }
+        }
+        Ok(Some(n))
+    }
+
+    fn open_sink(&self, target: &str, append: bool) -> std::io::Result<Sink> {
+        if target == "/dev/null" {
+            return Ok(Sink::Null);
+        }
+        if target == "/dev/stderr" {
+            return Ok(Sink::Stderr);
+        }
+        if target == "/dev/stdout" {
+            return Ok(Sink::Stdout);
+        }
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .append(append)
+            .truncate(!append)
+            .open(self.resolve(target))?;
+        Ok(Sink::File(Rc::new(f)))
+    }
+
+    // ------------------------------------------------------------------ external commands
+
+    fn find_command(&self, name: &str) -> Option<PathBuf> {
+        use std::os::unix::fs::PermissionsExt;
+        if name.contains('/') {
+            return Some(self.resolve(name));
+        }
+        let path = self.get("PATH").unwrap_or_default();
+        for dir in path.split(':') {
+            let d = if dir.is_empty() { "." } else { dir };
+            let p = Path::new(d).join(name);
+            let p = if p.is_absolute() { p } else { self.cwd.join(p) };
+            if let Ok(m) = std::fs::metadata(&p) {
+                if m.is_file() && m.permissions().mode() & 0o111 != 0 {
+                    return Some(p);
+                }
+            }
+        }
+        None
+    }
+
+    /// Run a command given as words (`command`, `builtin`, `exec`): builtins, then (when
+    /// `functions`) functions, then external commands.
+    pub fn run_words(&mut self, words: &[String], io: &Io, functions: bool) -> R<i32> {
+        let Some(name) = words.first() else {
+            return Ok(0);
+        };
+        if functions {
+            if let Some(body) = self.funcs.get(name).cloned() {
+                return self.call_function(name, body, words[1..].to_vec(), io);
+            }
+        }
+        if super::builtins::is_builtin(name) {
+            return super::builtins::run(self, name, &words[1..], io);
+        }
+        let env = self.exported_env();
+        self.run_external(words, env, io)
+    }
+
+    pub fn in_sourced_file(&self) -> bool {
+        !self.source_stack.is_empty()
+    }
+
+    pub fn command_exists(&self, name: &str) -> Option<PathBuf> {
+        self.find_command(name)
+    }
+
+    fn run_external(&mut self, words: &[String], env: Vec<(String, String)>, io: &Io) -> R<i32> {
+        use std::os::unix::process::CommandExt;
+        use std::process::Stdio;
+        let name = &words[0];
+        let Some(path) = self.find_command(name) else {
+            self.report(io, &format!("{name}: command not found"));
+            return Ok(127);
+        };
+        let mut cmd = std::process::Command::new(&path);
+        cmd.arg0(name)
+            .args(&words[1..])
+            .env_clear()
+            .envs(env)
+            .current_dir(&self.cwd);
+        cmd.stdin(if io.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut readers: Vec<(std::io::PipeReader, Rc<RefCell<Vec<u8>>>)> = Vec::new();
+        let mut writers: Vec<(Rc<RefCell<Vec<u8>>>, std::io::PipeWriter)> = Vec::new();
+        let mut stdio_for = |sink: &Sink, fd: i32| -> std::io::Result<Stdio> {
+            use std::os::fd::AsFd;
+            Ok(match sink {
+                Sink::Null => Stdio::null(),
+                Sink::Stdout => {
+                    if fd == 1 {
+                        Stdio::inherit()
+                    } else {
+                        Stdio::from(std::io::stdout().as_fd().try_clone_to_owned()?)
+                    }
+                }
+                Sink::Stderr => {
+                    if fd == 2 {
+                        Stdio::inherit()
+                    } else {
+                        Stdio::from(std::io::stderr().as_fd().try_clone_to_owned()?)
+                    }
+                }
+                Sink::File(f) => Stdio::from(f.try_clone()?),
+                Sink::Buf(b) => {
+                    if let Some((_, w)) = writers.iter().find(|(x, _)| Rc::ptr_eq(x, b)) {
+                        Stdio::from(w.try_clone()?)
+                    } else {
+                        let (r, w) = std::io::pipe()?;
+                        let s = Stdio::from(w.try_clone()?);
+                        writers.push((b.clone(), w));
+                        readers.push((r, b.clone()));
+                        s
+                    }
+                }
+            })
+        };
+        let setup = stdio_for(&io.out, 1).and_then(|o| Ok((o, stdio_for(&io.err, 2)?)));
+        let (o, e) = match setup {
+            Ok(x) => x,
+            Err(e) => {
+                self.report(io, &format!("{name}: {}", io_message(&e)));
+                return Ok(126);
+            }
+        };
+        cmd.stdout(o).stderr(e);
+        let spawned = cmd.spawn();
+        // The parent's copies of the pipe writers must go, or the readers never see EOF.
+        drop(cmd);
+        drop(writers);
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                self.report(io, &format!("{name}: {}", io_message(&e)));
+                return Ok(if e.kind() == std::io::ErrorKind::NotFound {
+                    127
+                } else {
+                    126
+                });
+            }
+        };
+        let pid = child.id();
+        if let (Some(mut sin), Some(input)) = (child.stdin.take(), io.stdin.clone()) {
+            let data: Vec<u8> = input.remaining().to_vec();
+            input.pos.set(input.data.len());
+            std::thread::spawn(move || {
+                let _ = sin.write_all(&data);
+            });
+        }
+        let limit = self.limits.max_output;
+        let deadline = self
+            .limits
+            .max_time
+            .saturating_sub(self.budget.start.elapsed());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut targets = Vec::new();
+        let mut pipes = Vec::new();
+        for (r, b) in readers {
+            targets.push(b);
+            pipes.push(r);
+        }
+        std::thread::spawn(move || {
+            let mut outs = Vec::new();
+            let mut too_big = false;
+            for r in pipes {
+                let mut buf = Vec::new();
+                let _ = r.take(limit as u64 + 1).read_to_end(&mut buf);
+                if buf.len() > limit {
+                    too_big = true;
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid as i32),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                }
+                outs.push(buf);
+            }
+            let status = child.wait();
+            let _ = tx.send((outs, status, too_big));
+        });
+        match rx.recv_timeout(deadline) {
+            Ok((outs, status, too_big)) => {
+                if too_big {
+                    return Err(Ctl::Fatal(
+                        self.err_here(format!("{name}: output larger than {limit} bytes")),
+                    ));
+                }
+                for (b, data) in targets.iter().zip(outs) {
+                    b.borrow_mut().extend_from_slice(&data);
+                }
+                use std::os::unix::process::ExitStatusExt;
+                Ok(match status {
+                    Ok(s) => s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0)),
+                    Err(_) => 1,
+                })
+            }
+            Err(_) => {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                Err(Ctl::Fatal(self.err_here(format!(
+                    "{name}: evaluation took longer than {:?}",
+                    self.limits.max_time
+                ))))
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ expansion
+
+    /// Expand a word to one string: no field splitting, no pathname expansion.
+    pub fn expand_str(&mut self, w: &Word) -> R<String> {
+        if let [WordPart::Lit(s)] | [WordPart::Quoted(s)] = w.parts.as_slice() {
+            return Ok(s.clone());
+        }
+        let segs = self.expand_segs(&w.parts, false)?;
+        let mut out = String::new();
+        let ifs0 = self.ifs().chars().next();
+        for s in segs {
+            match s {
+                Seg::Lit(t) | Seg::Quoted(t) | Seg::Exp(t) => out.push_str(&t),
+                Seg::Break => out.push(ifs0.unwrap_or(' ')),
+            }
+        }
+        self.check_value(&out)?;
+        Ok(out)
+    }
+
+    /// Expand a word as a pattern: quoted characters are escaped with `\`.
+    pub fn expand_pattern(&mut self, w: &Word) -> R<String> {
+        let segs = self.expand_segs(&w.parts, false)?;
+        let mut out = String::new();
+        for s in segs {
+            match s {
+                Seg::Lit(t) | Seg::Exp(t) => out.push_str(&t),
+                Seg::Quoted(t) => escape_glob(&t, &mut out),
+                Seg::Break => out.push(' '),
+            }
+        }
+        Ok(out)
+    }
+
+    fn ifs(&self) -> String {
+        match self.get_var("IFS").map(|v| &v.value) {
+            None | Some(Value::Unset) => " \t\n".to_string(),
+            _ => self.get("IFS").unwrap_or_default(),
+        }
+    }
+
+    /// Expand a word to fields: splitting on IFS, then pathname expansion.
+    pub fn expand_fields(&mut self, w: &Word) -> R<Vec<String>> {
+        if let [WordPart::Lit(s)] = w.parts.as_slice() {
+            if self.opts.noglob || !pattern::has_glob(s, self.opts.extglob) {
+                return Ok(vec![s.clone()]);
+            }
+        }
+        let segs = self.expand_segs(&w.parts, false)?;
+        let ifs = self.ifs();
+        let fields = split_fields(&segs, &ifs);
+        let mut out = Vec::new();
+        for f in fields {
+            out.extend(self.glob_field(f));
+        }
+        Ok(out)
+    }
+
+    fn expand_segs(&mut self, parts: &[WordPart], in_dq: bool) -> R<Vec<Seg>> {
+        let mut out = Vec::new();
+        self.expand_into(parts, in_dq, &mut out)?;
+        Ok(out)
+    }
+
+    fn expand_into(&mut self, parts: &[WordPart], in_dq: bool, out: &mut Vec<Seg>) -> R<()> {
+        for p in parts {
+            match p {
+                WordPart::Lit(s) => out.push(if in_dq {
+                    Seg::Quoted(s.clone())
+                } else {
+                    Seg::Lit(s.clone())
+                }),
+                WordPart::Quoted(s) => out.push(Seg::Quoted(s.clone())),
+                WordPart::DQ(inner) => {
+                    let before = out.len();
+                    self.expand_into(inner, true, out)?;
+                    let only_at = inner.len() == 1
+                        && matches!(&inner[0], WordPart::Param(pe) if pe.op == ParamOp::None && pe.prefix == ParamPrefix::None && (pe.name == "@" || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
+                    if out.len() == before && !only_at {
+                        out.push(Seg::Quoted(String::new()));
+                    }
+                }
+                WordPart::Param(pe) => self.expand_param(pe, in_dq, out)?,
+                WordPart::CmdSub(prog) => {
+                    let text = self.command_substitution(prog)?;
+                    out.push(if in_dq {
+                        Seg::Quoted(text)
+                    } else {
+                        Seg::Exp(text)
+                    });
+                }
+                WordPart::Arith(w) => {
+                    let text = self.expand_str(w)?;
+                    let v = self.arith_str(&text)?;
+                    out.push(if in_dq {
+                        Seg::Quoted(v.to_string())
+                    } else {
+                        Seg::Exp(v.to_string())
+                    });
+                }
+                WordPart::Tilde(user) => {
+                    let home = if user.is_empty() {
+                        self.get("HOME").unwrap_or_default()
+                    } else {
+                        format!("~{user}")
+                    };
+                    out.push(Seg::Quoted(home));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn command_substitution(&mut self, prog: &Program) -> R<String> {
+        let buf = Rc::new(RefCell::new(Vec::new()));
+        let io = Io {
+            stdin: None,
+            out: Sink::Buf(buf.clone()),
+            err: Sink::Stderr,
+        };
+        let mut sub = self.clone();
+        sub.errexit_off = 0;
+        let status = match sub.run_program(prog, &io) {
+            Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
+            Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
+            Err(e) => return Err(e),
+        };
+        self.status_from_subst = Some(status);
+        self.status = status;
+        let mut text = bytes_to_string(&buf.borrow());
+        while text.ends_with('\n') {
+            text.pop();
+        }
+        Ok(text)
+    }
+
+    fn positional_value(&self, name: &str) -> Option<String> {
+        if name == "0" {
+            return Some(self.arg0.clone());
+        }
+        let n: usize = name.parse().ok()?;
+        self.positional.get(n - 1).cloned()
+    }
+
+    /// The value of a parameter without operators.
+    fn param_value(&mut self, name: &str, index: Option<&Word>) -> R<PVal> {
+        if let Some(idx) = index {
+            let key = self.expand_str(idx)?;
+            if key == "@" || key == "*" {
+                let star = key == "*";
+                let vals: Vec<String> = match name {
+                    "BASH_SOURCE" => self.bash_source(),
+                    "FUNCNAME" => self.func_stack.iter().rev().cloned().collect(),
+                    _ => self.entries(name).into_iter().map(|(_, v)| v).collect(),
+                };
+                return Ok(PVal::List(vals, star));
+            }
+            if name == "BASH_SOURCE" {
+                let i = self.arith_str(&key)?;
+                return Ok(self
+                    .bash_source()
+                    .get(i as usize)
+                    .cloned()
+                    .map(PVal::Str)
+                    .unwrap_or(PVal::Unset));
+            }
+            return Ok(match self.value(name).cloned() {
+                None | Some(Value::Unset) => {
+                    self.arith_str(&key)?;
+                    PVal::Unset
+                }
+                Some(Value::Assoc(m)) => m.get(&key).cloned().map(PVal::Str).unwrap_or(PVal::Unset),
+                Some(Value::Scalar(s)) => {
+                    let i = self.arith_str(&key)?;
+                    if i == 0 || i == -1 {
+                        PVal::Str(s)
+                    } else {
+                        PVal::Unset
+                    }
+                }
+                Some(Value::Indexed(m)) => {
+                    let mut i = self.arith_str(&key)?;
+                    if i < 0 {
+                        i += m.keys().next_back().map(|k| k + 1).unwrap_or(0);
+                    }
+                    m.get(&i).cloned().map(PVal::Str).unwrap_or(PVal::Unset)
+                }
+            });
+        }
+        Ok(match name {
+            "@" => PVal::List(self.positional.clone(), false),
+            "*" => PVal::List(self.positional.clone(), true),
+            "#" => PVal::Str(self.positional.len().to_string()),
+            "?" => PVal::Str(self.status.to_string()),
+            "$" => PVal::Str(std::process::id().to_string()),
+            "!" => PVal::Unset,
+            "-" => PVal::Str(if self.opts.errexit { "ehB" } else { "hB" }.to_string()),
+            "LINENO" => PVal::Str(self.lineno.to_string()),
+            "BASH_SOURCE" => self
+                .bash_source()
+                .first()
+                .cloned()
+                .map(PVal::Str)
+                .unwrap_or(PVal::Unset),
+            "FUNCNAME" => self
+                .func_stack
+                .last()
+                .cloned()
+                .map(PVal::Str)
+                .unwrap_or(PVal::Unset),
+            "RANDOM" => PVal::Str(
+                ((std::process::id() as u64 * 1103515245 + self.budget.steps.get()) % 32768)
+                    .to_string(),
+            ),
+            "SECONDS" => PVal::Str(self.budget.start.elapsed().as_secs().to_string()),
+            n if n.chars().all(|c| c.is_ascii_digit()) => self
+                .positional_value(n)
+                .map(PVal::Str)
+                .unwrap_or(PVal::Unset),
+            n => self.get(n).map(PVal::Str).unwrap_or(PVal::Unset),
+        })
+    }
+
+    fn bash_source(&self) -> Vec<String> {
+        self.source_stack.iter().rev().cloned().collect()
+    }
+
+    fn expand_param(&mut self, pe: &ParamExp, in_dq: bool, out: &mut Vec<Seg>) -> R<()> {
+        let push = |out: &mut Vec<Seg>, s: String| {
+            out.push(if in_dq { Seg::Quoted(s) } else { Seg::Exp(s) });
+        };
+        let mut name = pe.name.clone();
+        let mut index = pe.index.clone();
+        match pe.prefix {
+            ParamPrefix::Length => {
+                let v = self.param_value(&name, index.as_ref())?;
+                let n = match v {
+                    PVal::Unset => 0,
+                    PVal::Str(s) => s.chars().count(),
+                    PVal::List(l, _) => l.len(),
+                };
+                push(out, n.to_string());
+                return Ok(());
+            }
+            ParamPrefix::Indirect => {
+                if let Some(prefix) = name.strip_suffix(['@', '*']) {
+                    let names: Vec<String> = self
+                        .var_names()
+                        .into_iter()
+                        .filter(|n| n.starts_with(prefix))
+                        .collect();
+                    self.push_list(names, name.ends_with('*'), in_dq, out);
+                    return Ok(());
+                }
+                if let Some(idx) = &index {
+                    let key = self.expand_str(idx)?;
+                    if key == "@" || key == "*" {
+                        let keys: Vec<String> =
+                            self.entries(&name).into_iter().map(|(k, _)| k).collect();
+                        self.push_list(keys, key == "*", in_dq, out);
+                        return Ok(());
+                    }
+                }
+                // indirection: the value names the parameter
+                let target = match self.param_value(&name, index.as_ref())? {
+                    PVal::Str(s) => s,
+                    PVal::List(l, _) => l.join(" "),
+                    PVal::Unset => String::new(),
+                };
+                if let Some((n, rest)) = target.split_once('[') {
+                    name = n.to_string();
+                    let inner = rest.strip_suffix(']').unwrap_or(rest);
+                    index = Some(super::parser::lit_word(inner));
+                } else {
+                    name = target;
+                    index = None;
+                }
+                if name.is_empty()
+                    || !(super::lexer::is_name(&name)
+                        || name.chars().all(|c| c.is_ascii_digit())
+                        || matches!(name.as_str(), "@" | "*" | "#" | "?"))
+                {
+                    if pe.op == ParamOp::None && name.is_empty() {
+                        return Ok(());
+                    }
+                    return Err(Ctl::Fatal(
+                        self.err_here(format!("{}: invalid indirect expansion", pe.name)),
+                    ));
+                }
+            }
+            ParamPrefix::None => {}
+        }
+        let value = self.param_value(&name, index.as_ref())?;
+        let is_set = |v: &PVal, colon: bool| match v {
+            PVal::Unset => false,
+            PVal::Str(s) => !colon || !s.is_empty(),
+            PVal::List(l, _) => !l.is_empty() && (!colon || l.iter().any(|s| !s.is_empty())),
+        };
+        match &pe.op {
+            ParamOp::None => {
+                if self.opts.nounset && matches!(value, PVal::Unset) && name != "@" && name != "*" {
+                    let _ = self.write(
+                        &Sink::Stderr,
+                        format!(
+                            "{}: line {}: {}: unbound variable\n",
+                            self.file.display(),
+                            self.lineno,
+                            name
+                        )
+                        .as_bytes(),
+                    );
+                    return Err(Ctl::Exit(1));
+                }
+                self.push_value(value, in_dq, out);
+            }
+            ParamOp::Default { colon, word } => {
+                if is_set(&value, *colon) {
+                    self.push_value(value, in_dq, out);
+                } else {
+                    self.expand_into(&word.parts, in_dq, out)?;
+                }
+            }
+            ParamOp::Alt { colon, word } => {
+                if is_set(&value, *colon) {
+                    self.expand_into(&word.parts, in_dq, out)?;
+                }
+            }
+            ParamOp::Assign { colon, word } => {
+                if is_set(&value, *colon) {
+                    self.push_value(value, in_dq, out);
+                } else {
+                    let v = self.expand_str(word)?;
+                    match &index {
+                        Some(i) => {
+                            let k = self.expand_str(i)?;
+                            self.set_element(&name, &k, v.clone(), false)?;
+                        }
+                        None => self.assign_checked(&name, v.clone())?,
+                    }
+                    push(out, v);
+                }
+            }
+            ParamOp::Error { colon, word } => {
+                if is_set(&value, *colon) {
+                    self.push_value(value, in_dq, out);
+                } else {
+                    let msg = self.expand_str(word)?;
+                    let msg = if msg.is_empty() {
+                        "parameter null or not set".to_string()
+                    } else {
+                        msg
+                    };
+                    let _ = self.write(
+                        &Sink::Stderr,
+                        format!(
+                            "{}: line {}: {name}: {msg}\n",
+                            self.file.display(),
+                            self.lineno
+                        )
+                        .as_bytes(),
+                    );
+                    return Err(Ctl::Exit(1));
+                }
+            }
+            ParamOp::RemovePrefix {
+                longest,
+                pattern: pw,
+            } => {
+                let pat = self.expand_pattern(pw)?;
+                let eg = self.opts.extglob;
+                let f = |s: String| match pattern::match_prefix(&pat, &s, *longest, eg) {
+                    Some(n) => s[n..].to_string(),
+                    None => s,
+                };
+                let v = map_value(value, f);
+                self.push_value(v, in_dq, out);
+            }
+            ParamOp::RemoveSuffix {
+                longest,
+                pattern: pw,
+            } => {
+                let pat = self.expand_pattern(pw)?;
+                let eg = self.opts.extglob;
+                let f = |s: String| match pattern::match_suffix(&pat, &s, *longest, eg) {
+                    Some(n) => s[..n].to_string(),
+                    None => s,
+                };
+                let v = map_value(value, f);
+                self.push_value(v, in_dq, out);
+            }
+            ParamOp::Replace {
+                mode,
+                pattern: pw,
+                replacement,
+            } => {
+                let pat = self.expand_pattern(pw)?;
+                let rep = self.expand_str(replacement)?;
+                let g = pattern::Glob::new(&pat, self.opts.extglob);
+                let mode = *mode;
+                let f = |s: String| {
+                    if pat.is_empty() && !matches!(mode, ReplaceMode::Prefix | ReplaceMode::Suffix)
+                    {
+                        return s;
+                    }
+                    let mut result = String::new();
+                    let mut from = 0;
+                    loop {
+                        let m = pattern::find_match(
+                            &g,
+                            &s,
+                            from,
+                            mode == ReplaceMode::Prefix,
+                            mode == ReplaceMode::Suffix,
+                        );
+                        let Some((a, b)) = m else { break };
+                        if a < from {
+                            break;
+                        }
+                        result.push_str(&s[from..a]);
+                        result.push_str(&rep);
+                        from = b;
+                        if mode != ReplaceMode::All || a == b {
+                            break;
+                        }
+                    }
+                    result.push_str(&s[from..]);
+                    result
+                };
+                let v = map_value(value, f);
+                self.push_value(v, in_dq, out);
+            }
+            ParamOp::Substring { offset, length } => {
+                let off_text = self.expand_str(offset)?;
+                let off = self.arith_str(&off_text)?;
+                let len = match length {
+                    Some(l) => {
+                        let t = self.expand_str(l)?;
+                        Some(self.arith_str(&t)?)
+                    }
+                    None => None,
+                };
+                match value {
+                    PVal::Unset => {}
+                    PVal::Str(s) => {
+                        let chars: Vec<char> = s.chars().collect();
+                        match substring(chars.len(), off, len) {
+                            Some((a, b)) => push(out, chars[a..b].iter().collect()),
+                            None => {
+                                if len.is_some_and(|l| l < 0) {
+                                    return Err(Ctl::Fatal(self.err_here(format!(
+                                        "{}: substring expression < 0",
+                                        len.unwrap_or(0)
+                                    ))));
+                                }
+                            }
+                        }
+                    }
+                    PVal::List(l, star) => {
+                        // positional parameters count from $1 at offset 1
+                        let (items, base) = if name == "@" || name == "*" {
+                            let mut all = vec![self.arg0.clone()];
+                            all.extend(l);
+                            (all, 0)
+                        } else {
+                            (l, 0)
+                        };
+                        let _ = base;
+                        if let Some((a, b)) = substring(items.len(), off, len) {
+                            let sel = items[a..b].to_vec();
+                            self.push_list(sel, star, in_dq, out);
+                        }
+                    }
+                }
+            }
+            ParamOp::Case {
+                upper,
+                all,
+                pattern: pw,
+            } => {
+                let pat = self.expand_pattern(pw)?;
+                let eg = self.opts.extglob;
+                let (upper, all) = (*upper, *all);
+                let f = |s: String| {
+                    let mut r = String::new();
+                    for (i, c) in s.chars().enumerate() {
+                        let applies = (all || i == 0)
+                            && (pat.is_empty() || pattern::glob_match(&pat, &c.to_string(), eg));
+                        if applies {
+                            if upper {
+                                r.extend(c.to_uppercase());
+                            } else {
+                                r.extend(c.to_lowercase());
+                            }
+                        } else {
+                            r.push(c);
+                        }
+                    }
+                    r
+                };
+                let v = map_value(value, f);
+                self.push_value(v, in_dq, out);
+            }
+        }
+        Ok(())
+    }
+
+    fn push_value(&self, v: PVal, in_dq: bool, out: &mut Vec<Seg>) {
+        match v {
+            PVal::Unset => {}
+            PVal::Str(s) => out.push(if in_dq { Seg::Quoted(s) } else { Seg::Exp(s) }),
+            PVal::List(l, star) => self.push_list(l, star, in_dq, out),
+        }
+    }
+
+    fn push_list(&self, l: Vec<String>, star: bool, in_dq: bool, out: &mut Vec<Seg>) {
+        if in_dq && star {
+            let sep = self
+                .ifs()
+                .chars()
+                .next()
+                .map(String::from)
+                .unwrap_or_default();
+            out.push(Seg::Quoted(l.join(&sep)));
+            return;
+        }
+        for (i, s) in l.into_iter().enumerate() {
+            if i > 0 {
+                out.push(Seg::Break);
+            }
+            out.push(if in_dq { Seg::Quoted(s) } else { Seg::Exp(s) });
+        }
+    }
+
+    // ------------------------------------------------------------------ builtin support
+
+    pub fn positional(&self) -> &[String] {
+        &self.positional
+    }
+
+    pub fn shift_positional(&mut self, n: usize) -> bool {
+        if n > self.positional.len() {
+            return false;
+        }
+        self.positional.drain(..n);
+        true
+    }
+
+    pub fn in_function(&self) -> bool {
+        self.func_depth > 0
+    }
+
+    pub fn has_function(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
+    }
+
+    pub fn remove_function(&mut self, name: &str) {
+        self.funcs.remove(name);
+    }
+
+    pub fn function_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.funcs.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    pub fn chdir(&mut self, dir: &str, io: &Io) -> bool {
+        let target = if dir.is_empty() {
+            self.get("HOME").unwrap_or_default()
+        } else {
+            dir.to_string()
+        };
+        let p = normalize(&self.resolve(&target));
+        if p.is_dir() {
+            let old = self.cwd.display().to_string();
+            self.cwd = p;
+            let _ = self.set("OLDPWD", old);
+            let _ = self.set("PWD", self.cwd.display().to_string());
+            true
+        } else {
+            self.report(io, &format!("cd: {dir}: No such file or directory"));
+            false
+        }
+    }
+
+    pub fn push_dir(&mut self, dir: &str, io: &Io) -> bool {
+        let cur = self.cwd.clone();
+        if self.chdir(dir, io) {
+            self.dir_stack.push(cur);
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn pop_dir(&mut self, io: &Io) -> bool {
+        match self.dir_stack.pop() {
+            Some(d) => self.chdir(&d.display().to_string(), io),
+            None => {
+                self.report(io, "popd: directory stack empty");
+                false
+            }
+        }
+    }
+
+    pub fn dirs_line(&self) -> String {
+        let mut v = vec![self.cwd.display().to_string()];
+        v.extend(self.dir_stack.iter().rev().map(|d| d.display().to_string()));
+        v.join(" ")
+    }
+
+    pub fn error_message(&self, io: &Io, message: &str) {
+        self.report(io, message);
+    }
+
+    pub fn split_ifs(&self, text: &str) -> Vec<String> {
+        let ifs = self.ifs();
+        split_fields(&[Seg::Exp(text.to_string())], &ifs)
+            .into_iter()
+            .map(|f| f.text)
+            .collect()
+    }
+
+    /// What dkms's `eval echo $n[$i]=\"${NAME[$i]%$CR}\"` prints: the serialisation line (split on
+    /// IFS, pathname-expanded against the cwd, joined with single spaces).
+    pub fn unquoted_echo(&self, name: &str, index: &str, value: &str) -> String {
+        let segs = vec![
+            Seg::Exp(name.to_string()),
+            Seg::Lit("[".to_string()),
+            Seg::Exp(index.to_string()),
+            Seg::Lit("]=".to_string()),
+            Seg::Quoted("\"".to_string()),
+            Seg::Exp(value.to_string()),
+            Seg::Quoted("\"".to_string()),
+        ];
+        self.echo_segs(&segs)
+    }
+
+    /// An unquoted `echo $text`.
+    pub fn unquoted_echo_text(&self, text: &str) -> Vec<String> {
+        let segs = vec![Seg::Exp(text.to_string())];
+        let ifs = self.ifs();
+        let mut out = Vec::new();
+        for f in split_fields(&segs, &ifs) {
+            out.extend(self.glob_field(f));
+        }
+        out
+    }
+
+    fn echo_segs(&self, segs: &[Seg]) -> String {
+        let ifs = self.ifs();
+        let mut words = Vec::new();
+        for f in split_fields(segs, &ifs) {
+            words.extend(self.glob_field(f));
+        }
+        words.join(" ")
+    }
+
+    fn glob_field(&self, f: Field) -> Vec<String> {
+        if f.globbable && !self.opts.noglob && pattern::has_glob(&f.pattern, self.opts.extglob) {
+            let m = pattern::expand_path(&f.pattern, &self.cwd, self.opts.extglob);
+            if !m.is_empty() {
+                return m;
+            }
+            if self.opts.nullglob {
+                return vec![];
+            }
+        }
+        vec![f.text]
+    }
+
+    pub fn ifs_value(&self) -> String {
+        self.ifs()
+    }
+
+    pub fn set_array(&mut self, name: &str, items: Vec<String>) -> R<()> {
+        let m: BTreeMap<i64, String> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (i as i64, v))
+            .collect();
+        if self.get_var(name).is_some_and(|v| v.readonly) {
+            return Err(Ctl::Fatal(
+                self.err_here(format!("{name}: readonly variable")),
+            ));
+        }
+        match self.get_var_mut(name) {
+            Some(v) => v.value = Value::Indexed(m),
+            None => {
+                self.scopes[0].insert(
+                    name.to_string(),
+                    Var {
+                        value: Value::Indexed(m),
+                        exported: false,
+                        readonly: false,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn unset_element(&mut self, name: &str, key: &str) -> R<()> {
+        let is_assoc = matches!(self.value(name), Some(Value::Assoc(_)));
+        let idx = if is_assoc { 0 } else { self.arith_str(key)? };
+        if let Some(v) = self.get_var_mut(name) {
+            match &mut v.value {
+                Value::Indexed(m) => {
+                    let i = if idx < 0 {
+                        idx + m.keys().next_back().map(|k| k + 1).unwrap_or(0)
+                    } else {
+                        idx
+                    };
+                    m.remove(&i);
+                }
+                Value::Assoc(m) => {
+                    m.remove(key);
+                }
+                Value::Scalar(_) if idx == 0 => v.value = Value::Unset,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn export_name(&mut self, name: &str) {
+        if let Some(v) = self.get_var_mut(name) {
+            v.exported = true;
+        }
+    }
+}
+
+fn numeric_compare(op: &str, x: i64, y: i64) -> bool {
+    match op {
+        "-eq" => x == y,
+        "-ne" => x != y,
+        "-lt" => x < y,
+        "-le" => x <= y,
+        "-gt" => x > y,
+        _ => x >= y,
+    }
+}
+
+pub fn numeric_test(op: &str, x: i64, y: i64) -> bool {
+    numeric_compare(op, x, y)
+}
+
+fn map_value(v: PVal, f: impl Fn(String) -> String) -> PVal {
+    match v {
+        PVal::Unset => PVal::Unset,
+        PVal::Str(s) => PVal::Str(f(s)),
+        PVal::List(l, star) => PVal::List(l.into_iter().map(f).collect(), star),
+    }
+}
+
+/// `${v:off:len}` bounds on a sequence of `n` items.
+fn substring(n: usize, off: i64, len: Option<i64>) -> Option<(usize, usize)> {
+    let n = n as i64;
+    let start = if off < 0 { n + off } else { off };
+    if start < 0 || start > n {
+        return None;
+    }
+    let end = match len {
+        None => n,
+        Some(l) if l < 0 => n + l,
+        Some(l) => (start + l).min(n),
+    };
+    if end < start {
+        return None;
+    }
+    Some((start as usize, end as usize))
+}
+
+fn escape_glob(t: &str, out: &mut String) {
+    for c in t.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '?' | '[' | ']' | '(' | ')' | '|' | '@' | '!' | '+'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+struct Field {
+    text: String,
+    pattern: String,
+    globbable: bool,
+}
+
+/// Field splitting of expanded segments (bash's rules for IFS white space and other
+/// delimiters), keeping an escaped pattern of each field for pathname expansion.
+fn split_fields(segs: &[Seg], ifs: &str) -> Vec<Field> {
+    let mut fields = Vec::new();
+    let mut cur = Field {
+        text: String::new(),
+        pattern: String::new(),
+        globbable: false,
+    };
+    let mut has = false;
+    let mut after_ws_delim = false;
+    let finish = |cur: &mut Field, fields: &mut Vec<Field>| {
+        fields.push(std::mem::replace(
+            cur,
+            Field {
+                text: String::new(),
+                pattern: String::new(),
+                globbable: false,
+            },
+        ));
+    };
+    for s in segs {
+        match s {
+            Seg::Lit(t) => {
+                cur.text.push_str(t);
+                cur.pattern.push_str(t);
+                cur.globbable = true;
+                has = true;
+                after_ws_delim = false;
+            }
+            Seg::Quoted(t) => {
+                cur.text.push_str(t);
+                escape_glob(t, &mut cur.pattern);
+                has = true;
+                after_ws_delim = false;
+            }
+            Seg::Break => {
+                if has {
+                    finish(&mut cur, &mut fields);
+                }
+                has = false;
+                after_ws_delim = false;
+            }
+            Seg::Exp(t) => {
+                if ifs.is_empty() {
+                    if !t.is_empty() {
+                        cur.text.push_str(t);
+                        cur.pattern.push_str(t);
+                        cur.globbable = true;
+                        has = true;
+                    }
+                    continue;
+                }
+                for c in t.chars() {
+                    if ifs.contains(c) {
+                        if c == ' ' || c == '\t' || c == '\n' {
+                            if has {
+                                finish(&mut cur, &mut fields);
+                                has = false;
+                                after_ws_delim = true;
+                            }
+                        } else {
+                            if after_ws_delim && !has {
+                                after_ws_delim = false;
+                                continue;
+                            }
+                            finish(&mut cur, &mut fields);
+                            has = false;
+                            after_ws_delim = false;
+                        }
+                    } else {
+                        cur.text.push(c);
+                        cur.pattern.push(c);
+                        cur.globbable = true;
+                        has = true;
+                        after_ws_delim = false;
+                    }
+                }
+            }
+        }
+    }
+    if has {
+        fields.push(cur);
+    }
+    fields
+}
+
+impl ArithVars for Shell {
+    fn arith_get(&mut self, name: &str, index: Option<i64>) -> String {
+        match index {
+            None => self.get(name).unwrap_or_default(),
+            Some(i) => match self.value(name) {
+                Some(Value::Indexed(m)) => m.get(&i).cloned().unwrap_or_default(),
+                Some(Value::Scalar(s)) if i == 0 => s.clone(),
+                Some(Value::Assoc(m)) => m.get(&i.to_string()).cloned().unwrap_or_default(),
+                _ => String::new(),
+            },
+        }
+    }
+
+    fn arith_set(&mut self, name: &str, index: Option<i64>, value: i64) -> Result<(), String> {
+        if self.get_var(name).is_some_and(|v| v.readonly) {
+            return Err(format!("{name}: readonly variable"));
+        }
+        let r = match index {
+            None => self.set(name, value.to_string()),
+            Some(i) => self.set_element(name, &i.to_string(), value.to_string(), false),
+        };
+        r.map_err(|e| match e {
+            Ctl::Fatal(e) => e.message,
+            _ => "assignment failed".to_string(),
+        })
+    }
+}
+
+enum ReadError {
+    TooBig,
+    Io(std::io::Error),
+}
+
+fn read_limited_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    let f = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let mut buf = Vec::new();
+    f.take(max + 1)
+        .read_to_end(&mut buf)
+        .map_err(ReadError::Io)?;
+    if buf.len() as u64 > max {
+        return Err(ReadError::TooBig);
+    }
+    Ok(buf)
+}
+
+fn read_limited(path: &Path, max: u64) -> Result<String, ReadError> {
+    read_limited_bytes(path, max).map(|b| bytes_to_string(&b))
+}
+
+/// Read a script file within the size limit (text decoded lossily).
+pub fn read_script(path: &Path, max: u64) -> Result<String, std::io::Result<()>> {
+    match read_limited(path, max) {
+        Ok(t) => Ok(t),
+        Err(ReadError::TooBig) => Err(Ok(())),
+        Err(ReadError::Io(e)) => Err(Err(e)),
+    }
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}

@@ -1,0 +1,1021 @@
+//! Characters to words: the cursor over the source, quoting (`'…'`, `"…"`, `$'…'`, `\`),
+//! line continuations, comments, and the expansions inside a word (`$v`, `${…}`, `$(…)`,
+//! backquotes, `$((…))`). Commands are built from these words by `parser`.
+
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use super::ast::*;
+use super::ShellError;
+
+/// Nesting deeper than this (parentheses, braces, substitutions, compound commands) is an error,
+/// not a stack overflow.
+pub const MAX_NESTING: usize = 200;
+
+pub struct Parser {
+    pub(crate) src: Vec<char>,
+    pub(crate) i: usize,
+    line_starts: Vec<usize>,
+    pub(crate) file: PathBuf,
+    pub(crate) depth: usize,
+    /// Where a pending here-document body ends: (index of the newline that starts it, index
+    /// just after its terminator line).
+    pub(crate) heredoc_skip: Option<(usize, usize)>,
+}
+
+pub(crate) fn is_meta(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')'
+    )
+}
+
+pub(crate) fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+pub(crate) fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+pub fn is_name(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next().is_some_and(is_name_start) && cs.all(is_name_char)
+}
+
+impl Parser {
+    pub fn new(text: &str, file: impl Into<PathBuf>) -> Parser {
+        let src: Vec<char> = text.chars().collect();
+        let mut line_starts = vec![0];
+        for (i, c) in src.iter().enumerate() {
+            if *c == '\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        Parser {
+            src,
+            i: 0,
+            line_starts,
+            file: file.into(),
+            depth: 0,
+            heredoc_skip: None,
+        }
+    }
+
+    pub(crate) fn pos_at(&self, i: usize) -> Pos {
+        let line = match self.line_starts.binary_search(&i) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        };
+        Pos {
+            line: line as u32 + 1,
+            col: (i - self.line_starts[line]) as u32 + 1,
+        }
+    }
+
+    pub(crate) fn pos(&self) -> Pos {
+        self.pos_at(self.i)
+    }
+
+    pub(crate) fn error_at(&self, i: usize, message: impl Into<String>) -> ShellError {
+        let p = self.pos_at(i.min(self.src.len()));
+        ShellError {
+            file: self.file.clone(),
+            line: p.line as usize,
+            column: p.col as usize,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn error(&self, message: impl Into<String>) -> ShellError {
+        self.error_at(self.i, message)
+    }
+
+    pub(crate) fn peek(&self) -> Option<char> {
+        self.src.get(self.i).copied()
+    }
+
+    pub(crate) fn peek_at(&self, k: usize) -> Option<char> {
+        self.src.get(self.i + k).copied()
+    }
+
+    pub(crate) fn at_eof(&self) -> bool {
+        self.i >= self.src.len()
+    }
+
+    /// Consume one character; a newline that starts a pending here-document jumps past it.
+    pub(crate) fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        if c == '\n' {
+            if let Some((nl, end)) = self.heredoc_skip {
+                if nl == self.i {
+                    self.heredoc_skip = None;
+                    self.i = end;
+                    return Some(c);
+                }
+            }
+        }
+        self.i += 1;
+        Some(c)
+    }
+
+    pub(crate) fn starts_with(&self, s: &str) -> bool {
+        s.chars()
+            .enumerate()
+            .all(|(n, c)| self.src.get(self.i + n) == Some(&c))
+    }
+
+    pub(crate) fn enter(&mut self) -> Result<(), ShellError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(format!("nesting deeper than {MAX_NESTING} levels")));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// Skip `\`-newline pairs.
+    pub(crate) fn skip_continuations(&mut self) {
+        while self.peek() == Some('\\') && self.peek_at(1) == Some('\n') {
+            self.i += 2;
+        }
+    }
+
+    /// Skip blanks, continuations and a comment (not the newline ending it).
+    pub(crate) fn skip_blanks(&mut self) {
+        loop {
+            self.skip_continuations();
+            match self.peek() {
+                Some(' ' | '\t') => self.i += 1,
+                Some('#') => {
+                    while let Some(c) = self.peek() {
+                        if c == '\n' {
+                            break;
+                        }
+                        self.i += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// An unquoted word (stops at a metacharacter). `None` when no word starts here.
+    pub(crate) fn word(&mut self) -> Result<Option<Word>, ShellError> {
+        self.skip_continuations();
+        let start = self.i;
+        let pos = self.pos();
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        if self.peek() == Some('~') {
+            let mut k = self.i + 1;
+            while k < self.src.len()
+                && (is_name_char(self.src[k]) || matches!(self.src[k], '-' | '.'))
+            {
+                k += 1;
+            }
+            if k >= self.src.len()
+                || self.src[k] == '/'
+                || is_meta(self.src[k])
+                || self.src[k] == ':'
+            {
+                let user: String = self.src[self.i + 1..k].iter().collect();
+                parts.push(WordPart::Tilde(user));
+                self.i = k;
+            }
+        }
+        self.word_parts(&mut parts, &mut lit, &[], false)?;
+        flush(&mut parts, &mut lit);
+        if self.i == start {
+            return Ok(None);
+        }
+        Ok(Some(Word { parts, pos }))
+    }
+
+    /// Scan word parts until a metacharacter (when `blanks_end`) or one of `stops` at nesting
+    /// level 0. `regex` keeps `(`, `)` and `|` inside the word (the right side of `=~`).
+    pub(crate) fn word_parts(
+        &mut self,
+        parts: &mut Vec<WordPart>,
+        lit: &mut String,
+        stops: &[char],
+        regex: bool,
+    ) -> Result<(), ShellError> {
+        let mut paren = 0usize;
+        loop {
+            self.skip_continuations();
+            let Some(c) = self.peek() else { break };
+            if stops.contains(&c) {
+                break;
+            }
+            if regex {
+                if c == '(' {
+                    paren += 1;
+                    lit.push(c);
+                    self.i += 1;
+                    continue;
+                }
+                if c == ')' && paren > 0 {
+                    paren -= 1;
+                    lit.push(c);
+                    self.i += 1;
+                    continue;
+                }
+                if paren > 0 && matches!(c, '|' | ' ' | '\t' | '<' | '>') {
+                    lit.push(c);
+                    self.i += 1;
+                    continue;
+                }
+                if c == '|' {
+                    lit.push(c);
+                    self.i += 1;
+                    continue;
+                }
+            }
+            if is_meta(c) {
+                // extglob: `@(…)` `!(…)` `+(…)` `*(…)` `?(…)` belong to the word
+                if c == '(' && matches!(lit.chars().last(), Some('@' | '!' | '+' | '*' | '?')) {
+                    self.extglob_group(lit)?;
+                    continue;
+                }
+                break;
+            }
+            match c {
+                '\'' => {
+                    flush(parts, lit);
+                    self.i += 1;
+                    let s = self.single_quoted()?;
+                    parts.push(WordPart::Quoted(s));
+                }
+                '"' => {
+                    flush(parts, lit);
+                    self.i += 1;
+                    let inner = self.dq_parts()?;
+                    parts.push(WordPart::DQ(inner));
+                }
+                '\\' => {
+                    self.i += 1;
+                    match self.peek() {
+                        Some(n) => {
+                            flush(parts, lit);
+                            self.i += 1;
+                            parts.push(WordPart::Quoted(n.to_string()));
+                        }
+                        None => lit.push('\\'),
+                    }
+                }
+                '$' => {
+                    if self.peek_at(1) == Some('\'') {
+                        flush(parts, lit);
+                        self.i += 2;
+                        let s = self.ansi_c_quoted()?;
+                        parts.push(WordPart::Quoted(s));
+                    } else if self.peek_at(1) == Some('"') {
+                        flush(parts, lit);
+                        self.i += 2;
+                        let inner = self.dq_parts()?;
+                        parts.push(WordPart::DQ(inner));
+                    } else {
+                        match self.dollar()? {
+                            Some(p) => {
+                                flush(parts, lit);
+                                parts.push(p);
+                            }
+                            None => lit.push('$'),
+                        }
+                    }
+                }
+                '`' => {
+                    flush(parts, lit);
+                    let p = self.backquote()?;
+                    parts.push(p);
+                }
+                _ => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn extglob_group(&mut self, lit: &mut String) -> Result<(), ShellError> {
+        let start = self.i;
+        let mut depth = 0usize;
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.error_at(start, "unterminated extended glob pattern"));
+            };
+            self.i += 1;
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        lit.push(c);
+                        return Ok(());
+                    }
+                }
+                '\\' => {
+                    lit.push(c);
+                    if let Some(n) = self.peek() {
+                        self.i += 1;
+                        lit.push(n);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            lit.push(c);
+        }
+    }
+
+    /// After the opening `'`.
+    pub(crate) fn single_quoted(&mut self) -> Result<String, ShellError> {
+        let start = self.i - 1;
+        let mut s = String::new();
+        loop {
+            match self.src.get(self.i).copied() {
+                None => return Err(self.error_at(start, "unterminated single quote")),
+                Some('\'') => {
+                    self.i += 1;
+                    return Ok(s);
+                }
+                Some(c) => {
+                    s.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// After `$'`.
+    fn ansi_c_quoted(&mut self) -> Result<String, ShellError> {
+        let start = self.i - 2;
+        let mut s = String::new();
+        loop {
+            let Some(c) = self.src.get(self.i).copied() else {
+                return Err(self.error_at(start, "unterminated $'...' quote"));
+            };
+            self.i += 1;
+            match c {
+                '\'' => return Ok(s),
+                '\\' => {
+                    let Some(e) = self.src.get(self.i).copied() else {
+                        continue;
+                    };
+                    self.i += 1;
+                    match e {
+                        'n' => s.push('\n'),
+                        't' => s.push('\t'),
+                        'r' => s.push('\r'),
+                        'a' => s.push('\x07'),
+                        'b' => s.push('\x08'),
+                        'e' | 'E' => s.push('\x1b'),
+                        'f' => s.push('\x0c'),
+                        'v' => s.push('\x0b'),
+                        '\\' | '\'' | '"' | '?' => s.push(e),
+                        'x' | 'u' | 'U' => {
+                            let max = match e {
+                                'x' => 2,
+                                'u' => 4,
+                                _ => 8,
+                            };
+                            let mut n = 0u32;
+                            let mut k = 0;
+                            while k < max {
+                                match self.src.get(self.i).and_then(|c| c.to_digit(16)) {
+                                    Some(d) => {
+                                        n = n * 16 + d;
+                                        self.i += 1;
+                                        k += 1;
+                                    }
+                                    None => break,
+                                }
+                            }
+                            if k == 0 {
+                                s.push('\\');
+                                s.push(e);
+                            } else if let Some(ch) = char::from_u32(n) {
+                                s.push(ch);
+                            }
+                        }
+                        'c' => {
+                            if let Some(x) = self.src.get(self.i).copied() {
+                                self.i += 1;
+                                s.push(char::from_u32((x as u32) & 0x1f).unwrap_or('\0'));
+                            }
+                        }
+                        '0'..='7' => {
+                            let mut n = e.to_digit(8).unwrap_or(0);
+                            for _ in 0..2 {
+                                match self.src.get(self.i).and_then(|c| c.to_digit(8)) {
+                                    Some(d) => {
+                                        n = n * 8 + d;
+                                        self.i += 1;
+                                    }
+                                    None => break,
+                                }
+                            }
+                            s.push(char::from_u32(n & 0xff).unwrap_or('\0'));
+                        }
+                        other => {
+                            s.push('\\');
+                            s.push(other);
+                        }
+                    }
+                }
+                c => s.push(c),
+            }
+        }
+    }
+
+    /// After the opening `"`, up to and including the closing one.
+    pub(crate) fn dq_parts(&mut self) -> Result<Vec<WordPart>, ShellError> {
+        let start = self.i - 1;
+        self.enter()?;
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        loop {
+            let Some(c) = self.src.get(self.i).copied() else {
+                return Err(self.error_at(start, "unterminated double quote"));
+            };
+            match c {
+                '"' => {
+                    self.i += 1;
+                    break;
+                }
+                '\\' => {
+                    match self.src.get(self.i + 1).copied() {
+                        Some('\n') => {}
+                        Some(n @ ('$' | '`' | '"' | '\\')) => lit.push(n),
+                        Some(n) => {
+                            lit.push('\\');
+                            lit.push(n);
+                        }
+                        None => lit.push('\\'),
+                    }
+                    self.i += 2;
+                }
+                '$' => match self.dollar()? {
+                    Some(p) => {
+                        flush_quoted(&mut parts, &mut lit);
+                        parts.push(p);
+                    }
+                    None => {
+                        lit.push('$');
+                    }
+                },
+                '`' => {
+                    flush_quoted(&mut parts, &mut lit);
+                    let p = self.backquote()?;
+                    parts.push(p);
+                }
+                _ => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        flush_quoted(&mut parts, &mut lit);
+        self.leave();
+        Ok(parts)
+    }
+
+    /// At `$`: an expansion, or `None` (a literal `$`, consumed).
+    pub(crate) fn dollar(&mut self) -> Result<Option<WordPart>, ShellError> {
+        let start = self.i;
+        let pos = self.pos();
+        self.i += 1;
+        match self.peek() {
+            Some('{') => {
+                self.i += 1;
+                let p = self.braced_param(start, pos)?;
+                Ok(Some(WordPart::Param(Box::new(p))))
+            }
+            Some('(') => {
+                if self.peek_at(1) == Some('(') {
+                    let save = self.i;
+                    self.i += 2;
+                    match self.arith_body(start) {
+                        Ok(w) => return Ok(Some(WordPart::Arith(w))),
+                        Err(_) => self.i = save,
+                    }
+                }
+                self.i += 1;
+                self.enter()?;
+                let prog = self.program_until_paren()?;
+                self.leave();
+                if self.peek() != Some(')') {
+                    return Err(self.error_at(start, "unterminated $( command substitution"));
+                }
+                self.i += 1;
+                Ok(Some(WordPart::CmdSub(Rc::new(prog))))
+            }
+            Some(c) if is_name_start(c) => {
+                let mut name = String::new();
+                while let Some(c) = self.peek() {
+                    if !is_name_char(c) {
+                        break;
+                    }
+                    name.push(c);
+                    self.i += 1;
+                }
+                Ok(Some(WordPart::Param(Box::new(simple_param(name, pos)))))
+            }
+            Some(c)
+                if c.is_ascii_digit() || matches!(c, '@' | '*' | '#' | '?' | '$' | '!' | '-') =>
+            {
+                self.i += 1;
+                Ok(Some(WordPart::Param(Box::new(simple_param(
+                    c.to_string(),
+                    pos,
+                )))))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// After `$((`: the expression text up to the matching `))`.
+    fn arith_body(&mut self, start: usize) -> Result<Word, ShellError> {
+        let pos = self.pos();
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut depth = 0usize;
+        loop {
+            self.skip_continuations();
+            let Some(c) = self.peek() else {
+                return Err(self.error_at(start, "unterminated $(( arithmetic expansion"));
+            };
+            match c {
+                '(' => {
+                    depth += 1;
+                    lit.push(c);
+                    self.i += 1;
+                }
+                ')' => {
+                    if depth == 0 {
+                        if self.peek_at(1) == Some(')') {
+                            self.i += 2;
+                            break;
+                        }
+                        return Err(self.error_at(start, "unbalanced parentheses in $(( ))"));
+                    }
+                    depth -= 1;
+                    lit.push(c);
+                    self.i += 1;
+                }
+                '$' => match self.dollar()? {
+                    Some(p) => {
+                        flush(&mut parts, &mut lit);
+                        parts.push(p);
+                    }
+                    None => lit.push('$'),
+                },
+                '`' => {
+                    flush(&mut parts, &mut lit);
+                    let p = self.backquote()?;
+                    parts.push(p);
+                }
+                '"' => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 1;
+                    let inner = self.dq_parts()?;
+                    parts.push(WordPart::DQ(inner));
+                }
+                '\'' => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 1;
+                    let s = self.single_quoted()?;
+                    parts.push(WordPart::Quoted(s));
+                }
+                _ => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        flush(&mut parts, &mut lit);
+        Ok(Word { parts, pos })
+    }
+
+    /// The text between `[` (already consumed) and its matching `]`, as a word (expansions
+    /// allowed; evaluated later as an index or arithmetic).
+    pub(crate) fn subscript(&mut self) -> Result<Word, ShellError> {
+        let start = self.i;
+        let pos = self.pos();
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut depth = 0usize;
+        loop {
+            self.skip_continuations();
+            let Some(c) = self.peek() else {
+                return Err(self.error_at(start, "unterminated array subscript"));
+            };
+            match c {
+                '[' => {
+                    depth += 1;
+                    lit.push(c);
+                    self.i += 1;
+                }
+                ']' => {
+                    self.i += 1;
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                    lit.push(c);
+                }
+                '$' => match self.dollar()? {
+                    Some(p) => {
+                        flush(&mut parts, &mut lit);
+                        parts.push(p);
+                    }
+                    None => lit.push('$'),
+                },
+                '`' => {
+                    flush(&mut parts, &mut lit);
+                    let p = self.backquote()?;
+                    parts.push(p);
+                }
+                '"' => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 1;
+                    let inner = self.dq_parts()?;
+                    parts.push(WordPart::DQ(inner));
+                }
+                '\'' => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 1;
+                    let s = self.single_quoted()?;
+                    parts.push(WordPart::Quoted(s));
+                }
+                '\\' => {
+                    self.i += 1;
+                    if let Some(n) = self.peek() {
+                        self.i += 1;
+                        flush(&mut parts, &mut lit);
+                        parts.push(WordPart::Quoted(n.to_string()));
+                    }
+                }
+                _ => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        flush(&mut parts, &mut lit);
+        Ok(Word { parts, pos })
+    }
+
+    /// After `${`.
+    fn braced_param(&mut self, start: usize, pos: Pos) -> Result<ParamExp, ShellError> {
+        self.enter()?;
+        let mut prefix = ParamPrefix::None;
+        // `${#}` is $#, `${#v}` the length of v; `${!}` is $!, `${!v}` indirection.
+        match (self.peek(), self.peek_at(1)) {
+            (Some('#'), Some(c))
+                if c != '}' && !(matches!(c, ':' | '-' | '=' | '+' | '?' | '%' | '/')) =>
+            {
+                prefix = ParamPrefix::Length;
+                self.i += 1;
+            }
+            (Some('!'), Some(c)) if c != '}' => {
+                prefix = ParamPrefix::Indirect;
+                self.i += 1;
+            }
+            _ => {}
+        }
+        let mut name = String::new();
+        match self.peek() {
+            Some(c) if is_name_start(c) => {
+                while let Some(c) = self.peek() {
+                    if !is_name_char(c) {
+                        break;
+                    }
+                    name.push(c);
+                    self.i += 1;
+                }
+            }
+            Some(c) if c.is_ascii_digit() => {
+                while let Some(c) = self.peek() {
+                    if !c.is_ascii_digit() {
+                        break;
+                    }
+                    name.push(c);
+                    self.i += 1;
+                }
+            }
+            Some(c) if matches!(c, '@' | '*' | '#' | '?' | '$' | '!' | '-') => {
+                name.push(c);
+                self.i += 1;
+            }
+            _ => return Err(self.error_at(start, "bad substitution")),
+        }
+        let mut index = None;
+        if self.peek() == Some('[') {
+            self.i += 1;
+            index = Some(self.subscript()?);
+        }
+        // `${!prefix*}` / `${!prefix@}`: names starting with prefix
+        if prefix == ParamPrefix::Indirect
+            && index.is_none()
+            && matches!(self.peek(), Some('*' | '@'))
+            && self.peek_at(1) == Some('}')
+        {
+            let c = self.peek().unwrap_or('@');
+            self.i += 2;
+            self.leave();
+            return Ok(ParamExp {
+                name: format!("{name}{c}"),
+                index: None,
+                prefix: ParamPrefix::Indirect,
+                op: ParamOp::None,
+                pos,
+            });
+        }
+        let op = match self.peek() {
+            Some('}') => ParamOp::None,
+            Some(':') => {
+                self.i += 1;
+                match self.peek() {
+                    Some('-') => {
+                        self.i += 1;
+                        ParamOp::Default {
+                            colon: true,
+                            word: self.param_word(&['}'])?,
+                        }
+                    }
+                    Some('=') => {
+                        self.i += 1;
+                        ParamOp::Assign {
+                            colon: true,
+                            word: self.param_word(&['}'])?,
+                        }
+                    }
+                    Some('+') => {
+                        self.i += 1;
+                        ParamOp::Alt {
+                            colon: true,
+                            word: self.param_word(&['}'])?,
+                        }
+                    }
+                    Some('?') => {
+                        self.i += 1;
+                        ParamOp::Error {
+                            colon: true,
+                            word: self.param_word(&['}'])?,
+                        }
+                    }
+                    _ => {
+                        let offset = self.param_word(&[':', '}'])?;
+                        let length = if self.peek() == Some(':') {
+                            self.i += 1;
+                            Some(self.param_word(&['}'])?)
+                        } else {
+                            None
+                        };
+                        ParamOp::Substring { offset, length }
+                    }
+                }
+            }
+            Some('-') => {
+                self.i += 1;
+                ParamOp::Default {
+                    colon: false,
+                    word: self.param_word(&['}'])?,
+                }
+            }
+            Some('=') => {
+                self.i += 1;
+                ParamOp::Assign {
+                    colon: false,
+                    word: self.param_word(&['}'])?,
+                }
+            }
+            Some('+') => {
+                self.i += 1;
+                ParamOp::Alt {
+                    colon: false,
+                    word: self.param_word(&['}'])?,
+                }
+            }
+            Some('?') => {
+                self.i += 1;
+                ParamOp::Error {
+                    colon: false,
+                    word: self.param_word(&['}'])?,
+                }
+            }
+            Some('#') => {
+                self.i += 1;
+                let longest = self.peek() == Some('#');
+                if longest {
+                    self.i += 1;
+                }
+                ParamOp::RemovePrefix {
+                    longest,
+                    pattern: self.param_word(&['}'])?,
+                }
+            }
+            Some('%') => {
+                self.i += 1;
+                let longest = self.peek() == Some('%');
+                if longest {
+                    self.i += 1;
+                }
+                ParamOp::RemoveSuffix {
+                    longest,
+                    pattern: self.param_word(&['}'])?,
+                }
+            }
+            Some('/') => {
+                self.i += 1;
+                let mode = match self.peek() {
+                    Some('/') => {
+                        self.i += 1;
+                        ReplaceMode::All
+                    }
+                    Some('#') => {
+                        self.i += 1;
+                        ReplaceMode::Prefix
+                    }
+                    Some('%') => {
+                        self.i += 1;
+                        ReplaceMode::Suffix
+                    }
+                    _ => ReplaceMode::First,
+                };
+                let pattern = self.param_word(&['/', '}'])?;
+                let replacement = if self.peek() == Some('/') {
+                    self.i += 1;
+                    self.param_word(&['}'])?
+                } else {
+                    Word::default()
+                };
+                ParamOp::Replace {
+                    mode,
+                    pattern,
+                    replacement,
+                }
+            }
+            Some(c @ ('^' | ',')) => {
+                self.i += 1;
+                let all = self.peek() == Some(c);
+                if all {
+                    self.i += 1;
+                }
+                ParamOp::Case {
+                    upper: c == '^',
+                    all,
+                    pattern: self.param_word(&['}'])?,
+                }
+            }
+            _ => return Err(self.error_at(start, "bad substitution")),
+        };
+        if self.peek() != Some('}') {
+            return Err(self.error_at(start, "unterminated ${ parameter expansion"));
+        }
+        self.i += 1;
+        self.leave();
+        Ok(ParamExp {
+            name,
+            index,
+            prefix,
+            op,
+            pos,
+        })
+    }
+
+    /// The word of a `${v op word}`: blanks are literal, braces nest, quotes work.
+    fn param_word(&mut self, stops: &[char]) -> Result<Word, ShellError> {
+        let pos = self.pos();
+        let start = self.i;
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let mut depth = 0usize;
+        loop {
+            self.skip_continuations();
+            let Some(c) = self.peek() else {
+                return Err(self.error_at(start, "unterminated ${ parameter expansion"));
+            };
+            if depth == 0 && stops.contains(&c) {
+                break;
+            }
+            match c {
+                '{' => {
+                    depth += 1;
+                    lit.push(c);
+                    self.i += 1;
+                }
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    lit.push(c);
+                    self.i += 1;
+                }
+                '\'' => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 1;
+                    let s = self.single_quoted()?;
+                    parts.push(WordPart::Quoted(s));
+                }
+                '"' => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 1;
+                    let inner = self.dq_parts()?;
+                    parts.push(WordPart::DQ(inner));
+                }
+                '\\' => {
+                    self.i += 1;
+                    if let Some(n) = self.peek() {
+                        self.i += 1;
+                        flush(&mut parts, &mut lit);
+                        parts.push(WordPart::Quoted(n.to_string()));
+                    }
+                }
+                '$' => match self.dollar()? {
+                    Some(p) => {
+                        flush(&mut parts, &mut lit);
+                        parts.push(p);
+                    }
+                    None => lit.push('$'),
+                },
+                '`' => {
+                    flush(&mut parts, &mut lit);
+                    let p = self.backquote()?;
+                    parts.push(p);
+                }
+                _ => {
+                    lit.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        flush(&mut parts, &mut lit);
+        Ok(Word { parts, pos })
+    }
+
+    /// At a backquote: the command text up to the closing one, with `\$`, `` \` `` and `\\`
+    /// unescaped, parsed as a program.
+    pub(crate) fn backquote(&mut self) -> Result<WordPart, ShellError> {
+        let start = self.i;
+        self.i += 1;
+        let mut text = String::new();
+        loop {
+            let Some(c) = self.src.get(self.i).copied() else {
+                return Err(self.error_at(start, "unterminated backquote"));
+            };
+            self.i += 1;
+            match c {
+                '`' => break,
+                '\\' => match self.src.get(self.i).copied() {
+                    Some(n @ ('$' | '`' | '\\')) => {
+                        text.push(n);
+                        self.i += 1;
+                    }
+                    Some('\n') => self.i += 1,
+                    _ => text.push('\\'),
+                },
+                c => text.push(c),
+            }
+        }
+        self.enter()?;
+        let mut sub = Parser::new(&text, self.file.clone());
+        sub.depth = self.depth;
+        let base = self.pos_at(start);
+        let prog = sub.program().map_err(|mut e| {
+            if e.line == 1 {
+                e.column += base.col as usize;
+            }
+            e.line += base.line as usize - 1;
+            e
+        })?;
+        self.leave();
+        Ok(WordPart::CmdSub(Rc::new(prog)))
+    }
+}
+
+pub(crate) fn simple_param(name: String, pos: Pos) -> ParamExp {
+    ParamExp {
+        name,
+        index: None,
+        prefix: ParamPrefix::None,
+        op: ParamOp::None,
+        pos,
+    }
+}
+
+pub(crate) fn flush(parts: &mut Vec<WordPart>, lit: &mut String) {
+    if !lit.is_empty() {
+        parts.push(WordPart::Lit(std::mem::take(lit)));
+    }
+}
+
+fn flush_quoted(parts: &mut Vec<WordPart>, lit: &mut String) {
+    if !lit.is_empty() {
+        parts.push(WordPart::Quoted(std::mem::take(lit)));
+    }
+}
