@@ -130,6 +130,14 @@ impl Cmd {
                 c.args(&args[1..]);
                 c
             }
+            // A plain word list means the same to bash and to exec; skipping bash saves its
+            // start-up on every build.
+            Program::Shell(line) if is_plain_words(line) => {
+                let mut words = line.split_ascii_whitespace();
+                let mut c = Command::new(words.next().unwrap_or("true"));
+                c.args(words);
+                c
+            }
             Program::Shell(line) => {
                 let mut c = Command::new("bash");
                 c.arg("-c").arg(line);
@@ -154,9 +162,35 @@ impl Cmd {
                 .first()
                 .map(|a| a.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            Program::Shell(_) => "bash".into(),
+            Program::Shell(line) => line
+                .split_ascii_whitespace()
+                .next()
+                .unwrap_or("bash")
+                .to_string(),
         }
     }
+}
+
+/// Whether a shell command line is only words that bash would pass through unchanged (no
+/// quoting, expansion, redirection, globbing, assignment or control operators).
+fn is_plain_words(line: &str) -> bool {
+    let mut words = line.split_ascii_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let plain = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./,:+@%=".contains(&b))
+    };
+    // `NAME=value cmd` is an assignment, and a reserved word or builtin needs bash itself
+    !first.contains('=')
+        && !matches!(
+            first,
+            "exec" | "cd" | "eval" | "source" | "." | "set" | "export"
+        )
+        && first.bytes().any(|b| b.is_ascii_alphanumeric())
+        && plain(first)
+        && words.all(plain)
 }
 
 /// Where the command's combined stdout and stderr go.
@@ -477,6 +511,10 @@ pub fn invoke(
 
     match sink {
         Sink::Log(log) => {
+            if spawn_failed {
+                // what bash would have logged for a command it cannot run
+                log.append(&format!("{}: command not found\n", cmd.program_name()));
+            }
             let secs = elapsed.as_secs();
             log.append(&format!(
                 "\n# exit code: {code}\n# elapsed time: {:02}:{:02}:{:02}\n{}\n",
@@ -530,6 +568,22 @@ pub fn wants_dots(module: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_command_lines_skip_bash() {
+        assert!(is_plain_words(
+            "make -j2 KERNELRELEASE=6.1.0 -C /lib/modules/6.1.0/build M=/x"
+        ));
+        assert!(!is_plain_words("CC=clang make"));
+        assert!(!is_plain_words("make $FLAGS"));
+        assert!(!is_plain_words("make 'a b'"));
+        assert!(!is_plain_words("cd /x && make"));
+        assert!(!is_plain_words("make > log"));
+        assert!(!is_plain_words("make *.o"));
+        assert!(!is_plain_words("make ~/x"));
+        assert!(!is_plain_words(""));
+        assert!(!is_plain_words("exec make"));
+    }
 
     #[test]
     fn dots_are_off_only_for_dkms_test_modules() {
