@@ -130,6 +130,14 @@ impl Cmd {
                 c.args(&args[1..]);
                 c
             }
+            // A plain word list means the same to bash and to exec; skipping bash saves its
+            // start-up on every build.
+            Program::Shell(line) if is_plain_words(line) => {
+                let mut words = line.split_ascii_whitespace();
+                let mut c = Command::new(words.next().unwrap_or("true"));
+                c.args(words);
+                c
+            }
             Program::Shell(line) => {
                 let mut c = Command::new("bash");
                 c.arg("-c").arg(line);
@@ -154,9 +162,35 @@ impl Cmd {
                 .first()
                 .map(|a| a.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            Program::Shell(_) => "bash".into(),
+            Program::Shell(line) => line
+                .split_ascii_whitespace()
+                .next()
+                .unwrap_or("bash")
+                .to_string(),
         }
     }
+}
+
+/// Whether a shell command line is only words that bash would pass through unchanged (no
+/// quoting, expansion, redirection, globbing, assignment or control operators).
+fn is_plain_words(line: &str) -> bool {
+    let mut words = line.split_ascii_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let plain = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./,:+@%=".contains(&b))
+    };
+    // `NAME=value cmd` is an assignment, and a reserved word or builtin needs bash itself
+    !first.contains('=')
+        && !matches!(
+            first,
+            "exec" | "cd" | "eval" | "source" | "." | "set" | "export"
+        )
+        && first.bytes().any(|b| b.is_ascii_alphanumeric())
+        && plain(first)
+        && words.all(plain)
 }
 
 /// Where the command's combined stdout and stderr go.
@@ -310,6 +344,34 @@ fn install_handlers() {
     }
 }
 
+fn forwarded_signals() -> nix::sys::signal::SigSet {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(sig);
+    }
+    set
+}
+
+fn block_forwarded_signals() -> Option<nix::sys::signal::SigSet> {
+    use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow};
+    let mut old = SigSet::empty();
+    pthread_sigmask(
+        SigmaskHow::SIG_BLOCK,
+        Some(&forwarded_signals()),
+        Some(&mut old),
+    )
+    .ok()
+    .map(|_| old)
+}
+
+fn restore_signal_mask(old: Option<nix::sys::signal::SigSet>) {
+    use nix::sys::signal::{pthread_sigmask, SigmaskHow};
+    if let Some(old) = old {
+        let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+    }
+}
+
 /// True once a Ctrl-C (or TERM/HUP) reached dkms during a command.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
@@ -391,14 +453,20 @@ pub fn invoke(
 
     install_handlers();
     let started = Instant::now();
+    // Signals wait until the child's pid is known, so that none is lost between the spawn and
+    // the moment the handler can pass it on (the child starts with an empty mask).
+    let blocked = block_forwarded_signals();
     let mut child = command.spawn().map_err(|source| RunError::Spawn {
         program: cmd.program_name(),
         source,
     });
+    if let Ok(c) = &child {
+        CHILD_PID.store(c.id() as i32, Ordering::SeqCst);
+    }
+    restore_signal_mask(blocked);
     let spawn_failed = child.is_err();
     let (code, interrupted) = match child.as_mut() {
         Ok(child) => {
-            CHILD_PID.store(child.id() as i32, Ordering::SeqCst);
             let show_dots = dots && framing == Framing::Step && !verbose;
             let (stop_tx, stop_rx) = mpsc::channel::<()>();
             let dotter = show_dots.then(|| {
@@ -443,6 +511,10 @@ pub fn invoke(
 
     match sink {
         Sink::Log(log) => {
+            if spawn_failed {
+                // what bash would have logged for a command it cannot run
+                log.append(&format!("{}: command not found\n", cmd.program_name()));
+            }
             let secs = elapsed.as_secs();
             log.append(&format!(
                 "\n# exit code: {code}\n# elapsed time: {:02}:{:02}:{:02}\n{}\n",
@@ -496,6 +568,22 @@ pub fn wants_dots(module: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_command_lines_skip_bash() {
+        assert!(is_plain_words(
+            "make -j2 KERNELRELEASE=6.1.0 -C /lib/modules/6.1.0/build M=/x"
+        ));
+        assert!(!is_plain_words("CC=clang make"));
+        assert!(!is_plain_words("make $FLAGS"));
+        assert!(!is_plain_words("make 'a b'"));
+        assert!(!is_plain_words("cd /x && make"));
+        assert!(!is_plain_words("make > log"));
+        assert!(!is_plain_words("make *.o"));
+        assert!(!is_plain_words("make ~/x"));
+        assert!(!is_plain_words(""));
+        assert!(!is_plain_words("exec make"));
+    }
 
     #[test]
     fn dots_are_off_only_for_dkms_test_modules() {

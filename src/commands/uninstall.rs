@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::commands::build;
 use crate::commands::install::{self, MODULE_SUFFIXES};
 use crate::commands::Context;
+use crate::conf::ModuleRecord;
 use crate::error::{Error, Result};
 use crate::output::build as msg;
 use crate::tree::Tree;
@@ -83,15 +84,19 @@ pub fn uninstall_kernel(
     }
     ctx.out
         .line(msg::uninstall_header(module, version, kernel, arch));
+    // dkms reads the conf here: a bad one stops the uninstall (exit 8), nothing is touched
+    let (conf, _, _) = build::effective_conf(ctx, module, version, kernel, arch, false)?;
     ctx.out.line(msg::WAS_ACTIVE);
 
-    let conf = build::effective_conf(ctx, module, version, kernel, arch, false)
-        .ok()
-        .map(|(c, _, _)| c);
     let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
     let built = ctx.tree.built_module_dir(module, version, kernel, arch);
     let mut deleted: Vec<PathBuf> = Vec::new();
-    let records = conf.as_ref().map(|c| c.modules.clone()).unwrap_or_default();
+    let records: Vec<ModuleRecord> = conf
+        .modules
+        .iter()
+        .filter(|r| !r.excluded)
+        .cloned()
+        .collect();
     for r in &records {
         let mut locations = vec![install::install_location(ctx, &r.dest_location)];
         if !r.dest_location.is_empty() && !locations.contains(&r.dest_location) {
@@ -144,10 +149,8 @@ pub fn uninstall_kernel(
 
     restore_originals(ctx, module, kernel, arch);
     let _ = std::fs::remove_file(&link);
-    if let Some(conf) = &conf {
-        install::weak_modules_files(ctx, conf, kernel, &deleted, false);
-        install::run_source_script(ctx, conf, module, version, "POST_REMOVE", "post_remove")?;
-    }
+    install::weak_modules_files(ctx, &conf, kernel, &deleted, false);
+    install::run_source_script(ctx, &conf, module, version, "POST_REMOVE", "post_remove")?;
     install::run_depmod(ctx, kernel)?;
     install::post_transaction(ctx, kernel);
     Ok(())
