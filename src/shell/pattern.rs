@@ -274,7 +274,7 @@ impl Glob {
 
     /// The pattern as literal text when it has no wildcard at all (single-character bracket
     /// expressions count as literal), so a file lookup can replace a directory scan.
-    fn literal(&self) -> Option<String> {
+    pub fn literal(&self) -> Option<String> {
         let mut s = String::new();
         for n in &self.nodes {
             match n {
