@@ -91,6 +91,10 @@ fn base_context(req: &ConfRequest) -> Shell {
     for v in ["CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"] {
         let _ = sh.unset(v);
     }
+    // read_conf unsets every name on its list before reading
+    for n in DIRECTIVE_NAMES {
+        let _ = sh.unset(n);
+    }
     let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
     let ro = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, true);
     ro(&mut sh, "dkms_conf_variables", DIRECTIVE_LIST_ARG);
@@ -238,10 +242,8 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
 /// `--directive`s (read_conf's post-processing is done by the caller).
 pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
     let files = req.files();
+    // (the directive names are unset in the context template)
     let mut sh = dkms_context(req);
-    for n in DIRECTIVE_NAMES {
-        let _ = sh.unset(n);
-    }
     if let [file] = files.as_slice() {
         // One file (the usual case): the context itself can be the subshell; a parent is
         // only rebuilt when the serialisation needs a second interpretation.
@@ -267,9 +269,6 @@ pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
             }
             Some(ser) => {
                 let mut parent = dkms_context(req);
-                for n in DIRECTIVE_NAMES {
-                    let _ = parent.unset(n);
-                }
                 apply(&mut parent, Some(ser), file)?;
                 out = collect(&parent);
             }
