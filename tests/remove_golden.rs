@@ -272,3 +272,60 @@ fn remove_all_unbuilds_every_built_kernel_in_version_order() {
     );
     assert!(!sb.dkms_tree().join("hello").exists());
 }
+
+#[test]
+fn uninstall_and_unbuild_of_a_broken_module_are_exit_4_and_keep_the_install() {
+    let expected = run(
+        4,
+        "",
+        "\nError! hello/1.0 is broken!\n\
+         Missing the source directory or the symbolic link pointing to it.\n\
+         Manual intervention is required!\n",
+    );
+    for action in ["uninstall", "unbuild"] {
+        let (out, sb) = compare_with_reference(
+            |sb| {
+                sb.added("hello", "1.0");
+                sb.mark_built("hello", "1.0", "6.1.0-1-amd64", "x86_64", "hello", b"ko");
+                sb.mark_installed("hello", "1.0", "6.1.0-1-amd64", "x86_64", "hello", b"ko");
+                std::fs::remove_dir_all(sb.source_tree().join("hello-1.0")).unwrap();
+            },
+            &[
+                action,
+                "hello/1.0",
+                "-k",
+                "6.1.0-1-amd64/x86_64",
+                "--no-depmod",
+            ],
+        );
+        assert_eq!(out, expected, "{action}");
+        assert!(sb
+            .install_tree()
+            .join("6.1.0-1-amd64/updates/dkms/hello.ko")
+            .is_file());
+        assert!(std::fs::symlink_metadata(
+            sb.dkms_tree().join("hello/kernel-6.1.0-1-amd64-x86_64")
+        )
+        .is_ok());
+    }
+}
+
+#[test]
+fn add_into_a_missing_dkms_tree_is_exit_1_and_creates_nothing() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.write_source("hello", "1.0", None);
+            std::fs::remove_dir(sb.dkms_tree()).unwrap();
+        },
+        &["add", "hello/1.0"],
+    );
+    assert_eq!(
+        out,
+        run(
+            1,
+            "",
+            "\nError! No write access to DKMS tree at <ROOT>/dkms\n"
+        )
+    );
+    assert!(!sb.dkms_tree().exists());
+}

@@ -14,19 +14,20 @@ use crate::kernel::{self, CompilerEnv, KernelConfig};
 use crate::output::build as msg;
 use crate::runner::{self, Cmd, Framing, MakeLog, Sink};
 use crate::sign::{self, Signer};
-use crate::tree::AddState;
 
 /// Variables dkms unsets at startup so that they cannot leak into kbuild.
 const UNSET_AT_START: &[&str] = &["CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = module_and_version(ctx, "add")?;
-    let targets = targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "add")?;
+    let targets = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_writable_tree(&ctx.settings)?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    ensure_added(ctx, &module, &version)?;
-    let mut preps = PrepCache::default();
+    crate::commands::add::ensure_added(ctx, &module, &version)?;
     for (kernel, arch) in &targets {
+        // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
+        // named twice
+        let mut preps = PrepCache::default();
         build_if_needed(ctx, &module, &version, kernel, arch, &mut preps, true)?;
     }
     Ok(())
@@ -678,36 +679,6 @@ pub fn effective_conf(
         record.excluded |= exclusion.module_excluded(i);
     }
     Ok((conf, config_path, config))
-}
-
-/// Module and version from the command line; build and install name `add` in the usage lines,
-/// as dkms does.
-pub fn module_and_version(ctx: &Context, usage_action: &str) -> Result<(String, String)> {
-    crate::cli::module_version(&ctx.inv, usage_action)
-}
-
-/// The kernel/arch pairs of the run (`-k`/`-a`, default the running kernel and machine arch).
-pub fn targets(ctx: &Context) -> Result<Vec<(String, String)>> {
-    crate::cli::targets(&ctx.inv)
-}
-
-/// Auto-add a module whose source is in the source tree (add's output, then the blank line
-/// that separates it from what follows); a broken module stops here (exit 4).
-pub fn ensure_added(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    let in_tree = std::fs::symlink_metadata(ctx.tree.version_dir(module, version)).is_ok();
-    match ctx.tree.add_state(module, version) {
-        AddState::Added | AddState::BinaryOnly => Ok(()),
-        // source in /usr/src but nothing in the tree yet: simply not added
-        AddState::Broken if in_tree => Err(Error::dkms(
-            4,
-            crate::output::tree::broken_module(module, version),
-        )),
-        AddState::NotAdded | AddState::Broken => {
-            crate::commands::add::add_module(ctx, module, version)?;
-            ctx.out.blank();
-            Ok(())
-        }
-    }
 }
 
 /// The module's dkms.conf for a kernel/arch, read as dkms's `read_conf` (or, for build and

@@ -16,46 +16,27 @@ use crate::tree::Tree;
 pub const MODULE_SUFFIXES: &[&str] = &[".ko", ".ko.gz", ".ko.xz", ".ko.zst"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx, "add")?;
-    let targets = build::targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "add")?;
+    let targets = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_root()?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    build::ensure_added(ctx, &module, &version)?;
-    let mut preps = PrepCache::default();
+    crate::commands::add::ensure_added(ctx, &module, &version)?;
     for (kernel, arch) in &targets {
+        // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
+        // named twice
+        let mut preps = PrepCache::default();
         install_kernel(ctx, &module, &version, kernel, arch, &mut preps)?;
     }
     Ok(())
 }
 
-/// Whether `kernel-<k>-<a>` points at this version's built directory.
-pub fn is_installed(tree: &Tree, module: &str, version: &str, kernel: &str, arch: &str) -> bool {
-    std::fs::read_link(tree.installed_link(module, kernel, arch))
-        .map(|t| t == Tree::installed_link_target(version, kernel, arch))
-        .unwrap_or(false)
-}
-
 /// The directory under `<install_tree>/<k>` a module record goes to (spec §4.3).
 pub fn install_location(ctx: &Context, dest_location: &str) -> String {
-    if let Some(addon) = ctx
-        .settings
-        .addon_modules_dir
-        .as_deref()
-        .filter(|d| !d.is_empty())
-    {
-        return format!("/{}", addon.trim_start_matches('/'));
-    }
-    let id = ctx.settings.distro.id.as_str();
-    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| id.starts_with(p));
-    if starts(&["fedora", "centos", "rhel"]) {
-        "/extra".into()
-    } else if starts(&["sles", "suse", "opensuse"]) {
-        "/updates".into()
-    } else if starts(&["debian", "ubuntu", "arch"]) {
-        "/updates/dkms".into()
-    } else {
-        dest_location.to_string()
-    }
+    Tree::install_location(
+        &ctx.settings.distro,
+        ctx.settings.addon_modules_dir.as_deref(),
+        dest_location,
+    )
 }
 
 /// The built copy of a module in `<k>/<a>/module/` (whatever its compression).
@@ -132,7 +113,7 @@ pub fn install_kernel(
             ));
         }
     }
-    if is_installed(&ctx.tree, module, version, kernel, arch) {
+    if ctx.tree.is_installed(module, version, kernel, arch) {
         if !force {
             ctx.out
                 .line(msg::already_installed(module, version, kernel, arch));
@@ -248,7 +229,7 @@ fn rebuild_dependents(
     preps: &mut PrepCache,
 ) -> Result<()> {
     for (other, other_version) in ctx.tree.module_versions() {
-        if other == module || !is_installed(&ctx.tree, &other, &other_version, kernel, arch) {
+        if other == module || !ctx.tree.is_installed(&other, &other_version, kernel, arch) {
             continue;
         }
         let record = ctx

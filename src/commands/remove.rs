@@ -4,16 +4,16 @@
 use crate::cli;
 use crate::commands::unbuild::unbuild_kernel;
 use crate::commands::Context;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::output::tree as msg;
-use crate::tree::{AddState, KernelArch};
+use crate::tree::KernelArch;
 use crate::version::sort_v_cmp;
 
 pub fn run(ctx: &Context) -> Result<()> {
     let (module, version) = cli::module_version(&ctx.inv, "remove")?;
     let (module, version) = (module.as_str(), version.as_str());
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, module, version);
-    require_removable(ctx, module, version)?;
+    crate::commands::uninstall::require_in_tree(ctx, module, version)?;
     crate::settings::require_writable_tree(&ctx.settings)?;
     let targets = targets(ctx, module, version)?;
 
@@ -40,17 +40,6 @@ pub fn run(ctx: &Context) -> Result<()> {
         ctx.tree.remove_module_dir_if_empty(module).at(&mdir)?;
     }
     Ok(())
-}
-
-/// The version must be in the tree (exit 3) and not broken (exit 4).
-pub fn require_removable(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    let in_tree = ctx.tree.version_dir(module, version).is_dir();
-    match ctx.tree.add_state(module, version) {
-        _ if !in_tree => Err(Error::dkms(3, msg::not_in_tree(module, version))),
-        AddState::NotAdded => Err(Error::dkms(3, msg::not_in_tree(module, version))),
-        AddState::Broken => Err(Error::dkms(4, msg::broken_module(module, version))),
-        AddState::Added | AddState::BinaryOnly => Ok(()),
-    }
 }
 
 /// The `-k`/`-a` targets (default: the running kernel), or with `--all` every kernel/arch

@@ -9,33 +9,57 @@ use crate::commands::Context;
 use crate::conf::ModuleRecord;
 use crate::error::{Error, Result};
 use crate::output::build as msg;
-use crate::tree::Tree;
+use crate::tree::{AddState, Tree};
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx, "uninstall")?;
-    let requested = build::targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "uninstall")?;
+    let requested = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_root()?;
-    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    require_in_tree(ctx, &module, &version)?;
-    for (i, (kernel, arch)) in kernel_targets(ctx, &module, &version, requested)
+    for_each_kernel(ctx, &module, &version, requested, uninstall_kernel)
+}
+
+/// The common course of uninstall and unbuild: under the module's lock, check the version is in
+/// the tree and intact, then work on each kernel/arch with a blank line between kernels.
+pub fn for_each_kernel(
+    ctx: &Context,
+    module: &str,
+    version: &str,
+    requested: Vec<(String, String)>,
+    mut per_kernel: impl FnMut(&Context, &str, &str, &str, &str) -> Result<()>,
+) -> Result<()> {
+    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, module, version);
+    require_in_tree(ctx, module, version)?;
+    for (i, (kernel, arch)) in kernel_targets(ctx, module, version, requested)
         .into_iter()
         .enumerate()
     {
-        // a blank line between kernels
         if i > 0 {
             ctx.out.blank();
         }
-        uninstall_kernel(ctx, &module, &version, &kernel, &arch)?;
+        per_kernel(ctx, module, version, &kernel, &arch)?;
     }
     Ok(())
 }
 
-/// The module/version must be in the dkms tree (exit 3).
+/// The version must be in the tree (exit 3) and not broken (exit 4): working on a broken
+/// version would leave installed files nobody tracks (its dkms.conf is gone).
 pub fn require_in_tree(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    if std::fs::symlink_metadata(ctx.tree.version_dir(module, version)).is_err() {
-        return Err(Error::dkms(3, msg::not_in_tree(module, version)));
+    let in_tree = ctx.tree.version_dir(module, version).is_dir();
+    match ctx.tree.add_state(module, version) {
+        _ if !in_tree => Err(Error::dkms(
+            3,
+            crate::output::tree::not_in_tree(module, version),
+        )),
+        AddState::NotAdded => Err(Error::dkms(
+            3,
+            crate::output::tree::not_in_tree(module, version),
+        )),
+        AddState::Broken => Err(Error::dkms(
+            4,
+            crate::output::tree::broken_module(module, version),
+        )),
+        AddState::Added | AddState::BinaryOnly => Ok(()),
     }
-    Ok(())
 }
 
 /// The kernel/arch pairs of an uninstall/unbuild: with `--all`, every kernel/arch the version

@@ -201,12 +201,6 @@ pub fn depmod_failed(k: &str) -> Vec<String> {
     ]
 }
 
-pub fn not_in_tree(m: &str, v: &str) -> Vec<String> {
-    vec![format!(
-        "The module/version combo: {m}/{v} is not located in the DKMS tree."
-    )]
-}
-
 pub fn consult_log(log: &Path) -> String {
     format!("Consult {} for more information.", log.display())
 }
