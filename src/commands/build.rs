@@ -129,7 +129,13 @@ pub fn build_kernel(
 
     let key = (kernel.to_string(), arch.to_string());
     if !preps.done.contains_key(&key) {
-        let prep = prepare_kernel(ctx, kernel, config_path, config)?;
+        let vars = sign::BuildVars {
+            kernel,
+            arch,
+            module,
+            version,
+        };
+        let prep = prepare_kernel(ctx, &vars, config_path, config)?;
         preps.done.insert(key.clone(), prep);
     }
     let Some(prep) = preps.done.get(&key).cloned() else {
@@ -338,10 +344,11 @@ fn set_mode(path: &Path, mode: u32) {
 /// Headers check (exit 21), config, compiler environment and the signing prologue.
 fn prepare_kernel(
     ctx: &Context,
-    kernel: &str,
+    vars: &sign::BuildVars,
     config_path: PathBuf,
     config: KernelConfig,
 ) -> Result<KernelPrep> {
+    let kernel = vars.kernel;
     let source_dir = kernel::find_source_dir(
         &ctx.tree.install_tree,
         kernel,
@@ -354,7 +361,14 @@ fn prepare_kernel(
             msg::headers_missing(kernel, &kdir.join("build"), &kdir.join("source")),
         )
     })?;
-    let signer = sign::prepare(&ctx.out, &ctx.settings, kernel, &config_path, &config);
+    let signer = sign::prepare(
+        &ctx.out,
+        &ctx.settings,
+        vars,
+        &source_dir,
+        &config_path,
+        &config,
+    );
     let compiler = kernel::compiler_env(&source_dir, &config);
     Ok(KernelPrep {
         source_dir,

@@ -9,6 +9,8 @@ pub const SIGNING_NOT_SUPPORTED: &str =
     "The kernel is built without module signing facility, modules won't be signed";
 pub const GENERATING_MOK: &str =
     "Certificate or key are missing, generating self signed certificate for MOK...";
+pub const GENERATING_UBUNTU_MOK: &str =
+    "Certificate or key are missing, generating them using update-secureboot-policy...";
 
 pub fn config_not_found(path: &Path) -> String {
     format!(
