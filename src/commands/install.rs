@@ -147,6 +147,9 @@ pub fn install_kernel(
             let dest_dir = PathBuf::from(format!("{}{}", kernel_dir.display(), location));
             let dest = dest_dir.join(format!("{}{}", r.dest_name, suffix));
 
+            if !force && obsoleted(ctx, &conf, kernel) {
+                continue;
+            }
             let may_install = force
                 || version_override
                 || version_check(ctx, &kernel_dir, kernel, &r.dest_name, &suffix, &src);
@@ -299,6 +302,22 @@ fn origin_file(archived: &Path) -> PathBuf {
 }
 
 /// The version sanity check: true when the module may be installed.
+/// OBSOLETE_BY: the kernel has the module itself from that version on; dkms says so on stderr
+/// and skips the module (with `--force` it installs anyway).
+fn obsoleted(ctx: &Context, conf: &ModuleConf, kernel: &str) -> bool {
+    let obsolete_by = conf.scalar("OBSOLETE_BY");
+    if obsolete_by.is_empty()
+        || crate::conf::version_compare(kernel, obsolete_by) == std::cmp::Ordering::Less
+    {
+        return false;
+    }
+    ctx.out.err_line("");
+    for line in msg::obsoleted_by(obsolete_by) {
+        ctx.out.err_line(line);
+    }
+    true
+}
+
 fn version_check(
     ctx: &Context,
     kernel_dir: &Path,

@@ -152,6 +152,14 @@ pub fn same_unversioned_installed(path: &Path) -> String {
 
 pub const INSTALLATION_ABORTED: &str = "Installation aborted.";
 
+pub fn obsoleted_by(kernel: &str) -> [String; 3] {
+    [
+        format!("Module has been obsoleted due to being included in kernel {kernel}."),
+        format!("We will avoid installing for future kernels above {kernel}."),
+        "You may override by specifying --force.".to_string(),
+    ]
+}
+
 pub fn forcing_installation(m: &str) -> String {
     format!("Forcing installation of {m}")
 }
