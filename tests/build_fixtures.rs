@@ -237,6 +237,21 @@ fn missing_headers_exit_21() {
          Please install your distribution's kernel headers package matching 9.9.9-nosuch, \
          or use the --kernelsourcedir option to tell DKMS where it's located.\n"
     );
+
+    // headers only through the `source` link: dkms does not build against it (reference: 21,
+    // nothing printed on stdout, build/ left empty)
+    let build_link = k.kernel_dir().join("build");
+    let headers = std::fs::read_link(&build_link).unwrap();
+    std::fs::remove_file(&build_link).unwrap();
+    std::os::unix::fs::symlink(&headers, k.kernel_dir().join("source")).unwrap();
+    let r = k.run(&["build", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stdout.as_str()), (21, ""));
+    assert!(r.stderr.starts_with(
+        "\nError! Your kernel headers for kernel <K> cannot be found at \
+         <ROOT>/modules/<K>/build or <ROOT>/modules/<K>/source.\n"
+    ));
+    let build_dir = k.sb.dkms_tree().join("hello/1.0/build");
+    assert_eq!(std::fs::read_dir(&build_dir).unwrap().count(), 0);
 }
 
 #[test]
