@@ -8,7 +8,7 @@ use crate::kernel::KernelConfig;
 use crate::output::{build as msg, Output};
 use crate::runner::{self, Cmd};
 use crate::settings::Settings;
-use crate::shell::{Io, Shell};
+use crate::shell::Shell;
 
 /// Everything needed to sign the modules of one kernel.
 #[derive(Debug, Clone)]
@@ -51,6 +51,14 @@ impl BuildVars<'_> {
         ]
     }
 
+    /// The variables for a command dkms runs in its own shell.
+    pub fn env(&self) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+        self.pairs()
+            .iter()
+            .map(|(n, v)| (n.into(), v.into()))
+            .collect()
+    }
+
     fn shell(&self) -> Shell {
         let mut sh = Shell::new(PathBuf::from("/"));
         sh.arg0 = "/usr/sbin/dkms".to_string();
@@ -75,23 +83,8 @@ pub struct SigningValues {
 
 impl SigningValues {
     pub fn read(out: &Output, settings: &Settings, vars: &BuildVars) -> SigningValues {
-        let mut values: BTreeMap<String, String> = SIGNING_KEYS
-            .iter()
-            .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
-            .collect();
-        for file in crate::settings::framework_files(&settings.confdir) {
-            // as at start-up, a file that fails shows its error and gives no values
-            match reread_framework_file(&file, vars) {
-                Ok(found) => values.extend(found),
-                Err(e) => out.err_line(e.to_string()),
-            }
-        }
-        let get = |key: &str| {
-            values
-                .get(key)
-                .map(|v| expand(v, vars))
-                .filter(|v| !v.is_empty())
-        };
+        let values = late_framework_values(out, settings, vars, SIGNING_KEYS);
+        let get = |key: &str| values.get(key).filter(|v| !v.is_empty()).cloned();
         SigningValues {
             sign_file: get("sign_file"),
             mok_signing_key: get("mok_signing_key"),
@@ -101,36 +94,43 @@ impl SigningValues {
     }
 }
 
-/// One framework file evaluated as at start-up (only the signing keys taken), with the build's
-/// variables preset.
-fn reread_framework_file(
-    file: &Path,
+/// dkms's late reading of its framework files (when it signs, and for `post_transaction`): in
+/// a shell holding the environment and the build's variables, every framework file is sourced
+/// through dkms's `safe_source` for `keys`. The value so far (from the environment or an
+/// earlier file) goes through that function's serialisation round trip, which expands it once
+/// more: `$kernelver` in a value then means the kernel of this build. Without framework files
+/// the environment's text stays as it is, as in dkms.
+fn late_framework_values(
+    out: &Output,
+    settings: &Settings,
     vars: &BuildVars,
-) -> crate::error::Result<BTreeMap<String, String>> {
+    keys: &[&str],
+) -> BTreeMap<String, String> {
     let mut sh = vars.shell();
-    for key in SIGNING_KEYS {
-        let _ = sh.unset(key);
-    }
     sh.push_scope();
-    crate::shell::dkms::safe_source(&mut sh, file, SIGNING_KEYS, &SIGNING_KEYS.join(" "), false)?;
-    Ok(SIGNING_KEYS
-        .iter()
+    let list = keys.join(" ");
+    for file in crate::settings::framework_files(&settings.confdir) {
+        // as at start-up, a file that fails shows its error and gives no values
+        if let Err(e) = crate::shell::dkms::safe_source(&mut sh, &file, keys, &list, false) {
+            out.err_line(e.to_string());
+        }
+    }
+    keys.iter()
         .filter_map(|k| sh.get(k).map(|v| (k.to_string(), v)))
-        .collect())
+        .collect()
 }
 
-/// A value expanded like a double-quoted shell word with the build's variables set.
-fn expand(value: &str, vars: &BuildVars) -> String {
-    if !value.contains(['$', '`']) {
-        return value.to_string();
-    }
-    const NAME: &str = "__dkms_signing_value";
-    let mut sh = vars.shell();
-    let text = format!("{NAME}=\"{}\"", value.replace('"', "\\\""));
-    match sh.eval_string(&text, &Io::discard_stdout()) {
-        Ok(0) => sh.get(NAME).unwrap_or_else(|| value.to_string()),
-        _ => value.to_string(),
-    }
+/// A framework key as dkms has it late in a run (see `late_framework_values`); `None` when unset
+/// or empty.
+pub fn late_framework_value(
+    out: &Output,
+    settings: &Settings,
+    vars: &BuildVars,
+    key: &str,
+) -> Option<String> {
+    late_framework_values(out, settings, vars, &[key])
+        .remove(key)
+        .filter(|v| !v.is_empty())
 }
 
 /// dkms's chroot test: fakechroot variables, or a root that differs from init's.

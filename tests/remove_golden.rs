@@ -329,3 +329,68 @@ fn add_into_a_missing_dkms_tree_is_exit_1_and_creates_nothing() {
     );
     assert!(!sb.dkms_tree().exists());
 }
+
+/// framework.conf's post_transaction runs once at the end of uninstall, unbuild and remove,
+/// whatever they did, read again for the first kernel of the run (reference 3.2.2).
+#[test]
+fn post_transaction_runs_once_at_the_end_for_the_first_kernel() {
+    let sb = common::Sandbox::new();
+    sb.added("hello", "1.0");
+    std::fs::write(
+        sb.confdir().join("framework.conf"),
+        "post_transaction=\"echo pt k=$kernelver a=\\$arch\"\n",
+    )
+    .unwrap();
+    let log = || {
+        let text = std::fs::read_to_string(sb.dkms_tree().join("post_transaction.log")).unwrap();
+        text.lines()
+            .filter(|l| l.starts_with("# command: ") || l.starts_with("pt "))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let out = sb.run(&[
+        "uninstall",
+        "hello/1.0",
+        "-k",
+        "9.9/x86_64",
+        "-k",
+        "9.8/x86_64",
+    ]);
+    assert_eq!(
+        out,
+        run(
+            0,
+            "Module hello/1.0 is not installed for kernel 9.9 (x86_64). Skipping...\n\
+             \n\
+             Module hello/1.0 is not installed for kernel 9.8 (x86_64). Skipping...\n\
+             Executing post-transaction command... done.\n",
+            ""
+        )
+    );
+    assert_eq!(
+        log(),
+        ["# command: echo pt k=9.9 a=x86_64", "pt k=9.9 a=x86_64"]
+    );
+
+    for k in ["9.9", "9.8"] {
+        sb.mark_built("hello", "1.0", k, "x86_64", "hello", b"ko");
+    }
+    let out = sb.run(&["remove", "hello/1.0", "--all"]);
+    assert_eq!(
+        out,
+        run(
+            0,
+            "Module hello/1.0 is not installed for kernel 9.8 (x86_64). Skipping...\n\
+             \n\
+             Module hello/1.0 is not installed for kernel 9.9 (x86_64). Skipping...\n\
+             \n\
+             Deleting module hello/1.0 completely from the DKMS tree.\n\
+             Executing post-transaction command... done.\n",
+            ""
+        )
+    );
+    assert_eq!(
+        log(),
+        ["# command: echo pt k=9.8 a=x86_64", "pt k=9.8 a=x86_64"]
+    );
+}

@@ -105,6 +105,8 @@ fn environment_key_paths_are_expanded_at_signing_time() {
     std::fs::create_dir_all(keys.join("a b")).unwrap();
     let key = format!("{}/a b/$kernelver.key", keys.display());
     let cert = format!("{}/${{kernelver}}.der", keys.display());
+    // the expansion happens when dkms reads its framework files again: there must be one
+    std::fs::write(k.sb.confdir().join("framework.conf"), "").unwrap();
     let out = build_hello(
         &k,
         &[("mok_signing_key", &key), ("mok_certificate", &cert)],
@@ -119,6 +121,21 @@ fn environment_key_paths_are_expanded_at_signing_time() {
         ]
     );
     assert!(keys.join(format!("a b/{}.key", k.kernel)).is_file());
+
+    // without framework files the text is used as it is (reference 3.2.2)
+    std::fs::remove_file(k.sb.confdir().join("framework.conf")).unwrap();
+    let cmd_key = format!("{}/$kernelver.key", keys.display());
+    let mut cmd =
+        k.sb.dkms(&["build", "hello/1.0", "-k", &k.kernel, "--force"]);
+    cmd.env("mok_signing_key", &cmd_key)
+        .env("mok_certificate", &cert)
+        .env("parallel_jobs", "1");
+    let out = cmd.output().unwrap();
+    let stdout = k.mask(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        stdout.contains("Signing key: <ROOT>/keys/$kernelver.key\n"),
+        "{stdout}"
+    );
 }
 
 #[test]

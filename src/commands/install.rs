@@ -27,6 +27,8 @@ pub fn run(ctx: &Context) -> Result<()> {
         let mut preps = PrepCache::default();
         install_kernel(ctx, &module, &version, kernel, arch, &mut preps)?;
     }
+    let first = targets.first().map(|(k, a)| (k.as_str(), a.as_str()));
+    post_transaction(ctx, &module, &version, first);
     Ok(())
 }
 
@@ -217,7 +219,6 @@ pub fn install_kernel(
     if ctx.inv.modprobe_on_install || ctx.settings.modprobe_on_install {
         modprobe_if_running(ctx, kernel, &conf);
     }
-    post_transaction(ctx, kernel);
     rebuild_dependents(ctx, module, version, kernel, arch, preps)
 }
 
@@ -704,12 +705,23 @@ fn modprobe_if_running(ctx: &Context, kernel: &str, conf: &ModuleConf) {
 
 /// `post_transaction`: a shell command run after a successful change, with `$kernelver` set,
 /// logged (step format, no header) to `<dkms_tree>/post_transaction.log`.
-pub fn post_transaction(ctx: &Context, kernel: &str) {
-    let Some(command) = ctx
-        .settings
-        .post_transaction
-        .clone()
-        .filter(|c| !c.is_empty())
+/// framework.conf's `post_transaction`, run once at the end of an install, uninstall, unbuild
+/// or remove (whatever it did), as dkms does: its text read again and expanded for the first
+/// kernel/arch of the run, logged to `<dkms_tree>/post_transaction.log`.
+pub fn post_transaction(ctx: &Context, module: &str, version: &str, first: Option<(&str, &str)>) {
+    // dkms reads its framework files again only when the command was set at start-up
+    if ctx.settings.post_transaction.is_none() {
+        return;
+    }
+    let (kernel, arch) = first.unwrap_or(("", ""));
+    let vars = crate::sign::BuildVars {
+        kernel,
+        arch,
+        module,
+        version,
+    };
+    let Some(command) =
+        crate::sign::late_framework_value(&ctx.out, &ctx.settings, &vars, "post_transaction")
     else {
         return;
     };
@@ -717,11 +729,11 @@ pub fn post_transaction(ctx: &Context, kernel: &str) {
     else {
         return;
     };
-    let cmd = Cmd::shell(command).envs(&[("kernelver".into(), kernel.into())]);
     let _ = runner::invoke(
         &ctx.out,
         "Executing post-transaction command",
-        &cmd,
+        // the command runs where dkms's variables are known
+        &Cmd::shell(command).envs(&vars.env()),
         Sink::Log(&mut log),
         Framing::Step,
         false,

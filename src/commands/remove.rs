@@ -26,7 +26,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         ctx.out.warning(&[msg::RPM_REMOVE_CANCELLED]);
         return Ok(());
     }
-    for target in targets {
+    for target in &targets {
         let (k, a) = (target.kernel.as_str(), target.arch.as_str());
         unbuild_kernel(ctx, module, version, k, a)?;
         ctx.out.blank();
@@ -39,6 +39,10 @@ pub fn run(ctx: &Context) -> Result<()> {
         let mdir = ctx.tree.module_dir(module);
         ctx.tree.remove_module_dir_if_empty(module).at(&mdir)?;
     }
+    let first = targets
+        .first()
+        .map(|t| (t.kernel.as_str(), t.arch.as_str()));
+    crate::commands::install::post_transaction(ctx, module, version, first);
     Ok(())
 }
 

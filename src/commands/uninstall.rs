@@ -29,15 +29,15 @@ pub fn for_each_kernel(
 ) -> Result<()> {
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, module, version);
     require_in_tree(ctx, module, version)?;
-    for (i, (kernel, arch)) in kernel_targets(ctx, module, version, requested)
-        .into_iter()
-        .enumerate()
-    {
+    let targets = kernel_targets(ctx, module, version, requested);
+    for (i, (kernel, arch)) in targets.iter().enumerate() {
         if i > 0 {
             ctx.out.blank();
         }
-        per_kernel(ctx, module, version, &kernel, &arch)?;
+        per_kernel(ctx, module, version, kernel, arch)?;
     }
+    let first = targets.first().map(|(k, a)| (k.as_str(), a.as_str()));
+    install::post_transaction(ctx, module, version, first);
     Ok(())
 }
 
@@ -176,7 +176,6 @@ pub fn uninstall_kernel(
     install::weak_modules_files(ctx, &conf, kernel, &deleted, false);
     install::run_source_script(ctx, &conf, module, version, "POST_REMOVE", "post_remove")?;
     install::run_depmod(ctx, kernel)?;
-    install::post_transaction(ctx, kernel);
     Ok(())
 }
 
