@@ -394,3 +394,46 @@ fn post_transaction_runs_once_at_the_end_for_the_first_kernel() {
         ["# command: echo pt k=9.8 a=x86_64", "pt k=9.8 a=x86_64"]
     );
 }
+
+#[test]
+fn build_of_a_conf_without_modules_and_install_of_a_missing_built_module() {
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.write_source(
+                "bad",
+                "1.0",
+                Some("PACKAGE_NAME=bad\nPACKAGE_VERSION=1.0\n"),
+            );
+            sb.mark_added("bad", "1.0");
+        },
+        &["build", "bad/1.0", "-k", "9.9/x86_64"],
+    );
+    assert_eq!(
+        out,
+        run(
+            8,
+            "",
+            "dkms.conf: Warning! Zero modules specified.\n\
+             \n\
+             Error! The directory <ROOT>/dkms/bad/1.0/source does not appear to have module \
+             source located within it.\n\
+             Build halted.\n"
+        )
+    );
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            sb.mark_built("hello", "1.0", "9.9", "x86_64", "other", b"ko");
+            std::fs::create_dir_all(sb.install_tree().join("9.9")).unwrap();
+        },
+        &["install", "hello/1.0", "-k", "9.9/x86_64", "--no-depmod"],
+    );
+    assert_eq!(
+        out,
+        run(
+            6,
+            "",
+            "\nError! Missing module hello in <ROOT>/dkms/hello/1.0/9.9/x86_64/module\n"
+        )
+    );
+}

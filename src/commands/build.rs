@@ -115,16 +115,7 @@ pub fn build_kernel(
     let source = ctx.tree.source_link(module, version);
     let entries = std::fs::read_dir(&source).map(|d| d.count()).unwrap_or(0);
     if entries < 2 {
-        return Err(Error::dkms(
-            8,
-            [
-                format!(
-                    "The directory {} does not appear to have module source located",
-                    source.display()
-                ),
-                "within it.  Build halted.".to_string(),
-            ],
-        ));
+        return Err(Error::dkms(8, msg::no_module_source(&source)));
     }
 
     let key = (kernel.to_string(), arch.to_string());

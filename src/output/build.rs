@@ -198,8 +198,18 @@ pub fn copy_failed(from: &Path, to: &Path) -> Vec<String> {
     )]
 }
 
+pub fn no_module_source(dir: &Path) -> [String; 2] {
+    [
+        format!(
+            "The directory {} does not appear to have module source located within it.",
+            dir.display()
+        ),
+        "Build halted.".to_string(),
+    ]
+}
+
 pub fn missing_built_module(name: &str, dir: &Path) -> Vec<String> {
-    vec![format!("Missing module {name} in {}.", dir.display())]
+    vec![format!("Missing module {name} in {}", dir.display())]
 }
 
 pub fn depmod_failed(k: &str) -> Vec<String> {
