@@ -437,3 +437,21 @@ fn build_of_a_conf_without_modules_and_install_of_a_missing_built_module() {
         )
     );
 }
+
+#[test]
+fn the_auto_add_is_tried_for_every_kernel() {
+    let (out, _sb) = compare_with_reference(
+        |_| {},
+        &[
+            "build",
+            "nosuch/1.0",
+            "-k",
+            "9.9/x86_64",
+            "-k",
+            "9.8/x86_64",
+        ],
+    );
+    let once = "\nError! Could not find module source directory.\n\
+                Directory: <ROOT>/src/nosuch-1.0 does not exist.\n";
+    assert_eq!(out, run(2, "", &format!("{once}{once}")));
+}

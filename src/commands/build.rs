@@ -23,14 +23,14 @@ pub fn run(ctx: &Context) -> Result<()> {
     let targets = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_writable_tree(&ctx.settings)?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    crate::commands::add::ensure_added(ctx, &module, &version)?;
-    for (kernel, arch) in &targets {
+    crate::commands::each_kernel(ctx, &targets, |kernel, arch| {
+        // the auto-add, too, is tried for every kernel
+        crate::commands::add::ensure_added(ctx, &module, &version)?;
         // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
         // named twice
         let mut preps = PrepCache::default();
-        build_if_needed(ctx, &module, &version, kernel, arch, &mut preps, true)?;
-    }
-    Ok(())
+        build_if_needed(ctx, &module, &version, kernel, arch, &mut preps, true)
+    })
 }
 
 /// Kernel preparation (headers, config, signing prologue) happens once per kernel/arch per run.

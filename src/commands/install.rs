@@ -20,13 +20,13 @@ pub fn run(ctx: &Context) -> Result<()> {
     let targets = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_root()?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    crate::commands::add::ensure_added(ctx, &module, &version)?;
-    for (kernel, arch) in &targets {
+    crate::commands::each_kernel(ctx, &targets, |kernel, arch| {
+        crate::commands::add::ensure_added(ctx, &module, &version)?;
         // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
         // named twice
         let mut preps = PrepCache::default();
-        install_kernel(ctx, &module, &version, kernel, arch, &mut preps)?;
-    }
+        install_kernel(ctx, &module, &version, kernel, arch, &mut preps)
+    })?;
     let first = targets.first().map(|(k, a)| (k.as_str(), a.as_str()));
     post_transaction(ctx, &module, &version, first);
     Ok(())
