@@ -455,3 +455,41 @@ fn the_auto_add_is_tried_for_every_kernel() {
                 Directory: <ROOT>/src/nosuch-1.0 does not exist.\n";
     assert_eq!(out, run(2, "", &format!("{once}{once}")));
 }
+
+#[test]
+fn a_real_source_directory_next_to_the_source_tree_copy_is_broken() {
+    let setup = |sb: &common::Sandbox| {
+        let src = sb.write_source("hello", "1.0", None);
+        let vdir = sb.dkms_tree().join("hello/1.0");
+        std::fs::create_dir_all(vdir.join("build")).unwrap();
+        common::copy_dir(&src, &vdir.join("source"));
+    };
+    let (out, _sb) = compare_with_reference(setup, &["status"]);
+    assert_eq!(
+        out,
+        run(
+            0,
+            "hello/1.0: broken\n",
+            "\nError! hello/1.0: Missing the module source directory or the symbolic link pointing to it.\n\
+             Manual intervention is required!\n"
+        )
+    );
+    for args in [
+        &["build", "hello/1.0", "-k", "9.9/x86_64"][..],
+        &["remove", "hello/1.0", "--all"][..],
+    ] {
+        let (out, sb) = compare_with_reference(setup, args);
+        assert_eq!(
+            out,
+            run(
+                4,
+                "",
+                "\nError! hello/1.0 is broken!\n\
+                 Missing the source directory or the symbolic link pointing to it.\n\
+                 Manual intervention is required!\n"
+            ),
+            "{args:?}"
+        );
+        assert!(sb.dkms_tree().join("hello/1.0/source/dkms.conf").is_file());
+    }
+}
