@@ -243,12 +243,15 @@ fn rebuild_dependents(
         let Ok(recorded) = std::fs::read_to_string(&record) else {
             continue;
         };
-        if recorded.trim() == version {
+        // only an upgrade of the dependency rebuilds (reference: a downgrade keeps the record)
+        if crate::conf::version_compare(version, recorded.trim()) != std::cmp::Ordering::Greater {
             continue;
         }
         let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &other, &other_version);
+        ctx.out.blank();
         ctx.out
             .line(msg::rebuilding_for_dependencies(&other, &other_version));
+        ctx.out.blank();
         uninstall::uninstall_kernel(ctx, &other, &other_version, kernel, arch)?;
         build::build_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
         install_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
