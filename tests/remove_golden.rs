@@ -230,6 +230,9 @@ fn rpm_safe_upgrade_cancels_the_remove_of_the_same_transaction() {
     );
     assert_eq!(locks(), 0);
     assert_eq!(sb.run(&["status"]).stdout, "hello/1.0: added\n");
+    // as in the reference, the empty build/ of the add is gone
+    assert!(!sb.dkms_tree().join("hello/1.0/build").exists());
+    assert!(sb.dkms_tree().join("hello/1.0/source").is_dir());
     // without a lock the remove goes ahead
     let out = sb.run(&["remove", "hello/1.0", "--all", "--rpm_safe_upgrade"]);
     assert_eq!(out, run(0, DELETING, ""));

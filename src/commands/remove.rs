@@ -20,6 +20,9 @@ pub fn run(ctx: &Context) -> Result<()> {
     for tmp in ctx.tree.tmp_dirs(module, version) {
         std::fs::remove_dir_all(&tmp).at(&tmp)?;
     }
+    // dkms tidies the version directory (an empty build/ goes) before anything else, even when
+    // the remove is then cancelled
+    ctx.tree.remove_empty_subdirs(module, version);
     if ctx.inv.rpm_safe_upgrade
         && crate::tree::rpm_lock::take(&ctx.settings.tmp_location, module, version)
     {
