@@ -232,3 +232,22 @@ fn a_remove_waits_for_a_running_build_and_status_does_not() {
     assert!(!k.sb.dkms_tree().join("slow").exists());
     assert!(k.sb.source_tree().join("slow-1.0/dkms.conf").is_file());
 }
+
+#[test]
+fn a_terminated_build_exits_143_as_dkms_killed_by_term() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("never-opened");
+    let err = k.sb.path().join("stderr");
+    let child = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err);
+    wait_for("make to start", || make_log_has_command(&k));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
+    assert!(!k.sb.dkms_tree().join("slow/1.0").join(&k.kernel).exists());
+}

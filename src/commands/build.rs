@@ -174,7 +174,7 @@ pub fn build_kernel(
     )?;
     if !outcome.success() {
         if outcome.interrupted {
-            return Err(Error::Exit(130));
+            return Err(Error::Exit(runner::interrupted_exit_code()));
         }
         return Err(Error::dkms(
             10,
