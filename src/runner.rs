@@ -344,7 +344,15 @@ fn install_handlers() {
     );
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         // SAFETY: the handler only touches atomics and calls kill(2).
-        let _ = unsafe { sigaction(sig, &action) };
+        let old = unsafe { sigaction(sig, &action) };
+        // A signal the caller ignores stays ignored (a background job's SIGINT): bash dkms
+        // inherits that, and so do the commands it runs.
+        if let Ok(old) = old {
+            if old.handler() == SigHandler::SigIgn {
+                // SAFETY: restores the disposition we found.
+                let _ = unsafe { sigaction(sig, &old) };
+            }
+        }
     }
 }
 

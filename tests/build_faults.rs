@@ -251,3 +251,43 @@ fn a_terminated_build_exits_143_as_dkms_killed_by_term() {
     assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
     assert!(!k.sb.dkms_tree().join("slow/1.0").join(&k.kernel).exists());
 }
+
+#[test]
+fn an_ignored_sigint_stays_ignored() {
+    use std::os::unix::process::CommandExt;
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("gate");
+    let mut cmd = k.std_command(&["build", "slow/1.0", "-k", &k.kernel]);
+    cmd.env("SLOW_GATE", &gate)
+        .env("SLOW_KDIR", k.kernel_dir().join("build"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // as a shell starts a background job: SIGINT ignored
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::signal::signal(
+                nix::sys::signal::Signal::SIGINT,
+                nix::sys::signal::SigHandler::SigIgn,
+            )
+            .map(|_| ())
+            .map_err(std::io::Error::from)
+        });
+    }
+    let child = cmd.spawn().unwrap();
+    wait_for("make to start", || make_log_has_command(&k));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    std::fs::write(&gate, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(k.built_dir("slow", "1.0").join("module/slow.ko").is_file());
+}
