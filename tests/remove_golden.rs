@@ -496,3 +496,71 @@ fn a_real_source_directory_next_to_the_source_tree_copy_is_broken() {
         assert!(sb.dkms_tree().join("hello/1.0/source/dkms.conf").is_file());
     }
 }
+
+/// Originals archived without a usable `.origin` record (trees of older dkms, or a record
+/// pointing outside the kernel's modules) go back to DEST_MODULE_LOCATION; nothing is lost and
+/// nothing is written outside the install tree.
+#[test]
+fn originals_without_a_usable_origin_record_go_back_to_their_location() {
+    let conf = "PACKAGE_NAME=rep\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=rep\n\
+                DEST_MODULE_LOCATION[0]=/kernel/drivers/misc\n";
+    for origin in [
+        None,
+        Some("outside/rep.ko"),
+        Some("modules/9.9/../../outside/rep.ko"),
+    ] {
+        let setup = |sb: &common::Sandbox| {
+            sb.write_source("rep", "1.0", Some(conf));
+            sb.mark_added("rep", "1.0");
+            sb.mark_built("rep", "1.0", "9.9", "x86_64", "rep", b"new");
+            sb.mark_installed("rep", "1.0", "9.9", "x86_64", "rep", b"new");
+            let archive = sb.dkms_tree().join("rep/original_module/9.9/x86_64");
+            std::fs::create_dir_all(&archive).unwrap();
+            std::fs::write(archive.join("rep.ko"), b"original").unwrap();
+            if let Some(o) = origin {
+                std::fs::write(
+                    archive.join("rep.ko.origin"),
+                    format!("{}\n", sb.path().join(o).display()),
+                )
+                .unwrap();
+            }
+        };
+        let args = ["uninstall", "rep/1.0", "-k", "9.9/x86_64", "--no-depmod"];
+        let (out, sb) = if origin.is_some_and(|o| o.contains("..")) {
+            // deliberate difference: dkms 3.2.2 follows `..` out of the kernel directory
+            let sb = common::Sandbox::new();
+            setup(&sb);
+            (sb.run(&args), sb)
+        } else {
+            compare_with_reference(setup, &args)
+        };
+        let warning = origin
+            .map(|o| {
+                format!(
+                    "Warning: Bad original location '<ROOT>/{o}' in \
+                     <ROOT>/dkms/rep/original_module/9.9/x86_64/rep.ko.origin\n"
+                )
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            out,
+            run(
+                0,
+                "Module rep/1.0 for kernel 9.9 (x86_64):\n\
+                 Before uninstall, this module version was ACTIVE on this kernel.\n\
+                 Deleting <ROOT>/modules/9.9/updates/dkms/rep.ko\n\
+                 Restoring archived original module\n\
+                 Running depmod... done.\n\
+                 Removing original module(s) from DKMS tree for kernel 9.9 (x86_64)\n",
+                &warning
+            ),
+            "{origin:?}"
+        );
+        assert_eq!(
+            std::fs::read(sb.install_tree().join("9.9/kernel/drivers/misc/rep.ko")).unwrap(),
+            b"original"
+        );
+        assert!(!sb.path().join("outside").exists());
+        assert!(!sb.dkms_tree().join("rep/original_module").exists());
+    }
+}

@@ -171,11 +171,14 @@ pub fn uninstall_kernel(
         }
     }
 
-    restore_originals(ctx, module, kernel, arch);
+    let legacy_originals = restore_originals(ctx, module, kernel, arch, &records);
     let _ = std::fs::remove_file(&link);
     install::weak_modules_files(ctx, &conf, kernel, &deleted, false);
     install::run_source_script(ctx, &conf, module, version, "POST_REMOVE", "post_remove")?;
     install::run_depmod(ctx, kernel)?;
+    if legacy_originals {
+        forget_originals(ctx, module, kernel, arch);
+    }
     Ok(())
 }
 
@@ -190,41 +193,126 @@ fn remove_empty_parents(file: &Path, stop: &Path) {
     }
 }
 
-/// Put back archived originals from their `.origin` records and forget the archive.
-fn restore_originals(ctx: &Context, module: &str, kernel: &str, arch: &str) {
+/// Put back archived originals. A `.origin` record names where the file came from; a file
+/// without one (trees of dkms before 3.1.7), or whose record points outside the kernel's
+/// module directory, goes back to its DEST_MODULE_LOCATION as old dkms did. Returns whether
+/// that old way was used: dkms then forgets the archive only after depmod, with a message
+/// (`forget_originals`). A file that cannot be put back stays archived.
+fn restore_originals(
+    ctx: &Context,
+    module: &str,
+    kernel: &str,
+    arch: &str,
+    records: &[ModuleRecord],
+) -> bool {
     let dir = ctx.tree.original_module_dir(module, kernel, arch);
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
+        return false;
     };
-    let mut origins: Vec<PathBuf> = entries
+    let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
+    let mut stored: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("origin"))
+        .filter(|p| p.extension().and_then(|e| e.to_str()) != Some("origin") && p.is_file())
         .collect();
-    origins.sort();
-    for origin in origins {
-        let Ok(text) = std::fs::read_to_string(&origin) else {
+    stored.sort();
+    let mut legacy = false;
+    let mut kept = false;
+    for file in stored {
+        let Some(name) = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            kept = true;
             continue;
         };
-        let original = PathBuf::from(text.trim_end_matches('\n'));
-        let stored = origin.with_extension("");
-        if !stored.is_file() || original.as_os_str().is_empty() {
-            continue;
-        }
-        ctx.out.line(msg::restoring_original(&original));
-        if let Some(parent) = original.parent() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        if std::fs::rename(&stored, &original).is_err() && std::fs::copy(&stored, &original).is_ok()
-        {
-            let _ = std::fs::remove_file(&stored);
+        let origin = dir.join(format!("{name}.origin"));
+        let recorded = std::fs::read_to_string(&origin)
+            .ok()
+            .map(|t| PathBuf::from(t.trim_end_matches('\n')));
+        let target = match recorded {
+            Some(path) if inside(&path, &kernel_dir) => {
+                ctx.out.line(msg::restoring_original(&path));
+                Some(path)
+            }
+            other => {
+                if let Some(bad) = other {
+                    ctx.out
+                        .warning(&[msg::bad_original_location(&bad, &origin)]);
+                }
+                if !legacy {
+                    ctx.out.line(msg::RESTORING_ORIGINAL_LEGACY);
+                    legacy = true;
+                }
+                legacy_location(&kernel_dir, records, &name)
+            }
+        };
+        let restored = target.is_some_and(|to| move_back(&file, &to));
+        if restored {
+            let _ = std::fs::remove_file(&origin);
+        } else {
+            kept = true;
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if !legacy && !kept {
+        remove_archive(&dir);
+    }
+    legacy
+}
+
+/// After depmod, when originals went back the old way: forget the archive, with dkms's message.
+fn forget_originals(ctx: &Context, module: &str, kernel: &str, arch: &str) {
+    let dir = ctx.tree.original_module_dir(module, kernel, arch);
+    ctx.out.line(msg::removing_originals(kernel, arch));
+    let still_archived = std::fs::read_dir(&dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.path().is_file() && e.path().extension().and_then(|x| x.to_str()) != Some("origin")
+        })
+    });
+    if !still_archived {
+        remove_archive(&dir);
+    }
+}
+
+/// `original_module/<k>/<a>` and the parents it leaves empty.
+fn remove_archive(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
     if let Some(kdir) = dir.parent() {
         let _ = std::fs::remove_dir(kdir);
         if let Some(odir) = kdir.parent() {
             let _ = std::fs::remove_dir(odir);
         }
     }
+}
+
+/// A recorded original location is trusted only below the kernel's module directory.
+fn inside(path: &Path, kernel_dir: &Path) -> bool {
+    use std::path::Component;
+    path.is_absolute()
+        && path.starts_with(kernel_dir)
+        && path != kernel_dir
+        && !path.components().any(|c| matches!(c, Component::ParentDir))
+}
+
+/// Where an original without a usable record goes: the DEST_MODULE_LOCATION of the record
+/// that installs a module of that name.
+fn legacy_location(kernel_dir: &Path, records: &[ModuleRecord], name: &str) -> Option<PathBuf> {
+    let record = records.iter().find(|r| {
+        MODULE_SUFFIXES
+            .iter()
+            .any(|s| name == format!("{}{}", r.dest_name, s))
+    })?;
+    let location = record.dest_location.trim_start_matches('/');
+    Some(kernel_dir.join(location).join(name))
+}
+
+fn move_back(from: &Path, to: &Path) -> bool {
+    if let Some(parent) = to.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    if std::fs::rename(from, to).is_ok() {
+        return true;
+    }
+    std::fs::copy(from, to).is_ok() && std::fs::remove_file(from).is_ok()
 }

@@ -110,6 +110,17 @@ pub fn restoring_original(path: &Path) -> String {
     format!("Restoring archived original module {}", path.display())
 }
 
+/// Old dkms's restore of an original without a usable `.origin` record.
+pub const RESTORING_ORIGINAL_LEGACY: &str = "Restoring archived original module";
+
+pub fn bad_original_location(location: &Path, origin: &Path) -> String {
+    format!(
+        "Bad original location '{}' in {}",
+        location.display(),
+        origin.display()
+    )
+}
+
 pub fn archiving_original(path: &Path) -> String {
     format!(
         "Found pre-existing {}, archiving for uninstallation",
