@@ -161,3 +161,35 @@ fn obsolete_by_stops_the_install_unless_forced() {
     );
     assert!(k.kernel_dir().join("updates/dkms/hello.ko").is_file());
 }
+
+/// uninstall deletes only the dkms copy: a module of the same name that another package put
+/// in its place (another srcversion) stays, with dkms's "not found" line (reference 3.2.2).
+#[test]
+fn uninstall_keeps_a_module_that_is_not_the_dkms_copy() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    let kernel = k.kernel.clone();
+    let r = k.run(&["install", "hello/1.0", "-k", &kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let installed = k.kernel_dir().join("updates/dkms/hello.ko");
+    let mut bytes = std::fs::read(&installed).unwrap();
+    let key = b"srcversion=";
+    let at = bytes
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("srcversion in .modinfo")
+        + key.len();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&installed, &bytes).unwrap();
+
+    let r = k.run(&["uninstall", "hello/1.0", "-k", &kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Module hello/1.0 for kernel <K> (<A>):\n\
+         Before uninstall, this module version was ACTIVE on this kernel.\n\
+         Module hello.ko was not found within <ROOT>/modules/<K>/\n\
+         Running depmod... done.\n"
+    );
+    assert_eq!(std::fs::read(&installed).unwrap(), bytes);
+}

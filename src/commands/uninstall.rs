@@ -126,34 +126,37 @@ pub fn uninstall_kernel(
         if !r.dest_location.is_empty() && !locations.contains(&r.dest_location) {
             locations.push(r.dest_location.clone());
         }
-        let ours =
-            install::built_copy(&built, &r.dest_name).and_then(|p| crate::modinfo::read(&p).ok());
+        // Only the dkms copy is deleted: the first file in the distribution's location, then
+        // in DEST_MODULE_LOCATION, whose version and srcversion are the built copy's (as
+        // dkms compares them, an unreadable file has neither).
+        let identity = |p: &Path| {
+            crate::modinfo::read(p)
+                .map(|m| {
+                    (
+                        m.version().map(str::to_string),
+                        m.srcversion().map(str::to_string),
+                    )
+                })
+                .unwrap_or((None, None))
+        };
+        let ours = install::built_copy(&built, &r.dest_name)
+            .map(|p| identity(&p))
+            .unwrap_or((None, None));
         let before = deleted.len();
-        for loc in &locations {
+        let candidates = locations.iter().flat_map(|loc| {
             let dir = PathBuf::from(format!("{}{}", kernel_dir.display(), loc));
-            for suffix in MODULE_SUFFIXES {
-                let file = dir.join(format!("{}{}", r.dest_name, suffix));
-                if std::fs::symlink_metadata(&file).is_err() {
-                    continue;
-                }
-                // In the raw DEST_MODULE_LOCATION only our own copy is deleted.
-                if loc != &locations[0] {
-                    let theirs = crate::modinfo::read(&file).ok();
-                    let same = match (&ours, &theirs) {
-                        (Some(a), Some(b)) => {
-                            a.version() == b.version() && a.srcversion() == b.srcversion()
-                        }
-                        _ => false,
-                    };
-                    if !same {
-                        continue;
-                    }
-                }
-                ctx.out.line(msg::deleting(&file));
-                let _ = std::fs::remove_file(&file);
-                remove_empty_parents(&file, &kernel_dir);
-                deleted.push(file);
-            }
+            MODULE_SUFFIXES
+                .iter()
+                .map(move |suffix| dir.join(format!("{}{}", r.dest_name, suffix)))
+        });
+        let dkms_copy = candidates
+            .filter(|file| std::fs::symlink_metadata(file).is_ok())
+            .find(|file| identity(file) == ours);
+        if let Some(file) = dkms_copy {
+            ctx.out.line(msg::deleting(&file));
+            let _ = std::fs::remove_file(&file);
+            remove_empty_parents(&file, &kernel_dir);
+            deleted.push(file);
         }
         if deleted.len() == before {
             let suffix = install::built_copy(&built, &r.dest_name)
