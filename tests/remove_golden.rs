@@ -564,3 +564,30 @@ fn originals_without_a_usable_origin_record_go_back_to_their_location() {
         assert!(!sb.dkms_tree().join("rep/original_module").exists());
     }
 }
+
+#[test]
+fn an_absolute_installed_link_is_uninstalled() {
+    let (out, sb) = compare_with_reference(
+        |sb| {
+            sb.added("hello", "1.0");
+            sb.mark_built("hello", "1.0", "9.9", "x86_64", "hello", b"ko");
+            sb.mark_installed("hello", "1.0", "9.9", "x86_64", "hello", b"ko");
+            let link = sb.dkms_tree().join("hello/kernel-9.9-x86_64");
+            std::fs::remove_file(&link).unwrap();
+            std::os::unix::fs::symlink(sb.dkms_tree().join("hello/1.0/9.9/x86_64"), &link).unwrap();
+        },
+        &["uninstall", "hello/1.0", "-k", "9.9/x86_64", "--no-depmod"],
+    );
+    assert_eq!(
+        out,
+        run(
+            0,
+            "Module hello/1.0 for kernel 9.9 (x86_64):\n\
+             Before uninstall, this module version was ACTIVE on this kernel.\n\
+             Deleting <ROOT>/modules/9.9/updates/dkms/hello.ko\n\
+             Running depmod... done.\n",
+            ""
+        )
+    );
+    assert!(std::fs::symlink_metadata(sb.dkms_tree().join("hello/kernel-9.9-x86_64")).is_err());
+}

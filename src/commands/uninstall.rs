@@ -100,7 +100,9 @@ pub fn uninstall_kernel(
             .line(msg::not_installed(module, version, kernel, arch));
         return Ok(());
     };
-    let active = target == Tree::installed_link_target(version, kernel, arch);
+    // the relative text dkms writes, or any link that resolves to this version's directory
+    let active = target == Tree::installed_link_target(version, kernel, arch)
+        || ctx.tree.is_installed(module, version, kernel, arch);
     if !active {
         ctx.out
             .line(msg::not_installed(module, version, kernel, arch));
