@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-/// Where the headers of `kernel` are: `--kernelsourcedir`, else `<install_tree>/<k>/build`, else
-/// `<install_tree>/<k>/source`; `Err` (with the first candidate) when none has `include/`.
+/// Where the headers of `kernel` are: `--kernelsourcedir`, else `<install_tree>/<k>/build`;
+/// `Err` (with that directory) when it has no `include/`.
 pub fn find_source_dir(
     install_tree: &Path,
     kernel: &str,
@@ -21,15 +21,13 @@ pub fn find_source_dir(
             Err(dir.to_path_buf())
         };
     }
+    // only `build`: dkms names `source` in its error but never builds against it
     let build = install_tree.join(kernel).join("build");
     if build.join("include").is_dir() {
-        return Ok(build);
+        Ok(build)
+    } else {
+        Err(build)
     }
-    let source = install_tree.join(kernel).join("source");
-    if source.join("include").is_dir() {
-        return Ok(source);
-    }
-    Err(build)
 }
 
 /// `CONFIG_*` values of a kernel config (quotes removed).

@@ -20,6 +20,9 @@ use crate::output::Output;
 /// The child currently running, so that the signal handler can pass Ctrl-C on to it.
 static CHILD_PID: AtomicI32 = AtomicI32::new(0);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal that interrupted dkms (SIGINT unless another was received).
+static INTERRUPT_SIGNAL: std::sync::atomic::AtomicI32 =
+    std::sync::atomic::AtomicI32::new(nix::libc::SIGINT);
 static HANDLERS_INSTALLED: AtomicBool = AtomicBool::new(false);
 
 const DOT_INTERVAL: Duration = Duration::from_secs(3);
@@ -313,6 +316,7 @@ extern "C" {
 }
 
 extern "C" fn forward_signal(sig: nix::libc::c_int) {
+    INTERRUPT_SIGNAL.store(sig, Ordering::SeqCst);
     INTERRUPTED.store(true, Ordering::SeqCst);
     let pid = CHILD_PID.load(Ordering::SeqCst);
     // SAFETY: kill(2) and _exit(2) are async-signal-safe.
@@ -340,7 +344,15 @@ fn install_handlers() {
     );
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         // SAFETY: the handler only touches atomics and calls kill(2).
-        let _ = unsafe { sigaction(sig, &action) };
+        let old = unsafe { sigaction(sig, &action) };
+        // A signal the caller ignores stays ignored (a background job's SIGINT): bash dkms
+        // inherits that, and so do the commands it runs.
+        if let Ok(old) = old {
+            if old.handler() == SigHandler::SigIgn {
+                // SAFETY: restores the disposition we found.
+                let _ = unsafe { sigaction(sig, &old) };
+            }
+        }
     }
 }
 
@@ -370,6 +382,12 @@ fn restore_signal_mask(old: Option<nix::sys::signal::SigSet>) {
     if let Some(old) = old {
         let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
     }
+}
+
+/// The exit status of a run a signal interrupted: 128 + the signal, as the shell reports a
+/// process the signal ended (130 for Ctrl-C, 143 for TERM).
+pub fn interrupted_exit_code() -> i32 {
+    128 + INTERRUPT_SIGNAL.load(Ordering::SeqCst)
 }
 
 /// True once a Ctrl-C (or TERM/HUP) reached dkms during a command.

@@ -156,7 +156,15 @@ impl Tree {
                     AddState::Broken
                 }
             }
-            Ok(meta) if meta.is_dir() => AddState::BinaryOnly,
+            // A real directory is a binaries-only load (ldtarball) only while there is no
+            // /usr/src copy; next to one it is broken, as dkms sees it.
+            Ok(meta) if meta.is_dir() => {
+                if self.source_dir(module, version).exists() {
+                    AddState::Broken
+                } else {
+                    AddState::BinaryOnly
+                }
+            }
             // Missing, or a foreign file in its place: broken only if the sources exist.
             _ => {
                 if self.source_dir(module, version).exists() {

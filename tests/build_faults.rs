@@ -158,3 +158,136 @@ fn a_failed_install_leaves_the_previous_install_in_place() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_remove_waits_for_a_running_build_and_status_does_not() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("gate");
+    let err_build = k.sb.path().join("stderr-build");
+    let err_remove = k.sb.path().join("stderr-remove");
+    let build = spawn_dkms(
+        &k,
+        &["build", "slow/1.0", "-k", &k.kernel],
+        &gate,
+        &err_build,
+    );
+    wait_for("the build to start make", || make_log_has_command(&k));
+
+    // status reads the tree while the build holds the module: it never waits
+    let status_child = std::cell::RefCell::new(
+        k.std_command(&["status"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for("status to finish while the build runs", || {
+        matches!(status_child.borrow_mut().try_wait(), Ok(Some(_)))
+    });
+    let status = status_child.into_inner().wait_with_output().unwrap();
+    assert_eq!(status.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "slow/1.0: added\n");
+
+    let remove = spawn_dkms(
+        &k,
+        &["remove", "slow/1.0", "-k", &k.kernel],
+        &gate,
+        &err_remove,
+    );
+    wait_for("the remove to say it waits", || {
+        std::fs::read_to_string(&err_remove)
+            .map(|t| t.contains("Waiting for another dkms process working on slow/1.0..."))
+            .unwrap_or(false)
+    });
+    // the remove has done nothing yet: the version and its build directory are still there
+    assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
+    std::fs::write(&gate, "").unwrap();
+    let b = build.wait_with_output().unwrap();
+    let r = remove.wait_with_output().unwrap();
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(&err_build).unwrap()
+    );
+    let build_out = k.mask(&String::from_utf8_lossy(&b.stdout));
+    // progress dots depend on the build's duration
+    assert!(
+        build_out.contains("Building module(s)...") && build_out.contains(". done.\n"),
+        "{build_out}"
+    );
+    assert_eq!(r.status.code(), Some(0));
+    // the remove ran after the build was published: it unbuilt it, then deleted the version
+    assert_eq!(
+        k.mask(&String::from_utf8_lossy(&r.stdout)),
+        "Module slow/1.0 is not installed for kernel <K> (<A>). Skipping...\n\
+         \n\
+         Deleting module slow/1.0 completely from the DKMS tree.\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&err_remove).unwrap(),
+        "Waiting for another dkms process working on slow/1.0...\n"
+    );
+    assert!(!k.sb.dkms_tree().join("slow").exists());
+    assert!(k.sb.source_tree().join("slow-1.0/dkms.conf").is_file());
+}
+
+#[test]
+fn a_terminated_build_exits_143_as_dkms_killed_by_term() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("never-opened");
+    let err = k.sb.path().join("stderr");
+    let child = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err);
+    wait_for("make to start", || make_log_has_command(&k));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
+    assert!(!k.sb.dkms_tree().join("slow/1.0").join(&k.kernel).exists());
+}
+
+#[test]
+fn an_ignored_sigint_stays_ignored() {
+    use std::os::unix::process::CommandExt;
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("gate");
+    let mut cmd = k.std_command(&["build", "slow/1.0", "-k", &k.kernel]);
+    cmd.env("SLOW_GATE", &gate)
+        .env("SLOW_KDIR", k.kernel_dir().join("build"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // as a shell starts a background job: SIGINT ignored
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::signal::signal(
+                nix::sys::signal::Signal::SIGINT,
+                nix::sys::signal::SigHandler::SigIgn,
+            )
+            .map(|_| ())
+            .map_err(std::io::Error::from)
+        });
+    }
+    let child = cmd.spawn().unwrap();
+    wait_for("make to start", || make_log_has_command(&k));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    std::fs::write(&gate, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(k.built_dir("slow", "1.0").join("module/slow.ko").is_file());
+}

@@ -237,6 +237,21 @@ fn missing_headers_exit_21() {
          Please install your distribution's kernel headers package matching 9.9.9-nosuch, \
          or use the --kernelsourcedir option to tell DKMS where it's located.\n"
     );
+
+    // headers only through the `source` link: dkms does not build against it (reference: 21,
+    // nothing printed on stdout, build/ left empty)
+    let build_link = k.kernel_dir().join("build");
+    let headers = std::fs::read_link(&build_link).unwrap();
+    std::fs::remove_file(&build_link).unwrap();
+    std::os::unix::fs::symlink(&headers, k.kernel_dir().join("source")).unwrap();
+    let r = k.run(&["build", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stdout.as_str()), (21, ""));
+    assert!(r.stderr.starts_with(
+        "\nError! Your kernel headers for kernel <K> cannot be found at \
+         <ROOT>/modules/<K>/build or <ROOT>/modules/<K>/source.\n"
+    ));
+    let build_dir = k.sb.dkms_tree().join("hello/1.0/build");
+    assert_eq!(std::fs::read_dir(&build_dir).unwrap().count(), 0);
 }
 
 #[test]
@@ -571,4 +586,48 @@ fn several_kernels_in_one_run() {
     );
     assert!(!k.sb.dkms_tree().join("hello/1.0").join(&k.kernel).exists());
     assert!(!k.sb.dkms_tree().join("hello/1.0").join(other).exists());
+}
+
+/// As dkms, each kernel is tried in turn: a failing kernel shows its error, the next is still
+/// built, and the exit status is the last kernel's (reference 3.2.2).
+#[test]
+fn each_kernel_is_tried_and_the_last_one_decides_the_exit_status() {
+    let Some(k) = setup("hello-1.0") else { return };
+    let headers_error = |kernel: &str| {
+        format!(
+            "\nError! Your kernel headers for kernel {kernel} cannot be found at \
+             <ROOT>/modules/{kernel}/build or <ROOT>/modules/{kernel}/source.\n\
+             Please install your distribution's kernel headers package matching {kernel}, \
+             or use the --kernelsourcedir option to tell DKMS where it's located.\n"
+        )
+    };
+    let r = k.run(&["build", "hello/1.0", "-k", "9.8", "-k", &k.kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, headers_error("9.8"));
+    assert!(
+        r.stdout.contains("Building module(s)... done.\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(k
+        .built_dir("hello", "1.0")
+        .join("module/hello.ko")
+        .is_file());
+
+    let r = k.run(&[
+        "build",
+        "hello/1.0",
+        "-k",
+        &k.kernel,
+        "-k",
+        "9.9",
+        "--force",
+    ]);
+    assert_eq!(r.code, 21);
+    assert_eq!(r.stderr, headers_error("9.9"));
+    assert!(
+        r.stdout.contains("Building module(s)... done.\n"),
+        "{}",
+        r.stdout
+    );
 }

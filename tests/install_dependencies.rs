@@ -29,7 +29,9 @@ fn a_new_dependency_version_rebuilds_its_dependents() {
     assert!(
         r.stdout.contains(
             "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\nRunning depmod... done.\n\
+             \n\
              Rebuilding module dependent/1.0 due to updated dependencies\n\
+             \n\
              Module dependent/1.0 for kernel <K> (<A>):\n"
         ),
         "{}",
@@ -44,4 +46,14 @@ fn a_new_dependency_version_rebuilds_its_dependents() {
     // nothing to do when the recorded version is the installed one
     let r = k.run(&["install", "hello/2.0", "-k", &kernel, "--force"]);
     assert!(!r.stdout.contains("Rebuilding"), "{}", r.stdout);
+
+    // a downgrade of the dependency rebuilds nothing and keeps the record (reference 3.2.2)
+    assert_eq!(k.run(&["uninstall", "hello/2.0", "-k", &kernel]).code, 0);
+    let r = k.run(&["install", "hello/1.0", "-k", &kernel, "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\nRunning depmod... done.\n"
+    );
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), "2.0\n");
 }

@@ -116,3 +116,80 @@ fn install_locations_and_options() {
         "\nExecuting post-transaction command\n# command: echo \"post for $kernelver\"\npost for <K>\n\n# exit code: 0\n"
     ), "{log}");
 }
+
+#[test]
+fn obsolete_by_stops_the_install_unless_forced() {
+    let Some(k) = Kbuild::new() else { return };
+    let dir = k.sb.copy_fixture("hello-1.0", "ob-1.0");
+    let conf = dir.join("dkms.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    let kernel = k.kernel.clone();
+    // OBSOLETE_BY also caps the build (BUILD_EXCLUSIVE_KERNEL_MAX): the kernel itself still builds
+    std::fs::write(
+        &conf,
+        format!(
+            "{}OBSOLETE_BY=\"{kernel}\"\n",
+            text.replace("PACKAGE_NAME=\"hello\"", "PACKAGE_NAME=\"ob\"")
+        ),
+    )
+    .unwrap();
+    let r = k.run(&["build", "ob/1.0", "-k", &kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // reference 3.2.2: the message on stderr, then "Installation aborted." (exit 6)
+    let r = k.run(&["install", "ob/1.0", "-k", &kernel]);
+    assert_eq!((r.code, r.stdout.as_str()), (6, ""));
+    assert_eq!(
+        r.stderr,
+        "\nModule has been obsoleted due to being included in kernel <K>.\n\
+         We will avoid installing for future kernels above <K>.\n\
+         You may override by specifying --force.\n\
+         \n\
+         Error! Installation aborted.\n"
+    );
+    assert!(!k.kernel_dir().join("updates/dkms/hello.ko").exists());
+    assert!(std::fs::symlink_metadata(
+        k.sb.dkms_tree()
+            .join(format!("ob/kernel-{kernel}-{}", k.arch))
+    )
+    .is_err());
+
+    let r = k.run(&["install", "ob/1.0", "-k", &kernel, "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\nRunning depmod... done.\n"
+    );
+    assert!(k.kernel_dir().join("updates/dkms/hello.ko").is_file());
+}
+
+/// uninstall deletes only the dkms copy: a module of the same name that another package put
+/// in its place (another srcversion) stays, with dkms's "not found" line (reference 3.2.2).
+#[test]
+fn uninstall_keeps_a_module_that_is_not_the_dkms_copy() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    let kernel = k.kernel.clone();
+    let r = k.run(&["install", "hello/1.0", "-k", &kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let installed = k.kernel_dir().join("updates/dkms/hello.ko");
+    let mut bytes = std::fs::read(&installed).unwrap();
+    let key = b"srcversion=";
+    let at = bytes
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("srcversion in .modinfo")
+        + key.len();
+    bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&installed, &bytes).unwrap();
+
+    let r = k.run(&["uninstall", "hello/1.0", "-k", &kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Module hello/1.0 for kernel <K> (<A>):\n\
+         Before uninstall, this module version was ACTIVE on this kernel.\n\
+         Module hello.ko was not found within <ROOT>/modules/<K>/\n\
+         Running depmod... done.\n"
+    );
+    assert_eq!(std::fs::read(&installed).unwrap(), bytes);
+}

@@ -8,6 +8,7 @@ use crate::commands::Context;
 use crate::conf::ModuleConf;
 use crate::error::{Error, IoContext, Result};
 use crate::output::tree as msg;
+use crate::tree::AddState;
 
 pub fn run(ctx: &Context) -> Result<()> {
     let inv = &ctx.inv;
@@ -19,7 +20,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     if needs_loading && (inv.archive.is_some() || inv.source_dir.is_some()) {
         // Copying into the source tree is a system change (spec §2.2); dkms checks the tree
         // first.
-        require_writable_tree(ctx)?;
+        crate::settings::require_writable_tree(&ctx.settings)?;
         crate::settings::require_root()?;
     }
     if needs_loading {
@@ -37,12 +38,8 @@ pub fn run(ctx: &Context) -> Result<()> {
         }
     }
 
-    let (Some(module), Some(version)) = (module, version) else {
-        return Err(crate::output::cli::module_version_missing("add"));
-    };
-    if module.is_empty() || version.is_empty() {
-        return Err(crate::output::cli::module_version_missing("add"));
-    }
+    let (module, version) =
+        crate::cli::require_module_version(module.as_deref(), version.as_deref(), "add")?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     if inv.rpm_safe_upgrade {
         let tmp = &ctx.settings.tmp_location;
@@ -54,7 +51,7 @@ pub fn run(ctx: &Context) -> Result<()> {
 /// Add `/usr/src/<m>-<v>` (already in place) to the tree: the part of `add` every caller
 /// shares (build and install auto-add through here too).
 pub fn add_module(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    require_writable_tree(ctx)?;
+    crate::settings::require_writable_tree(&ctx.settings)?;
     if ctx.tree.has_source(module, version) {
         return Err(Error::dkms(3, msg::already_added(module, version)));
     }
@@ -137,13 +134,21 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-fn require_writable_tree(ctx: &Context) -> Result<()> {
-    // dkms creates a missing tree (mkdir -p) before checking it.
-    let tree = &ctx.tree.dkms_tree;
-    if !tree.exists() {
-        let _ = std::fs::create_dir_all(tree);
+/// Auto-add for build and install: a module whose source is in the source tree goes through
+/// `add_module` (add's output, then the blank line that separates it from what follows); a
+/// broken module stops here (exit 4).
+pub fn ensure_added(ctx: &Context, module: &str, version: &str) -> Result<()> {
+    let in_tree = std::fs::symlink_metadata(ctx.tree.version_dir(module, version)).is_ok();
+    match ctx.tree.add_state(module, version) {
+        AddState::Added | AddState::BinaryOnly => Ok(()),
+        // source in /usr/src but nothing in the tree yet: simply not added
+        AddState::Broken if in_tree => Err(Error::dkms(4, msg::broken_module(module, version))),
+        AddState::NotAdded | AddState::Broken => {
+            add_module(ctx, module, version)?;
+            ctx.out.blank();
+            Ok(())
+        }
     }
-    crate::settings::require_writable_tree(&ctx.settings)
 }
 
 // ----- loading a directory or a tarball into the source tree -----------------------------

@@ -14,22 +14,23 @@ use crate::kernel::{self, CompilerEnv, KernelConfig};
 use crate::output::build as msg;
 use crate::runner::{self, Cmd, Framing, MakeLog, Sink};
 use crate::sign::{self, Signer};
-use crate::tree::AddState;
 
 /// Variables dkms unsets at startup so that they cannot leak into kbuild.
 const UNSET_AT_START: &[&str] = &["CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = module_and_version(ctx, "add")?;
-    let targets = targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "add")?;
+    let targets = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_writable_tree(&ctx.settings)?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    ensure_added(ctx, &module, &version)?;
-    let mut preps = PrepCache::default();
-    for (kernel, arch) in &targets {
-        build_if_needed(ctx, &module, &version, kernel, arch, &mut preps, true)?;
-    }
-    Ok(())
+    crate::commands::each_kernel(ctx, &targets, |kernel, arch| {
+        // the auto-add, too, is tried for every kernel
+        crate::commands::add::ensure_added(ctx, &module, &version)?;
+        // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
+        // named twice
+        let mut preps = PrepCache::default();
+        build_if_needed(ctx, &module, &version, kernel, arch, &mut preps, true)
+    })
 }
 
 /// Kernel preparation (headers, config, signing prologue) happens once per kernel/arch per run.
@@ -114,21 +115,18 @@ pub fn build_kernel(
     let source = ctx.tree.source_link(module, version);
     let entries = std::fs::read_dir(&source).map(|d| d.count()).unwrap_or(0);
     if entries < 2 {
-        return Err(Error::dkms(
-            8,
-            [
-                format!(
-                    "The directory {} does not appear to have module source located",
-                    source.display()
-                ),
-                "within it.  Build halted.".to_string(),
-            ],
-        ));
+        return Err(Error::dkms(8, msg::no_module_source(&source)));
     }
 
     let key = (kernel.to_string(), arch.to_string());
     if !preps.done.contains_key(&key) {
-        let prep = prepare_kernel(ctx, kernel, config_path, config)?;
+        let vars = sign::BuildVars {
+            kernel,
+            arch,
+            module,
+            version,
+        };
+        let prep = prepare_kernel(ctx, &vars, config_path, config)?;
         preps.done.insert(key.clone(), prep);
     }
     let Some(prep) = preps.done.get(&key).cloned() else {
@@ -176,7 +174,7 @@ pub fn build_kernel(
     )?;
     if !outcome.success() {
         if outcome.interrupted {
-            return Err(Error::Exit(130));
+            return Err(Error::Exit(runner::interrupted_exit_code()));
         }
         return Err(Error::dkms(
             10,
@@ -337,10 +335,11 @@ fn set_mode(path: &Path, mode: u32) {
 /// Headers check (exit 21), config, compiler environment and the signing prologue.
 fn prepare_kernel(
     ctx: &Context,
-    kernel: &str,
+    vars: &sign::BuildVars,
     config_path: PathBuf,
     config: KernelConfig,
 ) -> Result<KernelPrep> {
+    let kernel = vars.kernel;
     let source_dir = kernel::find_source_dir(
         &ctx.tree.install_tree,
         kernel,
@@ -353,7 +352,14 @@ fn prepare_kernel(
             msg::headers_missing(kernel, &kdir.join("build"), &kdir.join("source")),
         )
     })?;
-    let signer = sign::prepare(&ctx.out, &ctx.settings, kernel, &config_path, &config);
+    let signer = sign::prepare(
+        &ctx.out,
+        &ctx.settings,
+        vars,
+        &source_dir,
+        &config_path,
+        &config,
+    );
     let compiler = kernel::compiler_env(&source_dir, &config);
     Ok(KernelPrep {
         source_dir,
@@ -678,36 +684,6 @@ pub fn effective_conf(
         record.excluded |= exclusion.module_excluded(i);
     }
     Ok((conf, config_path, config))
-}
-
-/// Module and version from the command line; build and install name `add` in the usage lines,
-/// as dkms does.
-pub fn module_and_version(ctx: &Context, usage_action: &str) -> Result<(String, String)> {
-    crate::cli::module_version(&ctx.inv, usage_action)
-}
-
-/// The kernel/arch pairs of the run (`-k`/`-a`, default the running kernel and machine arch).
-pub fn targets(ctx: &Context) -> Result<Vec<(String, String)>> {
-    crate::cli::targets(&ctx.inv)
-}
-
-/// Auto-add a module whose source is in the source tree (add's output, then the blank line
-/// that separates it from what follows); a broken module stops here (exit 4).
-pub fn ensure_added(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    let in_tree = std::fs::symlink_metadata(ctx.tree.version_dir(module, version)).is_ok();
-    match ctx.tree.add_state(module, version) {
-        AddState::Added | AddState::BinaryOnly => Ok(()),
-        // source in /usr/src but nothing in the tree yet: simply not added
-        AddState::Broken if in_tree => Err(Error::dkms(
-            4,
-            crate::output::tree::broken_module(module, version),
-        )),
-        AddState::NotAdded | AddState::Broken => {
-            crate::commands::add::add_module(ctx, module, version)?;
-            ctx.out.blank();
-            Ok(())
-        }
-    }
 }
 
 /// The module's dkms.conf for a kernel/arch, read as dkms's `read_conf` (or, for build and

@@ -14,7 +14,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         .first()
         .cloned()
         .unwrap_or_else(crate::cli::host_kernel);
-    let (key, cert) = sign::mok_paths(&ctx.settings, &kernel);
+    let (key, cert) = sign::mok_paths(&ctx.out, &ctx.settings, &kernel);
     ctx.out.line(format!("Signing key: {key}"));
     ctx.out
         .line(format!("Public certificate (MOK): {}", cert.display()));

@@ -16,46 +16,29 @@ use crate::tree::Tree;
 pub const MODULE_SUFFIXES: &[&str] = &[".ko", ".ko.gz", ".ko.xz", ".ko.zst"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx, "add")?;
-    let targets = build::targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "add")?;
+    let targets = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_root()?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    build::ensure_added(ctx, &module, &version)?;
-    let mut preps = PrepCache::default();
-    for (kernel, arch) in &targets {
-        install_kernel(ctx, &module, &version, kernel, arch, &mut preps)?;
-    }
+    crate::commands::each_kernel(ctx, &targets, |kernel, arch| {
+        crate::commands::add::ensure_added(ctx, &module, &version)?;
+        // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
+        // named twice
+        let mut preps = PrepCache::default();
+        install_kernel(ctx, &module, &version, kernel, arch, &mut preps)
+    })?;
+    let first = targets.first().map(|(k, a)| (k.as_str(), a.as_str()));
+    post_transaction(ctx, &module, &version, first);
     Ok(())
-}
-
-/// Whether `kernel-<k>-<a>` points at this version's built directory.
-pub fn is_installed(tree: &Tree, module: &str, version: &str, kernel: &str, arch: &str) -> bool {
-    std::fs::read_link(tree.installed_link(module, kernel, arch))
-        .map(|t| t == Tree::installed_link_target(version, kernel, arch))
-        .unwrap_or(false)
 }
 
 /// The directory under `<install_tree>/<k>` a module record goes to (spec §4.3).
 pub fn install_location(ctx: &Context, dest_location: &str) -> String {
-    if let Some(addon) = ctx
-        .settings
-        .addon_modules_dir
-        .as_deref()
-        .filter(|d| !d.is_empty())
-    {
-        return format!("/{}", addon.trim_start_matches('/'));
-    }
-    let id = ctx.settings.distro.id.as_str();
-    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| id.starts_with(p));
-    if starts(&["fedora", "centos", "rhel"]) {
-        "/extra".into()
-    } else if starts(&["sles", "suse", "opensuse"]) {
-        "/updates".into()
-    } else if starts(&["debian", "ubuntu", "arch"]) {
-        "/updates/dkms".into()
-    } else {
-        dest_location.to_string()
-    }
+    Tree::install_location(
+        &ctx.settings.distro,
+        ctx.settings.addon_modules_dir.as_deref(),
+        dest_location,
+    )
 }
 
 /// The built copy of a module in `<k>/<a>/module/` (whatever its compression).
@@ -132,7 +115,7 @@ pub fn install_kernel(
             ));
         }
     }
-    if is_installed(&ctx.tree, module, version, kernel, arch) {
+    if ctx.tree.is_installed(module, version, kernel, arch) {
         if !force {
             ctx.out
                 .line(msg::already_installed(module, version, kernel, arch));
@@ -166,6 +149,9 @@ pub fn install_kernel(
             let dest_dir = PathBuf::from(format!("{}{}", kernel_dir.display(), location));
             let dest = dest_dir.join(format!("{}{}", r.dest_name, suffix));
 
+            if !force && obsoleted(ctx, &conf, kernel) {
+                continue;
+            }
             let may_install = force
                 || version_override
                 || version_check(ctx, &kernel_dir, kernel, &r.dest_name, &suffix, &src);
@@ -233,7 +219,6 @@ pub fn install_kernel(
     if ctx.inv.modprobe_on_install || ctx.settings.modprobe_on_install {
         modprobe_if_running(ctx, kernel, &conf);
     }
-    post_transaction(ctx, kernel);
     rebuild_dependents(ctx, module, version, kernel, arch, preps)
 }
 
@@ -248,7 +233,7 @@ fn rebuild_dependents(
     preps: &mut PrepCache,
 ) -> Result<()> {
     for (other, other_version) in ctx.tree.module_versions() {
-        if other == module || !is_installed(&ctx.tree, &other, &other_version, kernel, arch) {
+        if other == module || !ctx.tree.is_installed(&other, &other_version, kernel, arch) {
             continue;
         }
         let record = ctx
@@ -258,12 +243,15 @@ fn rebuild_dependents(
         let Ok(recorded) = std::fs::read_to_string(&record) else {
             continue;
         };
-        if recorded.trim() == version {
+        // only an upgrade of the dependency rebuilds (reference: a downgrade keeps the record)
+        if crate::conf::version_compare(version, recorded.trim()) != std::cmp::Ordering::Greater {
             continue;
         }
         let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &other, &other_version);
+        ctx.out.blank();
         ctx.out
             .line(msg::rebuilding_for_dependencies(&other, &other_version));
+        ctx.out.blank();
         uninstall::uninstall_kernel(ctx, &other, &other_version, kernel, arch)?;
         build::build_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
         install_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
@@ -318,6 +306,22 @@ fn origin_file(archived: &Path) -> PathBuf {
 }
 
 /// The version sanity check: true when the module may be installed.
+/// OBSOLETE_BY: the kernel has the module itself from that version on; dkms says so on stderr
+/// and skips the module (with `--force` it installs anyway).
+fn obsoleted(ctx: &Context, conf: &ModuleConf, kernel: &str) -> bool {
+    let obsolete_by = conf.scalar("OBSOLETE_BY");
+    if obsolete_by.is_empty()
+        || crate::conf::version_compare(kernel, obsolete_by) == std::cmp::Ordering::Less
+    {
+        return false;
+    }
+    ctx.out.err_line("");
+    for line in msg::obsoleted_by(obsolete_by) {
+        ctx.out.err_line(line);
+    }
+    true
+}
+
 fn version_check(
     ctx: &Context,
     kernel_dir: &Path,
@@ -704,12 +708,23 @@ fn modprobe_if_running(ctx: &Context, kernel: &str, conf: &ModuleConf) {
 
 /// `post_transaction`: a shell command run after a successful change, with `$kernelver` set,
 /// logged (step format, no header) to `<dkms_tree>/post_transaction.log`.
-pub fn post_transaction(ctx: &Context, kernel: &str) {
-    let Some(command) = ctx
-        .settings
-        .post_transaction
-        .clone()
-        .filter(|c| !c.is_empty())
+/// framework.conf's `post_transaction`, run once at the end of an install, uninstall, unbuild
+/// or remove (whatever it did), as dkms does: its text read again and expanded for the first
+/// kernel/arch of the run, logged to `<dkms_tree>/post_transaction.log`.
+pub fn post_transaction(ctx: &Context, module: &str, version: &str, first: Option<(&str, &str)>) {
+    // dkms reads its framework files again only when the command was set at start-up
+    if ctx.settings.post_transaction.is_none() {
+        return;
+    }
+    let (kernel, arch) = first.unwrap_or(("", ""));
+    let vars = crate::sign::BuildVars {
+        kernel,
+        arch,
+        module,
+        version,
+    };
+    let Some(command) =
+        crate::sign::late_framework_value(&ctx.out, &ctx.settings, &vars, "post_transaction")
     else {
         return;
     };
@@ -717,11 +732,11 @@ pub fn post_transaction(ctx: &Context, kernel: &str) {
     else {
         return;
     };
-    let cmd = Cmd::shell(command).envs(&[("kernelver".into(), kernel.into())]);
     let _ = runner::invoke(
         &ctx.out,
         "Executing post-transaction command",
-        &cmd,
+        // the command runs where dkms's variables are known
+        &Cmd::shell(command).envs(&vars.env()),
         Sink::Log(&mut log),
         Framing::Step,
         false,

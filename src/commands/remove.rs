@@ -4,29 +4,32 @@
 use crate::cli;
 use crate::commands::unbuild::unbuild_kernel;
 use crate::commands::Context;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{IoContext, Result};
 use crate::output::tree as msg;
-use crate::tree::{AddState, KernelArch};
+use crate::tree::KernelArch;
 use crate::version::sort_v_cmp;
 
 pub fn run(ctx: &Context) -> Result<()> {
     let (module, version) = cli::module_version(&ctx.inv, "remove")?;
     let (module, version) = (module.as_str(), version.as_str());
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, module, version);
-    require_removable(ctx, module, version)?;
+    crate::commands::uninstall::require_in_tree(ctx, module, version)?;
     crate::settings::require_writable_tree(&ctx.settings)?;
     let targets = targets(ctx, module, version)?;
 
     for tmp in ctx.tree.tmp_dirs(module, version) {
         std::fs::remove_dir_all(&tmp).at(&tmp)?;
     }
+    // dkms tidies the version directory (an empty build/ goes) before anything else, even when
+    // the remove is then cancelled
+    ctx.tree.remove_empty_subdirs(module, version);
     if ctx.inv.rpm_safe_upgrade
         && crate::tree::rpm_lock::take(&ctx.settings.tmp_location, module, version)
     {
         ctx.out.warning(&[msg::RPM_REMOVE_CANCELLED]);
         return Ok(());
     }
-    for target in targets {
+    for target in &targets {
         let (k, a) = (target.kernel.as_str(), target.arch.as_str());
         unbuild_kernel(ctx, module, version, k, a)?;
         ctx.out.blank();
@@ -39,18 +42,11 @@ pub fn run(ctx: &Context) -> Result<()> {
         let mdir = ctx.tree.module_dir(module);
         ctx.tree.remove_module_dir_if_empty(module).at(&mdir)?;
     }
+    let first = targets
+        .first()
+        .map(|t| (t.kernel.as_str(), t.arch.as_str()));
+    crate::commands::install::post_transaction(ctx, module, version, first);
     Ok(())
-}
-
-/// The version must be in the tree (exit 3) and not broken (exit 4).
-pub fn require_removable(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    let in_tree = ctx.tree.version_dir(module, version).is_dir();
-    match ctx.tree.add_state(module, version) {
-        _ if !in_tree => Err(Error::dkms(3, msg::not_in_tree(module, version))),
-        AddState::NotAdded => Err(Error::dkms(3, msg::not_in_tree(module, version))),
-        AddState::Broken => Err(Error::dkms(4, msg::broken_module(module, version))),
-        AddState::Added | AddState::BinaryOnly => Ok(()),
-    }
 }
 
 /// The `-k`/`-a` targets (default: the running kernel), or with `--all` every kernel/arch

@@ -195,11 +195,8 @@ impl<'a> Status<'a> {
                 break;
             };
             if installed {
-                let location = Tree::install_location(
-                    &self.ctx.settings.distro,
-                    self.ctx.settings.addon_modules_dir.as_deref(),
-                    &record.dest_location,
-                );
+                let location =
+                    crate::commands::install::install_location(self.ctx, &record.dest_location);
                 let dir = tree
                     .kernel_modules_dir(k)
                     .join(location.trim_start_matches('/'));
@@ -273,11 +270,8 @@ impl<'a> Status<'a> {
                 let all_linked = !no_weak
                     && !records.is_empty()
                     && records.iter().all(|r| {
-                        let location = Tree::install_location(
-                            &self.ctx.settings.distro,
-                            self.ctx.settings.addon_modules_dir.as_deref(),
-                            &r.dest_location,
-                        );
+                        let location =
+                            crate::commands::install::install_location(self.ctx, &r.dest_location);
                         tree.weak_link_source_kernel(weak_kernel, &location, &r.dest_name)
                             .as_deref()
                             == Some(ka.kernel.as_str())

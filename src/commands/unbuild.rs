@@ -5,22 +5,10 @@ use crate::error::Result;
 use crate::output::build as msg;
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx, "unbuild")?;
-    let requested = build::targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "unbuild")?;
+    let requested = crate::cli::targets(&ctx.inv)?;
     crate::settings::require_writable_tree(&ctx.settings)?;
-    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    uninstall::require_in_tree(ctx, &module, &version)?;
-    for (i, (kernel, arch)) in uninstall::kernel_targets(ctx, &module, &version, requested)
-        .into_iter()
-        .enumerate()
-    {
-        // a blank line between kernels
-        if i > 0 {
-            ctx.out.blank();
-        }
-        unbuild_kernel(ctx, &module, &version, &kernel, &arch)?;
-    }
-    Ok(())
+    uninstall::for_each_kernel(ctx, &module, &version, requested, unbuild_kernel)
 }
 
 /// Uninstall, then delete the built copy for one kernel/arch, with dkms's messages.

@@ -9,6 +9,8 @@ pub const SIGNING_NOT_SUPPORTED: &str =
     "The kernel is built without module signing facility, modules won't be signed";
 pub const GENERATING_MOK: &str =
     "Certificate or key are missing, generating self signed certificate for MOK...";
+pub const GENERATING_UBUNTU_MOK: &str =
+    "Certificate or key are missing, generating them using update-secureboot-policy...";
 
 pub fn config_not_found(path: &Path) -> String {
     format!(
@@ -108,6 +110,17 @@ pub fn restoring_original(path: &Path) -> String {
     format!("Restoring archived original module {}", path.display())
 }
 
+/// Old dkms's restore of an original without a usable `.origin` record.
+pub const RESTORING_ORIGINAL_LEGACY: &str = "Restoring archived original module";
+
+pub fn bad_original_location(location: &Path, origin: &Path) -> String {
+    format!(
+        "Bad original location '{}' in {}",
+        location.display(),
+        origin.display()
+    )
+}
+
 pub fn archiving_original(path: &Path) -> String {
     format!(
         "Found pre-existing {}, archiving for uninstallation",
@@ -150,6 +163,14 @@ pub fn same_unversioned_installed(path: &Path) -> String {
 
 pub const INSTALLATION_ABORTED: &str = "Installation aborted.";
 
+pub fn obsoleted_by(kernel: &str) -> [String; 3] {
+    [
+        format!("Module has been obsoleted due to being included in kernel {kernel}."),
+        format!("We will avoid installing for future kernels above {kernel}."),
+        "You may override by specifying --force.".to_string(),
+    ]
+}
+
 pub fn forcing_installation(m: &str) -> String {
     format!("Forcing installation of {m}")
 }
@@ -188,8 +209,18 @@ pub fn copy_failed(from: &Path, to: &Path) -> Vec<String> {
     )]
 }
 
+pub fn no_module_source(dir: &Path) -> [String; 2] {
+    [
+        format!(
+            "The directory {} does not appear to have module source located within it.",
+            dir.display()
+        ),
+        "Build halted.".to_string(),
+    ]
+}
+
 pub fn missing_built_module(name: &str, dir: &Path) -> Vec<String> {
-    vec![format!("Missing module {name} in {}.", dir.display())]
+    vec![format!("Missing module {name} in {}", dir.display())]
 }
 
 pub fn depmod_failed(k: &str) -> Vec<String> {
@@ -199,12 +230,6 @@ pub fn depmod_failed(k: &str) -> Vec<String> {
             "Install Failed (depmod problems). Module rolled back to built state for kernel {k}."
         ),
     ]
-}
-
-pub fn not_in_tree(m: &str, v: &str) -> Vec<String> {
-    vec![format!(
-        "The module/version combo: {m}/{v} is not located in the DKMS tree."
-    )]
 }
 
 pub fn consult_log(log: &Path) -> String {
