@@ -640,7 +640,17 @@ pub fn single_target(inv: &Invocation) -> Result<(String, String)> {
 /// Module and version, both non-empty, or dkms's "Arguments … are not specified." (exit 1)
 /// naming `usage_action` in its usage lines (build and install name `add`).
 pub fn module_version(inv: &Invocation, usage_action: &str) -> Result<(String, String)> {
-    match (inv.module.as_deref(), inv.version.as_deref()) {
+    require_module_version(inv.module.as_deref(), inv.version.as_deref(), usage_action)
+}
+
+/// `module_version` for a module and version found elsewhere than on the command line (add
+/// reads them from a directory or a tarball).
+pub fn require_module_version(
+    module: Option<&str>,
+    version: Option<&str>,
+    usage_action: &str,
+) -> Result<(String, String)> {
+    match (module, version) {
         (Some(m), Some(v)) if !m.is_empty() && !v.is_empty() => Ok((m.to_string(), v.to_string())),
         _ => Err(msg::module_version_missing(usage_action)),
     }

@@ -95,3 +95,26 @@ pub fn compress(out: &Output, settings: &Settings, c: Compression, file: &Path) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_strongest_existing_suffix_wins_and_build_is_not_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = dir.path();
+        assert_eq!(detect(k), None);
+        std::fs::create_dir_all(k.join("build/x")).unwrap();
+        std::fs::write(k.join("build/x/a.ko.zst"), "").unwrap();
+        assert_eq!(detect(k), None);
+        std::fs::create_dir_all(k.join("kernel/fs")).unwrap();
+        std::fs::write(k.join("kernel/fs/a.ko.gz"), "").unwrap();
+        assert_eq!(detect(k), Some(Compression::Gzip));
+        std::fs::write(k.join("kernel/fs/b.ko.xz"), "").unwrap();
+        assert_eq!(detect(k), Some(Compression::Xz));
+        std::fs::write(k.join("kernel/c.ko.zst"), "").unwrap();
+        assert_eq!(detect(k), Some(Compression::Zstd));
+        assert_eq!(detect(&k.join("missing")), None);
+    }
+}

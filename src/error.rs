@@ -66,3 +66,17 @@ impl<T> IoContext<T> for std::io::Result<T> {
         self.map_err(|e| Error::io(path, e))
     }
 }
+
+impl Error {
+    /// Print the error as dkms does (nothing for `Exit`: its message is already out) and give
+    /// the exit code.
+    pub fn report(&self, out: &crate::output::Output) -> i32 {
+        match self {
+            Error::Dkms { lines, .. } => out.error(lines),
+            Error::Exit(_) => {}
+            Error::Shell(err) => out.error(&[err.to_string()]),
+            Error::Io { .. } => out.error(&[self.to_string()]),
+        }
+        self.exit_code()
+    }
+}

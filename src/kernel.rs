@@ -7,22 +7,8 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-/// The running kernel (`uname -r`).
-pub fn running_kernel() -> String {
-    nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-/// The machine arch (`uname -m`), dkms's default arch on Debian-like systems.
-pub fn machine_arch() -> String {
-    nix::sys::utsname::uname()
-        .map(|u| u.machine().to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
-/// Where the headers of `kernel` are: `--kernelsourcedir`, else `<install_tree>/<k>/build`, else
-/// `<install_tree>/<k>/source`. `None` when no candidate has an `include/` directory.
+/// Where the headers of `kernel` are: `--kernelsourcedir`, else `<install_tree>/<k>/build`;
+/// `Err` (with that directory) when it has no `include/`.
 pub fn find_source_dir(
     install_tree: &Path,
     kernel: &str,
@@ -35,28 +21,13 @@ pub fn find_source_dir(
             Err(dir.to_path_buf())
         };
     }
+    // only `build`: dkms names `source` in its error but never builds against it
     let build = install_tree.join(kernel).join("build");
     if build.join("include").is_dir() {
-        return Ok(build);
+        Ok(build)
+    } else {
+        Err(build)
     }
-    let source = install_tree.join(kernel).join("source");
-    if source.join("include").is_dir() {
-        return Ok(source);
-    }
-    Err(build)
-}
-
-/// The kernel config dkms reads: `--config`, else `<ksrc>/include/config/auto.conf`, else
-/// `<ksrc>/.config` (the path is returned even when missing, for messages).
-pub fn config_file(source_dir: &Path, override_file: Option<&Path>) -> PathBuf {
-    if let Some(f) = override_file {
-        return f.to_path_buf();
-    }
-    let auto = source_dir.join("include/config/auto.conf");
-    if auto.is_file() {
-        return auto;
-    }
-    source_dir.join(".config")
 }
 
 /// `CONFIG_*` values of a kernel config (quotes removed).

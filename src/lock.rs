@@ -78,7 +78,8 @@ pub fn acquire(out: &Output, dkms_tree: &Path, module: &str, version: &str) -> M
     let started = Instant::now();
     let mut told = false;
     loop {
-        let created = !path.is_dir() && std::fs::create_dir_all(&path).is_ok();
+        // only the module directory: a missing dkms tree is not created behind the checks
+        let created = !path.is_dir() && std::fs::create_dir(&path).is_ok();
         let Ok(mut file) = File::open(&path) else {
             return unlocked(path);
         };

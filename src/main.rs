@@ -45,12 +45,5 @@ fn run_checked(args: &[String], out: &Output) -> Result<(), Error> {
 }
 
 fn report(out: &Output, e: Error) -> i32 {
-    let code = e.exit_code();
-    match &e {
-        Error::Dkms { lines, .. } => out.error(lines),
-        Error::Exit(_) => {}
-        Error::Shell(err) => out.error(&[err.to_string()]),
-        Error::Io { .. } => out.error(&[e.to_string()]),
-    }
-    code
+    e.report(out)
 }

@@ -20,6 +20,9 @@ use crate::output::Output;
 /// The child currently running, so that the signal handler can pass Ctrl-C on to it.
 static CHILD_PID: AtomicI32 = AtomicI32::new(0);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal that interrupted dkms (SIGINT unless another was received).
+static INTERRUPT_SIGNAL: std::sync::atomic::AtomicI32 =
+    std::sync::atomic::AtomicI32::new(nix::libc::SIGINT);
 static HANDLERS_INSTALLED: AtomicBool = AtomicBool::new(false);
 
 const DOT_INTERVAL: Duration = Duration::from_secs(3);
@@ -130,6 +133,14 @@ impl Cmd {
                 c.args(&args[1..]);
                 c
             }
+            // A plain word list means the same to bash and to exec; skipping bash saves its
+            // start-up on every build.
+            Program::Shell(line) if is_plain_words(line) => {
+                let mut words = line.split_ascii_whitespace();
+                let mut c = Command::new(words.next().unwrap_or("true"));
+                c.args(words);
+                c
+            }
             Program::Shell(line) => {
                 let mut c = Command::new("bash");
                 c.arg("-c").arg(line);
@@ -154,9 +165,35 @@ impl Cmd {
                 .first()
                 .map(|a| a.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            Program::Shell(_) => "bash".into(),
+            Program::Shell(line) => line
+                .split_ascii_whitespace()
+                .next()
+                .unwrap_or("bash")
+                .to_string(),
         }
     }
+}
+
+/// Whether a shell command line is only words that bash would pass through unchanged (no
+/// quoting, expansion, redirection, globbing, assignment or control operators).
+fn is_plain_words(line: &str) -> bool {
+    let mut words = line.split_ascii_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let plain = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./,:+@%=".contains(&b))
+    };
+    // `NAME=value cmd` is an assignment, and a reserved word or builtin needs bash itself
+    !first.contains('=')
+        && !matches!(
+            first,
+            "exec" | "cd" | "eval" | "source" | "." | "set" | "export"
+        )
+        && first.bytes().any(|b| b.is_ascii_alphanumeric())
+        && plain(first)
+        && words.all(plain)
 }
 
 /// Where the command's combined stdout and stderr go.
@@ -227,6 +264,18 @@ impl MakeLog {
         })
     }
 
+    /// A step log without the make.log header (post_transaction.log), replacing an old one.
+    pub fn create_plain(path: &Path) -> Result<MakeLog, RunError> {
+        let file = File::create(path).map_err(|source| RunError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(MakeLog {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
     /// Reopen after the file moved (make.log is moved into the built tree at the end).
     pub fn set_path(&mut self, path: PathBuf) {
         self.path = path;
@@ -267,12 +316,16 @@ extern "C" {
 }
 
 extern "C" fn forward_signal(sig: nix::libc::c_int) {
+    INTERRUPT_SIGNAL.store(sig, Ordering::SeqCst);
     INTERRUPTED.store(true, Ordering::SeqCst);
     let pid = CHILD_PID.load(Ordering::SeqCst);
-    if pid > 0 {
-        // SAFETY: kill(2) is async-signal-safe.
-        unsafe {
+    // SAFETY: kill(2) and _exit(2) are async-signal-safe.
+    unsafe {
+        if pid > 0 {
             nix::libc::kill(pid, sig);
+        } else {
+            // between commands a signal ends dkms as it would have without the handler
+            nix::libc::_exit(128 + sig);
         }
     }
 }
@@ -291,8 +344,50 @@ fn install_handlers() {
     );
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         // SAFETY: the handler only touches atomics and calls kill(2).
-        let _ = unsafe { sigaction(sig, &action) };
+        let old = unsafe { sigaction(sig, &action) };
+        // A signal the caller ignores stays ignored (a background job's SIGINT): bash dkms
+        // inherits that, and so do the commands it runs.
+        if let Ok(old) = old {
+            if old.handler() == SigHandler::SigIgn {
+                // SAFETY: restores the disposition we found.
+                let _ = unsafe { sigaction(sig, &old) };
+            }
+        }
     }
+}
+
+fn forwarded_signals() -> nix::sys::signal::SigSet {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut set = SigSet::empty();
+    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(sig);
+    }
+    set
+}
+
+fn block_forwarded_signals() -> Option<nix::sys::signal::SigSet> {
+    use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow};
+    let mut old = SigSet::empty();
+    pthread_sigmask(
+        SigmaskHow::SIG_BLOCK,
+        Some(&forwarded_signals()),
+        Some(&mut old),
+    )
+    .ok()
+    .map(|_| old)
+}
+
+fn restore_signal_mask(old: Option<nix::sys::signal::SigSet>) {
+    use nix::sys::signal::{pthread_sigmask, SigmaskHow};
+    if let Some(old) = old {
+        let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+    }
+}
+
+/// The exit status of a run a signal interrupted: 128 + the signal, as the shell reports a
+/// process the signal ended (130 for Ctrl-C, 143 for TERM).
+pub fn interrupted_exit_code() -> i32 {
+    128 + INTERRUPT_SIGNAL.load(Ordering::SeqCst)
 }
 
 /// True once a Ctrl-C (or TERM/HUP) reached dkms during a command.
@@ -376,14 +471,20 @@ pub fn invoke(
 
     install_handlers();
     let started = Instant::now();
+    // Signals wait until the child's pid is known, so that none is lost between the spawn and
+    // the moment the handler can pass it on (the child starts with an empty mask).
+    let blocked = block_forwarded_signals();
     let mut child = command.spawn().map_err(|source| RunError::Spawn {
         program: cmd.program_name(),
         source,
     });
+    if let Ok(c) = &child {
+        CHILD_PID.store(c.id() as i32, Ordering::SeqCst);
+    }
+    restore_signal_mask(blocked);
     let spawn_failed = child.is_err();
     let (code, interrupted) = match child.as_mut() {
         Ok(child) => {
-            CHILD_PID.store(child.id() as i32, Ordering::SeqCst);
             let show_dots = dots && framing == Framing::Step && !verbose;
             let (stop_tx, stop_rx) = mpsc::channel::<()>();
             let dotter = show_dots.then(|| {
@@ -428,6 +529,10 @@ pub fn invoke(
 
     match sink {
         Sink::Log(log) => {
+            if spawn_failed {
+                // what bash would have logged for a command it cannot run
+                log.append(&format!("{}: command not found\n", cmd.program_name()));
+            }
             let secs = elapsed.as_secs();
             log.append(&format!(
                 "\n# exit code: {code}\n# elapsed time: {:02}:{:02}:{:02}\n{}\n",
@@ -448,12 +553,13 @@ pub fn invoke(
     if framing == Framing::Step {
         if code == 0 && !interrupted {
             out.line(" done.");
+        } else if verbose {
+            // dkms ends the line only outside verbose mode; the next text supplies it
+            out.partial(format!("(bad exit status: {code})"));
         } else {
             out.line(format!("(bad exit status: {code})"));
-            if !verbose {
-                out.line("Failed command:");
-                out.line(&cmd.display);
-            }
+            out.line("Failed command:");
+            out.line(&cmd.display);
         }
     }
     Ok(Outcome {
@@ -475,4 +581,83 @@ pub fn quiet(out: &Output, cmd: &Cmd) -> Result<Outcome, RunError> {
 /// deterministic).
 pub fn wants_dots(module: &str) -> bool {
     !(module.starts_with("dkms") && module.ends_with("_test") && module.len() >= "dkms_test".len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_command_lines_skip_bash() {
+        assert!(is_plain_words(
+            "make -j2 KERNELRELEASE=6.1.0 -C /lib/modules/6.1.0/build M=/x"
+        ));
+        assert!(!is_plain_words("CC=clang make"));
+        assert!(!is_plain_words("make $FLAGS"));
+        assert!(!is_plain_words("make 'a b'"));
+        assert!(!is_plain_words("cd /x && make"));
+        assert!(!is_plain_words("make > log"));
+        assert!(!is_plain_words("make *.o"));
+        assert!(!is_plain_words("make ~/x"));
+        assert!(!is_plain_words(""));
+        assert!(!is_plain_words("exec make"));
+    }
+
+    #[test]
+    fn dots_are_off_only_for_dkms_test_modules() {
+        assert!(!wants_dots("dkms_test"));
+        assert!(!wants_dots("dkms_failing_test"));
+        assert!(wants_dots("hello"));
+        assert!(wants_dots("dkms_testing"));
+        assert!(wants_dots("my_dkms_test"));
+    }
+
+    #[test]
+    fn a_logged_step_has_dkms_make_log_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("make.log");
+        let mut log = MakeLog::create(&path, "m", "1", "6.1.0", "x86_64").unwrap();
+        let cmd = Cmd::shell("echo out; echo err >&2; exit 3");
+        let quiet = Output::new(false);
+        let o = invoke(
+            &quiet,
+            "Step one",
+            &cmd,
+            Sink::Log(&mut log),
+            Framing::Silent,
+            false,
+        )
+        .unwrap();
+        assert_eq!(o.code, 3);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("DKMS (dkms-3.4.3) make.log for m/1 for kernel 6.1.0 (x86_64)")
+        );
+        let rest: Vec<&str> = lines.skip(1).collect();
+        assert_eq!(
+            rest.join("\n"),
+            format!(
+                "\nStep one\n# command: echo out; echo err >&2; exit 3\nout\nerr\n\n# exit code: 3\n# elapsed time: 00:00:00\n{}",
+                "-".repeat(64)
+            )
+        );
+        assert!(text.ends_with("-\n"));
+    }
+
+    #[test]
+    fn captured_output_and_missing_programs() {
+        let quiet = Output::new(false);
+        let o = quiet_run(&quiet, &Cmd::exec(["sh", "-c", "echo a; echo b >&2"]));
+        assert_eq!(o.output_text(), "a\nb\n");
+        assert!(o.success());
+        let o = quiet_run(&quiet, &Cmd::exec(["/nonexistent/program"]));
+        assert_eq!(o.code, 127);
+        assert!(!o.success());
+    }
+
+    fn quiet_run(out: &Output, cmd: &Cmd) -> Outcome {
+        quiet(out, cmd).unwrap()
+    }
 }

@@ -374,6 +374,11 @@ pub fn nproc() -> u32 {
     if !has_nproc {
         return fallback();
     }
+    // `status` must start no process: when the `nproc` dkms would run is coreutils' own and
+    // no OMP variable changes its answer, its answer is the CPU affinity count.
+    if let Some(n) = nproc_without_process() {
+        return n;
+    }
     std::process::Command::new("nproc")
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -384,9 +389,63 @@ pub fn nproc() -> u32 {
         .unwrap_or_else(fallback)
 }
 
+/// What coreutils' `nproc` prints, without running it: the number of CPUs in this process's
+/// affinity mask (`Cpus_allowed_list`). `None` when the first `nproc` in PATH is another
+/// program or `OMP_NUM_THREADS`/`OMP_THREAD_LIMIT` are set (then `nproc` itself must answer).
+/// (Added by the tree engineer for the status speed rule.)
+fn nproc_without_process() -> Option<u32> {
+    if std::env::var_os("OMP_NUM_THREADS").is_some()
+        || std::env::var_os("OMP_THREAD_LIMIT").is_some()
+    {
+        return None;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    let first = std::env::split_paths(&path)
+        .map(|d| d.join("nproc"))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })?;
+    if std::fs::canonicalize(&first).ok()? != std::fs::canonicalize("/usr/bin/nproc").ok()? {
+        return None;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?
+        .trim();
+    let mut count = 0u32;
+    for part in list.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                count += b.checked_sub(a)? + 1;
+            }
+            None => {
+                part.trim().parse::<u32>().ok()?;
+                count += 1;
+            }
+        }
+    }
+    (count > 0).then_some(count)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nproc_without_process_agrees_with_nproc() {
+        let Some(n) = nproc_without_process() else {
+            return;
+        };
+        let out = std::process::Command::new("nproc").output().expect("nproc");
+        let real: u32 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("number");
+        assert_eq!(n, real);
+    }
 
     #[test]
     fn root_rule() {

@@ -143,6 +143,10 @@ impl Tree {
 
     /// Where `<m>/<v>` stands as a whole (spec §4.1).
     pub fn add_state(&self, module: &str, version: &str) -> AddState {
+        // A version entry that is not a directory is foreign, whatever /usr/src holds.
+        if !self.version_dir(module, version).is_dir() {
+            return AddState::NotAdded;
+        }
         let source = self.source_link(module, version);
         match std::fs::symlink_metadata(&source) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -152,11 +156,17 @@ impl Tree {
                     AddState::Broken
                 }
             }
-            Ok(meta) if meta.is_dir() => AddState::BinaryOnly,
-            // A plain file named `source`: not a usable source, and bash dkms's `-d` test
-            // fails on it just as on a dangling link.
-            Ok(_) => AddState::Broken,
-            Err(_) => {
+            // A real directory is a binaries-only load (ldtarball) only while there is no
+            // /usr/src copy; next to one it is broken, as dkms sees it.
+            Ok(meta) if meta.is_dir() => {
+                if self.source_dir(module, version).exists() {
+                    AddState::Broken
+                } else {
+                    AddState::BinaryOnly
+                }
+            }
+            // Missing, or a foreign file in its place: broken only if the sources exist.
+            _ => {
                 if self.source_dir(module, version).exists() {
                     AddState::Broken
                 } else {
@@ -256,39 +266,84 @@ impl Tree {
     /// The kernel/arch pairs `<m>/<v>` is built for, in glob order of `<v>/<digit>*/*` (kernel
     /// directories not starting with a digit are ignored, as by dkms).
     pub fn built_kernels(&self, module: &str, version: &str) -> Vec<KernelArch> {
+        self.built_kernels_matching(module, version, None, None)
+    }
+
+    /// The kernel/arch pairs `<m>/<v>` is built for whose names match the bash glob patterns
+    /// `kernel` (default `[0-9]*`) and `arch` (default `*`), in the order bash lists
+    /// `<v>/<kernel>/<arch>`: by the bytes of `<kernel>/<arch>`.
+    pub fn built_kernels_matching(
+        &self,
+        module: &str,
+        version: &str,
+        kernel: Option<&str>,
+        arch: Option<&str>,
+    ) -> Vec<KernelArch> {
         let vdir = self.version_dir(module, version);
-        let mut kernels: Vec<String> = visible_names(&vdir)
-            .into_iter()
-            .filter(|k| k.as_bytes().first().is_some_and(u8::is_ascii_digit))
-            .collect();
-        kernels.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         let mut out = Vec::new();
-        for kernel in kernels {
-            let mut arches = visible_names(&vdir.join(&kernel));
-            arches.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-            for arch in arches {
-                if vdir.join(&kernel).join(&arch).join("module").is_dir() {
+        for k in matching_names(&vdir, kernel.unwrap_or("[0-9]*")) {
+            let kdir = vdir.join(&k);
+            for a in matching_names(&kdir, arch.unwrap_or("*")) {
+                if kdir.join(&a).join("module").is_dir() {
                     out.push(KernelArch {
-                        kernel: kernel.clone(),
-                        arch,
+                        kernel: k.clone(),
+                        arch: a,
                     });
                 }
             }
         }
+        out.sort_by(|x, y| {
+            let kx = [x.kernel.as_bytes(), b"/", x.arch.as_bytes()].concat();
+            let ky = [y.kernel.as_bytes(), b"/", y.arch.as_bytes()].concat();
+            kx.cmp(&ky)
+        });
         out
+    }
+
+    /// The module versions whose module and version names match the bash glob patterns, in
+    /// glob order (a literal module name is looked up directly).
+    pub fn module_versions_matching(
+        &self,
+        module: Option<&str>,
+        version: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let modules: Vec<String> = match module {
+            None => visible_names(&self.dkms_tree),
+            Some(m) if !has_glob_chars(m) => vec![m.to_string()],
+            Some(m) => matching_names(&self.dkms_tree, m),
+        };
+        let mut pairs = Vec::new();
+        for m in modules {
+            let dir = self.dkms_tree.join(&m);
+            let versions = match version {
+                None => visible_names(&dir),
+                Some(v) if !has_glob_chars(v) => {
+                    // bash keeps a literal path component only if the path exists
+                    if std::fs::symlink_metadata(dir.join(v)).is_ok() {
+                        vec![v.to_string()]
+                    } else {
+                        Vec::new()
+                    }
+                }
+                Some(v) => matching_names(&dir, v),
+            };
+            pairs.extend(versions.into_iter().map(|v| (m.clone(), v)));
+        }
+        sort_glob_order(&mut pairs);
+        pairs
     }
 
     /// Leftover in-progress build directories `<v>/<k>/.tmp_*` (spec §7).
     pub fn tmp_dirs(&self, module: &str, version: &str) -> Vec<PathBuf> {
         let vdir = self.version_dir(module, version);
         let mut found = Vec::new();
-        for kernel in all_names(&vdir) {
+        for kernel in raw_names(&vdir) {
             let kdir = vdir.join(&kernel);
             if !kdir.is_dir() {
                 continue;
             }
-            for entry in all_names(&kdir) {
-                if entry.starts_with(".tmp_") {
+            for entry in raw_names(&kdir) {
+                if entry.as_encoded_bytes().starts_with(b".tmp_") {
                     found.push(kdir.join(entry));
                 }
             }
@@ -302,13 +357,13 @@ impl Tree {
     /// deleting the version).
     pub fn has_kernel_dirs(&self, module: &str, version: &str) -> bool {
         let vdir = self.version_dir(module, version);
-        all_names(&vdir).into_iter().any(|name| {
-            if NON_KERNEL_ENTRIES.contains(&name.as_str()) {
+        raw_names(&vdir).into_iter().any(|name| {
+            if NON_KERNEL_ENTRIES.iter().any(|n| OsStr::new(n) == name) {
                 return false;
             }
             let sub = vdir.join(&name);
             let is_real_dir = std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
-            is_real_dir && !all_names(&sub).is_empty()
+            is_real_dir && !is_empty_dir(&sub)
         })
     }
 
@@ -358,10 +413,10 @@ impl Tree {
     /// directories emptied by unbuild), as `remove` does before deciding what is left.
     pub fn remove_empty_subdirs(&self, module: &str, version: &str) {
         let vdir = self.version_dir(module, version);
-        for name in all_names(&vdir) {
+        for name in raw_names(&vdir) {
             let sub = vdir.join(&name);
             let is_real_dir = std::fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
-            if is_real_dir && all_names(&sub).is_empty() {
+            if is_real_dir && is_empty_dir(&sub) {
                 let _ = std::fs::remove_dir(&sub);
             }
         }
@@ -370,7 +425,7 @@ impl Tree {
     /// Delete `<m>/` if nothing is left in it.
     pub fn remove_module_dir_if_empty(&self, module: &str) -> io::Result<()> {
         let dir = self.module_dir(module);
-        if all_names(&dir).is_empty() && dir.is_dir() {
+        if dir.is_dir() && is_empty_dir(&dir) {
             match std::fs::remove_dir(&dir) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                 _ => {}
@@ -382,10 +437,15 @@ impl Tree {
     // ----- install locations --------------------------------------------------------------
 
     /// The directory under `<install_tree>/<k>` a module record is installed into (spec §4.3),
-    /// with a leading `/`.
-    pub fn install_location(distro: &Distro, dest_location: &str) -> String {
-        if let Some(addon) = std::env::var_os("ADDON_MODULES_DIR").filter(|v| !v.is_empty()) {
-            return format!("/{}", addon.to_string_lossy());
+    /// with a leading `/`: `ADDON_MODULES_DIR` when set, else the distribution's directory,
+    /// else DEST_MODULE_LOCATION as written.
+    pub fn install_location(
+        distro: &Distro,
+        addon_modules_dir: Option<&str>,
+        dest_location: &str,
+    ) -> String {
+        if let Some(addon) = addon_modules_dir.filter(|a| !a.is_empty()) {
+            return format!("/{}", addon.trim_start_matches('/'));
         }
         let id = distro.id.as_str();
         let starts = |prefixes: &[&str]| prefixes.iter().any(|p| id.starts_with(p));
@@ -418,26 +478,37 @@ impl Tree {
         kernels
     }
 
-    /// If `<install_tree>/<kernel>/weak-updates/<name>.ko*` is a symlink into another kernel's
-    /// modules directory, that kernel's name.
-    pub fn weak_link_source_kernel(&self, kernel: &str, name: &str) -> Option<String> {
+    /// If `<install_tree>/<kernel>/weak-updates/[<location>/]<name>.ko*` is a symlink into
+    /// another kernel's modules directory, that kernel's name. `location` is the module's
+    /// install location (RHEL's weak-modules mirrors it under weak-updates; links directly in
+    /// weak-updates are accepted too).
+    pub fn weak_link_source_kernel(
+        &self,
+        kernel: &str,
+        location: &str,
+        name: &str,
+    ) -> Option<String> {
         let weak_dir = self.install_tree.join(kernel).join("weak-updates");
-        for ext in MODULE_EXTENSIONS {
-            let link = weak_dir.join(format!("{name}.ko{ext}"));
-            let Ok(target) = std::fs::read_link(&link) else {
-                continue;
-            };
-            let absolute = if target.is_absolute() {
-                target
-            } else {
-                weak_dir.join(target)
-            };
-            let resolved = std::fs::canonicalize(&absolute).ok()?;
-            let base = std::fs::canonicalize(&self.install_tree).ok()?;
-            let rel = resolved.strip_prefix(&base).ok()?;
-            let first = rel.components().next()?;
-            let other = first.as_os_str().to_str()?.to_string();
-            return (other != kernel).then_some(other);
+        let location = location.trim_matches('/');
+        let dirs = [weak_dir.clone(), weak_dir.join(location)];
+        for dir in dirs.iter().take(if location.is_empty() { 1 } else { 2 }) {
+            for ext in MODULE_EXTENSIONS {
+                let link = dir.join(format!("{name}.ko{ext}"));
+                let Ok(target) = std::fs::read_link(&link) else {
+                    continue;
+                };
+                let absolute = if target.is_absolute() {
+                    target
+                } else {
+                    dir.join(target)
+                };
+                let resolved = std::fs::canonicalize(&absolute).ok()?;
+                let base = std::fs::canonicalize(&self.install_tree).ok()?;
+                let rel = resolved.strip_prefix(&base).ok()?;
+                let first = rel.components().next()?;
+                let other = first.as_os_str().to_str()?.to_string();
+                return (other != kernel).then_some(other);
+            }
         }
         None
     }
@@ -453,6 +524,127 @@ pub fn sort_glob_order(pairs: &mut [(String, String)]) {
     });
 }
 
+/// The names in `dir` the bash glob `pattern` matches, unsorted. A literal pattern matches
+/// the existing entry of that name (hidden or not).
+fn matching_names(dir: &Path, pattern: &str) -> Vec<String> {
+    if !has_glob_chars(pattern) {
+        let exists = std::fs::symlink_metadata(dir.join(pattern)).is_ok();
+        return if exists && !pattern.is_empty() && !pattern.contains('/') {
+            vec![pattern.to_string()]
+        } else {
+            Vec::new()
+        };
+    }
+    all_names(dir)
+        .into_iter()
+        .filter(|n| glob_match(pattern, n))
+        .collect()
+}
+
+/// Whether bash would treat `s` as a glob pattern.
+pub fn has_glob_chars(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// bash pathname matching of one component: `*`, `?`, `[...]` (with `!`/`^` negation and
+/// ranges), `\` escapes; a leading `.` must be matched literally.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    if name.starts_with('.') && !pattern.starts_with('.') {
+        return false;
+    }
+    glob_bytes(pattern.as_bytes(), name.as_bytes())
+}
+
+fn glob_bytes(p: &[u8], n: &[u8]) -> bool {
+    // Iterative matcher with backtracking to the last `*`.
+    let (mut pi, mut ni) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if pi < p.len() {
+            match p[pi] {
+                b'*' => {
+                    star = Some((pi, ni));
+                    pi += 1;
+                    continue;
+                }
+                b'?' => {
+                    pi += 1;
+                    ni += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, next)) = bracket(&p[pi..], n[ni]) {
+                        if matched {
+                            pi += next;
+                            ni += 1;
+                            continue;
+                        }
+                    } else if n[ni] == b'[' {
+                        // an unclosed `[` is an ordinary character
+                        pi += 1;
+                        ni += 1;
+                        continue;
+                    }
+                }
+                b'\\' if pi + 1 < p.len() => {
+                    if p[pi + 1] == n[ni] {
+                        pi += 2;
+                        ni += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c == n[ni] {
+                        pi += 1;
+                        ni += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star {
+            Some((sp, sn)) => {
+                pi = sp + 1;
+                ni = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|c| *c == b'*')
+}
+
+/// Match one byte against the bracket expression at the start of `p`: (matched, length of
+/// the expression), or `None` when the bracket is not closed.
+fn bracket(p: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(p.get(i), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < p.len() {
+        let ch = p[i];
+        if ch == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+            if p[i] <= c && c <= p[i + 2] {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if ch == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
 /// The names in `dir` a bash `*` glob matches (not starting with `.`), unsorted; empty when
 /// `dir` is missing or unreadable. Names that are not UTF-8 are skipped: dkms's own names
 /// never are, and status lines must be text.
@@ -461,6 +653,20 @@ fn visible_names(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter(|n| !n.starts_with('.'))
         .collect()
+}
+
+/// Every name in `dir` as the file system has it (not necessarily UTF-8).
+fn raw_names(dir: &Path) -> Vec<std::ffi::OsString> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    rd.filter_map(|e| e.ok()).map(|e| e.file_name()).collect()
+}
+
+/// A readable directory with no entry at all (an unreadable one counts as not empty, so
+/// nothing is deleted on a guess).
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none())
 }
 
 /// Every name in `dir`, hidden ones included.
@@ -537,6 +743,24 @@ mod tests {
         add(&tree, "m", "1");
         fs::remove_file(tree.source_link("m", "1")).expect("rm");
         assert_eq!(tree.add_state("m", "1"), AddState::Broken);
+    }
+
+    #[test]
+    fn foreign_files_are_not_module_versions() {
+        let (_root, tree) = sandbox();
+        fs::create_dir_all(tree.source_dir("m", "1")).expect("mkdir");
+        fs::create_dir_all(tree.source_dir("m", "2")).expect("mkdir");
+        fs::create_dir_all(tree.module_dir("m")).expect("mkdir");
+        // a file where the version directory should be
+        fs::write(tree.version_dir("m", "1"), "x").expect("write");
+        assert_eq!(tree.add_state("m", "1"), AddState::NotAdded);
+        // a file where the source link should be: broken only when the sources exist
+        fs::create_dir_all(tree.version_dir("m", "2")).expect("mkdir");
+        fs::write(tree.source_link("m", "2"), "x").expect("write");
+        assert_eq!(tree.add_state("m", "2"), AddState::Broken);
+        fs::create_dir_all(tree.version_dir("m", "3")).expect("mkdir");
+        fs::write(tree.source_link("m", "3"), "x").expect("write");
+        assert_eq!(tree.add_state("m", "3"), AddState::NotAdded);
     }
 
     #[test]
@@ -680,6 +904,42 @@ mod tests {
     }
 
     #[test]
+    fn glob_patterns() {
+        assert!(glob_match("hel*", "hello"));
+        assert!(glob_match("h?llo", "hello"));
+        assert!(glob_match("[67].0", "6.0"));
+        assert!(!glob_match("[67].0", "8.0"));
+        assert!(glob_match("[!6].0", "8.0"));
+        assert!(glob_match("*", "a"));
+        assert!(!glob_match("*", ".hidden"));
+        assert!(glob_match(".h*", ".hidden"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+        assert!(glob_match("[0-9]*", "6.1.0-1-amd64"));
+        assert!(!glob_match("[0-9]*", "abc"));
+        assert!(glob_match("a[", "a["));
+        assert!(glob_match("a\\*", "a*"));
+        assert!(!glob_match("a\\*", "ab"));
+    }
+
+    #[test]
+    fn kernels_sort_by_the_whole_path() {
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        build(&tree, "m", "1", "6.0", "x86_64");
+        build(&tree, "m", "1", "6.0", "Z");
+        build(&tree, "m", "1", "6.0-x", "a");
+        let got: Vec<String> = tree
+            .built_kernels("m", "1")
+            .into_iter()
+            .map(|ka| format!("{}/{}", ka.kernel, ka.arch))
+            .collect();
+        assert_eq!(got, ["6.0-x/a", "6.0/Z", "6.0/x86_64"]);
+        let got = tree.built_kernels_matching("m", "1", Some("6.0"), Some("x*"));
+        assert_eq!(got.len(), 1);
+    }
+
+    #[test]
     fn tmp_dirs_and_kernel_dirs() {
         let (_root, tree) = sandbox();
         add(&tree, "m", "1");
@@ -694,6 +954,18 @@ mod tests {
         assert!(tree.has_kernel_dirs("m", "1"));
         fs::remove_dir_all(vdir.join("7.0/.tmp_x86_64_abc")).expect("rm");
         assert!(!tree.has_kernel_dirs("m", "1"));
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_keep_a_version() {
+        use std::os::unix::ffi::OsStrExt;
+        let (_root, tree) = sandbox();
+        add(&tree, "m", "1");
+        let odd = tree.version_dir("m", "1").join(OsStr::from_bytes(b"k\xff"));
+        fs::create_dir_all(odd.join(OsStr::from_bytes(b"a\xfe"))).expect("mkdir");
+        assert!(tree.has_kernel_dirs("m", "1"));
+        tree.remove_empty_subdirs("m", "1");
+        assert!(odd.is_dir());
     }
 
     #[test]
@@ -714,20 +986,84 @@ mod tests {
             os_id: id.into(),
         };
         assert_eq!(
-            Tree::install_location(&d("debian"), "/extra"),
+            Tree::install_location(&d("debian"), None, "/extra"),
             "/updates/dkms"
         );
         assert_eq!(
-            Tree::install_location(&d("rhel centos fedora"), "/kernel"),
+            Tree::install_location(&d("rhel centos fedora"), None, "/kernel"),
             "/extra"
         );
         assert_eq!(
-            Tree::install_location(&d("opensuse"), "/kernel"),
+            Tree::install_location(&d("opensuse"), None, "/kernel"),
             "/updates"
         );
         assert_eq!(
-            Tree::install_location(&d("alpine"), "/kernel/extra"),
+            Tree::install_location(&d("alpine"), None, "/kernel/extra"),
             "/kernel/extra"
         );
+    }
+}
+
+/// `--rpm_safe_upgrade` (spec §7): during an rpm upgrade the new package's `add` runs before
+/// the old package's `remove` of the same module/version, both from one rpm transaction
+/// (the same grandparent process). `add` leaves a lock naming the module version and the
+/// grandparent's start time; `remove` finding it cancels itself.
+pub mod rpm_lock {
+    use std::path::{Path, PathBuf};
+
+    const PREFIX: &str = "dkms_rpm_safe_upgrade_lock.";
+
+    /// Record the lock for `<m>-<v>` in `tmp_location`.
+    pub fn record(tmp_location: &Path, module: &str, version: &str) -> std::io::Result<PathBuf> {
+        let (gpid, start) = grandparent().unwrap_or((0, String::new()));
+        let file = tempfile::Builder::new()
+            .prefix(&format!("{PREFIX}{gpid}."))
+            .rand_bytes(6)
+            .tempfile_in(tmp_location)?;
+        std::fs::write(file.path(), format!("{module}-{version}\n{start}\n"))?;
+        let (_, path) = file.keep().map_err(|e| e.error)?;
+        Ok(path)
+    }
+
+    /// Find and delete a lock of this transaction for `<m>-<v>`; true when one was found.
+    pub fn take(tmp_location: &Path, module: &str, version: &str) -> bool {
+        let Some((gpid, start)) = grandparent() else {
+            return false;
+        };
+        let wanted = format!("{module}-{version}\n{start}\n");
+        let prefix = format!("{PREFIX}{gpid}.");
+        let Ok(entries) = std::fs::read_dir(tmp_location) else {
+            return false;
+        };
+        for entry in entries.filter_map(|e| e.ok()) {
+            let name = entry.file_name();
+            if !name.to_string_lossy().starts_with(&prefix) {
+                continue;
+            }
+            if std::fs::read_to_string(entry.path()).is_ok_and(|t| t == wanted) {
+                let _ = std::fs::remove_file(entry.path());
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Our parent's parent: its pid and its start time (clock ticks after boot).
+    fn grandparent() -> Option<(u32, String)> {
+        let parent = nix::unistd::getppid().as_raw();
+        let gpid: u32 = stat_field(parent.try_into().ok()?, 4)?.parse().ok()?;
+        let start = stat_field(gpid, 22)?;
+        Some((gpid, start))
+    }
+
+    /// Field `n` (1-based, as in proc(5)) of `/proc/<pid>/stat`.
+    fn stat_field(pid: u32, n: usize) -> Option<String> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // the command name (field 2) may hold spaces and parentheses
+        let after = &text[text.rfind(')')? + 1..];
+        after
+            .split_whitespace()
+            .nth(n.checked_sub(3)?)
+            .map(str::to_string)
     }
 }

@@ -8,64 +8,73 @@ pub fn sort_v_cmp(a: &str, b: &str) -> Ordering {
     filevercmp(a.as_bytes(), b.as_bytes()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
-/// GNU gnulib's `filevercmp`: hidden names first, a trailing file suffix
-/// (`(\.[A-Za-z~][A-Za-z0-9~]*)*$`) compared only when the rest is equal, Debian's version
-/// comparison for the rest.
+/// GNU gnulib's `filevercmp` (coreutils 9): `.` first, then `..`, then other hidden names,
+/// then the rest; a trailing file suffix (`(\.[A-Za-z~][A-Za-z0-9~]*)*$`) is compared only
+/// when the rest is equal; Debian's version comparison for both passes.
 fn filevercmp(a: &[u8], b: &[u8]) -> Ordering {
-    if a == b {
-        return Ordering::Equal;
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => return Ordering::Equal,
+        (true, false) => return Ordering::Less,
+        (false, true) => return Ordering::Greater,
+        _ => {}
     }
-    for special in [&b""[..], b".", b".."] {
-        if a == special {
+    if a[0] == b'.' {
+        if b[0] != b'.' {
             return Ordering::Less;
         }
-        if b == special {
+        let (adot, bdot) = (a == b".", b == b".");
+        if adot {
+            return if bdot {
+                Ordering::Equal
+            } else {
+                Ordering::Less
+            };
+        }
+        if bdot {
             return Ordering::Greater;
         }
+        let (adotdot, bdotdot) = (a == b"..", b == b"..");
+        if adotdot {
+            return if bdotdot {
+                Ordering::Equal
+            } else {
+                Ordering::Less
+            };
+        }
+        if bdotdot {
+            return Ordering::Greater;
+        }
+    } else if b[0] == b'.' {
+        return Ordering::Greater;
     }
-    let a_hidden = a.first() == Some(&b'.');
-    let b_hidden = b.first() == Some(&b'.');
-    if a_hidden != b_hidden {
-        return if a_hidden {
-            Ordering::Less
-        } else {
-            Ordering::Greater
-        };
-    }
-    let (a, b) = if a_hidden { (&a[1..], &b[1..]) } else { (a, b) };
-    let a_pre = &a[..prefix_len(a)];
-    let b_pre = &b[..prefix_len(b)];
-    let by_prefix = verrevcmp(a_pre, b_pre);
-    if by_prefix != Ordering::Equal && a_pre != b_pre {
-        return by_prefix;
+    let a_pre = prefix_len(a);
+    let b_pre = prefix_len(b);
+    let one_pass_only = a_pre == a.len() && b_pre == b.len();
+    let result = verrevcmp(&a[..a_pre], &b[..b_pre]);
+    if result != Ordering::Equal || one_pass_only {
+        return result;
     }
     verrevcmp(a, b)
 }
 
-/// Length of `s` without its file suffix.
+/// Length of `s` without its file suffix: the suffix is the run of `.X…` parts that reaches
+/// the end of the name (which may start at the very first byte).
 fn prefix_len(s: &[u8]) -> usize {
-    let mut prefix_end = s.len();
+    let n = s.len();
     let mut i = 0;
-    let mut in_suffix_start: Option<usize> = None;
-    while i < s.len() {
-        let c = s[i];
-        if c == b'.' && i + 1 < s.len() && (s[i + 1].is_ascii_alphabetic() || s[i + 1] == b'~') {
-            if in_suffix_start.is_none() {
-                in_suffix_start = Some(i);
-            }
+    loop {
+        let prefix = i;
+        while i + 1 < n && s[i] == b'.' && (s[i + 1].is_ascii_alphabetic() || s[i + 1] == b'~') {
             i += 2;
-            while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'~') {
+            while i < n && (s[i].is_ascii_alphanumeric() || s[i] == b'~') {
                 i += 1;
             }
-            continue;
         }
-        in_suffix_start = None;
+        if i >= n {
+            return prefix;
+        }
         i += 1;
     }
-    if let Some(start) = in_suffix_start {
-        prefix_end = start;
-    }
-    prefix_end
 }
 
 fn order(c: Option<u8>) -> i32 {
@@ -151,10 +160,41 @@ mod tests {
     }
 
     #[test]
+    fn file_suffixes_and_hidden_names() {
+        assert_eq!(sorted(&[".~255-_4x", ".~xa~4x"]), [".~xa~4x", ".~255-_4x"]);
+        assert_eq!(
+            sorted(&["a.tar.gz", "a.tar", "a"]),
+            ["a", "a.tar", "a.tar.gz"]
+        );
+        assert_eq!(sorted(&["b", ".a", "..", "."]), [".", "..", ".a", "b"]);
+    }
+
+    #[test]
     fn arch_after_kernel() {
         assert_eq!(
             sorted(&["6.1/x86_64", "6.1/i386", "5.9/x86_64"]),
             ["5.9/x86_64", "6.1/i386", "6.1/x86_64"]
         );
+    }
+}
+
+#[cfg(test)]
+mod against_coreutils {
+    /// `fixtures/trees/sort-v-order.txt` is a list of generated names in the order GNU
+    /// coreutils 9.1 `LC_ALL=C sort -V` gives; sorting it reversed must restore it.
+    #[test]
+    fn matches_gnu_sort_v() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/trees/sort-v-order.txt"
+        );
+        let expected = std::fs::read_to_string(path).expect("fixture");
+        let want: Vec<&str> = expected.lines().collect();
+        let mut got = want.clone();
+        got.reverse();
+        got.sort_by(|a, b| super::sort_v_cmp(a, b));
+        for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+            assert_eq!(g, w, "line {i}");
+        }
     }
 }

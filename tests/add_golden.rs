@@ -290,3 +290,90 @@ fn tree_written_by_the_reference_is_read_by_us() {
         "our add sees the reference's add"
     );
 }
+
+#[test]
+fn concurrent_adds_of_one_module_version_add_it_once() {
+    let sb = Sandbox::new();
+    sb.copy_fixture("hello-1.0", "hello-1.0");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = sb.std_dkms(&["add", "hello/1.0"]);
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut codes: Vec<i32> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap_or(-1))
+        .collect();
+    codes.sort();
+    assert_eq!(codes, [0, 3, 3, 3]);
+    assert_eq!(sb.run(&["status"]).stdout, "hello/1.0: added\n");
+}
+
+#[test]
+fn deprecated_directives_are_named_before_validation() {
+    let conf = "PACKAGE_NAME=ri\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=ri\n\
+                DEST_MODULE_LOCATION[0]=/updates\nMODULES_CONF_OBSOLETE_ONLY[0]=z\n\
+                MODULES_CONF_ALIAS_TYPE[0]=y\nMODULES_CONF_OBSOLETES[0]=x\nMODULES_CONF[2]=w\n\
+                REMAKE_INITRD=\"\"\n";
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.write_source("ri", "1.0", Some(conf));
+        },
+        &["add", "ri/1.0"],
+    );
+    let dep = |name: &str| format!("Deprecated feature: {name} (<ROOT>/src/ri-1.0/dkms.conf)\n");
+    assert_eq!(
+        out,
+        run(
+            0,
+            "Creating symlink <ROOT>/dkms/ri/1.0/source -> <ROOT>/src/ri-1.0\n",
+            &[
+                "REMAKE_INITRD",
+                "MODULES_CONF",
+                "MODULES_CONF_OBSOLETES",
+                "MODULES_CONF_ALIAS_TYPE",
+                "MODULES_CONF_OBSOLETE_ONLY"
+            ]
+            .map(dep)
+            .concat()
+        )
+    );
+    let invalid = conf.replace("PACKAGE_NAME=ri\n", "");
+    let (out, _sb) = compare_with_reference(
+        |sb| {
+            sb.write_source("ri", "1.0", Some(&invalid));
+        },
+        &["add", "ri/1.0"],
+    );
+    assert_eq!(out.code, 8);
+    assert!(out.stderr.starts_with(&dep("REMAKE_INITRD")));
+    assert!(out
+        .stderr
+        .contains("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.\n"));
+}
+
+#[test]
+fn post_add_override_in_the_config_directory_wins() {
+    use std::os::unix::fs::PermissionsExt;
+    // 3.4.0+: an executable /etc/dkms/<module>/<script> replaces the module's own script.
+    let sb = Sandbox::new();
+    with_post_add(&sb, Some("#!/bin/sh\necho module script\n"), 0o755);
+    let dir = sb.confdir().join("hello");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("post.sh"), "#!/bin/sh\necho override from $PWD\n").unwrap();
+    std::fs::set_permissions(dir.join("post.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        sb.run(&["add", "hello/1.0"]),
+        run(
+            0,
+            &format!(
+                "{SYMLINK_HELLO}Running the post_add script:\noverride from <ROOT>/dkms/hello/1.0/source\n"
+            ),
+            ""
+        )
+    );
+}

@@ -1,16 +1,13 @@
 //! `dkms add <dir>`, `add <dir>/dkms.conf`, `add <tarball>`, `add --archive`, `add -c`:
 //! copying into the source tree, checked against the reference when it is present.
 //!
-//! These need dkms's positional-word and option rules (`cli::parse`); until they are on main
-//! the tests are ignored (`cargo test -- --ignored` runs them).
+
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{compare_with_reference, Run, Sandbox};
-
-const NEEDS_CLI: &str = "needs the dkms argument rules of cli::parse";
 
 fn run(code: i32, stdout: &str, stderr: &str) -> Run {
     Run {
@@ -50,9 +47,7 @@ fn tarball(sb: &Sandbox, flag: &str, name: &str) -> PathBuf {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_directory() {
-    let _ = NEEDS_CLI;
     let (out, sb) = compare_with_reference(
         |sb| {
             work_copy(sb);
@@ -64,7 +59,6 @@ fn add_directory() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_path_to_dkms_conf() {
     let (out, _sb) = compare_with_reference(
         |sb| {
@@ -76,7 +70,6 @@ fn add_path_to_dkms_conf() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_directory_merges_over_existing_source_and_force_replaces_it() {
     let setup = |sb: &Sandbox| {
         work_copy(sb);
@@ -90,13 +83,12 @@ fn add_directory_merges_over_existing_source_and_force_replaces_it() {
     let (out, sb) = compare_with_reference(setup, &["add", "w/pa-2.0", "--force"]);
     assert_eq!(
         out,
-        run(0, &format!("Forcing install of pa/2.0\n{SYMLINK_PA}"), "")
+        run(0, &format!("Forcing install of pa/2.0\n{SYMLINK_PA}"), "\n")
     );
     assert!(!sb.source_tree().join("pa-2.0/extra").exists());
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_directory_of_an_added_module_changes_nothing() {
     let sb = Sandbox::new();
     let dir = work_copy(&sb);
@@ -120,7 +112,6 @@ fn add_directory_of_an_added_module_changes_nothing() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_directory_with_invalid_conf() {
     let (out, sb) = compare_with_reference(
         |sb| {
@@ -144,7 +135,6 @@ fn add_directory_with_invalid_conf() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_tarballs_of_every_compression() {
     for (flag, name) in [
         ("--gzip", "pa.tar.gz"),
@@ -165,7 +155,6 @@ fn add_tarballs_of_every_compression() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_archive_option() {
     let (out, _sb) = compare_with_reference(
         |sb| {
@@ -177,7 +166,6 @@ fn add_archive_option() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_tarball_without_conf_is_exit_3() {
     let (out, _sb) = compare_with_reference(
         |sb| {
@@ -210,7 +198,6 @@ fn tarball_again(sb: &Sandbox, name: &str) {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_missing_archive_is_exit_2() {
     let (out, _sb) = compare_with_reference(|_| {}, &["add", "--archive", "nonexist.tgz"]);
     assert_eq!(out.code, 2);
@@ -219,7 +206,6 @@ fn add_missing_archive_is_exit_2() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_tarball_escaping_the_target_is_refused() {
     let sb = Sandbox::new();
     work_copy(&sb);
@@ -244,7 +230,6 @@ fn add_tarball_escaping_the_target_is_refused() {
 }
 
 #[test]
-#[ignore = "needs the dkms argument rules of cli::parse"]
 fn add_with_alternate_conf() {
     let (out, _sb) = compare_with_reference(
         |sb| {
@@ -260,4 +245,44 @@ fn add_with_alternate_conf() {
             "\nError! Could not locate dkms.conf file.\nFile: nonexist.conf does not exist.\n"
         )
     );
+}
+
+#[test]
+fn file_named_like_dkms_conf_in_a_directory_without_one_is_exit_9() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("w");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("my-dkms.conf"), common::simple_conf("pa", "2.0")).unwrap();
+    let out = sb.run(&["add", "w/my-dkms.conf"]);
+    assert_eq!(out.code, 9);
+    assert_eq!(out.stdout, "");
+    // dkms prints the word it was given ("w/my-./"); we print the directory
+    assert_eq!(
+        out.stderr,
+        "\nError! <ROOT>/w/ must contain a dkms.conf file!\n"
+    );
+    if let Some(reference) = sb.reference(&["add", "w/my-dkms.conf"]) {
+        assert_eq!(reference.code, 9);
+    }
+}
+
+#[test]
+fn directory_with_links_and_a_fifo_is_copied_without_blocking() {
+    let sb = Sandbox::new();
+    let dir = work_copy(&sb);
+    std::os::unix::fs::symlink("hello.c", dir.join("link.c")).unwrap();
+    nix::unistd::mkfifo(
+        &dir.join("fifo"),
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+    )
+    .unwrap();
+    let out = sb.run(&["add", "w/pa-2.0"]);
+    assert_eq!(out, run(0, SYMLINK_PA, ""));
+    let copy = sb.source_tree().join("pa-2.0");
+    assert_eq!(
+        std::fs::read_link(copy.join("link.c")).unwrap(),
+        PathBuf::from("hello.c")
+    );
+    assert!(copy.join("hello.c").is_file());
+    assert!(!copy.join("fifo").exists());
 }

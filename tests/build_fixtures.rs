@@ -237,6 +237,21 @@ fn missing_headers_exit_21() {
          Please install your distribution's kernel headers package matching 9.9.9-nosuch, \
          or use the --kernelsourcedir option to tell DKMS where it's located.\n"
     );
+
+    // headers only through the `source` link: dkms does not build against it (reference: 21,
+    // nothing printed on stdout, build/ left empty)
+    let build_link = k.kernel_dir().join("build");
+    let headers = std::fs::read_link(&build_link).unwrap();
+    std::fs::remove_file(&build_link).unwrap();
+    std::os::unix::fs::symlink(&headers, k.kernel_dir().join("source")).unwrap();
+    let r = k.run(&["build", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stdout.as_str()), (21, ""));
+    assert!(r.stderr.starts_with(
+        "\nError! Your kernel headers for kernel <K> cannot be found at \
+         <ROOT>/modules/<K>/build or <ROOT>/modules/<K>/source.\n"
+    ));
+    let build_dir = k.sb.dkms_tree().join("hello/1.0/build");
+    assert_eq!(std::fs::read_dir(&build_dir).unwrap().count(), 0);
 }
 
 #[test]
@@ -459,4 +474,160 @@ fn identical_unversioned_module_is_not_installed_twice() {
          \nError! Installation aborted.\n"
     );
     assert!(there.join("noversion.ko").exists());
+}
+
+#[test]
+fn a_leftover_kernel_directory_blocks_the_build_with_exit_3() {
+    let Some(k) = setup("hello-1.0") else { return };
+    assert_eq!(k.run(&["add", "hello/1.0"]).code, 0);
+    let dir = k.built_dir("hello", "1.0");
+    std::fs::create_dir_all(dir.join("log")).unwrap();
+    for force in [false, true] {
+        let mut args = vec!["build", "hello/1.0", "-k", k.kernel.as_str()];
+        if force {
+            args.push("--force");
+        }
+        let r = k.run(&args);
+        assert_eq!(r.code, 3);
+        assert_eq!(
+            r.stderr,
+            format!(
+                "\nError! This module/version has already been built on: <K>\n\
+                 Directory <ROOT>/dkms/hello/1.0/<K>/{}/ already exists. Use the dkms remove function before trying to build again.\n",
+                k.arch
+            )
+            .replace("/ already", " already")
+        );
+    }
+}
+
+#[test]
+fn install_onto_a_kernel_without_a_modules_directory_exits_6() {
+    let Some(k) = setup("hello-1.0") else { return };
+    let real = std::fs::read_link(k.kernel_dir().join("build")).unwrap();
+    std::fs::remove_dir_all(k.kernel_dir()).unwrap();
+    let ksrc = real.to_string_lossy().into_owned();
+    let r = k.run(&[
+        "install",
+        "hello/1.0",
+        "-k",
+        &k.kernel,
+        "--kernelsourcedir",
+        &ksrc,
+    ]);
+    assert_eq!(r.code, 6);
+    assert!(r
+        .stdout
+        .ends_with("Signing module <ROOT>/dkms/hello/1.0/build/hello.ko\n"));
+    assert_eq!(
+        r.stderr,
+        "\nError! The directory <ROOT>/modules/<K> doesn't exist.\n\
+         You cannot install a module onto a non-existant kernel.\n"
+    );
+    assert!(k
+        .built_dir("hello", "1.0")
+        .join("module/hello.ko")
+        .is_file());
+}
+
+#[test]
+fn several_kernels_in_one_run() {
+    let Some(k) = setup("hello-1.0") else { return };
+    // a second "kernel" using the same headers; Debian has no linux-kbuild for it, so its
+    // sign-file comes from its build tree
+    let other = "9.9.9-other";
+    let other_dir = k.sb.install_tree().join(other);
+    std::fs::create_dir_all(&other_dir).unwrap();
+    let real = std::fs::read_link(k.kernel_dir().join("build")).unwrap();
+    std::os::unix::fs::symlink(&real, other_dir.join("build")).unwrap();
+    let r = k.run(&["install", "hello/1.0", "-k", &k.kernel, "-k", other]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "Sign command: <ROOT>/modules/{other}/build/scripts/sign-file\n\
+         Signing key: <ROOT>/mok.key\n\
+         Public certificate (MOK): <ROOT>/mok.pub\n\n\
+         Building module(s)... done.\n"
+        )),
+        "{}",
+        r.stdout
+    );
+    // each kernel is built, then installed, in turn
+    assert!(r.stdout.contains(
+        "Signing module <ROOT>/dkms/hello/1.0/build/hello.ko\n\
+         Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\nRunning depmod... done.\nSign command: "
+    ));
+    assert!(r.stdout.ends_with(&format!(
+        "Installing <ROOT>/modules/{other}/updates/dkms/hello.ko\nRunning depmod... done.\n"
+    )));
+    let r = k.run(&["uninstall", "hello/1.0", "--all"]);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "Module hello/1.0 for kernel <K> (<A>):\n\
+             Before uninstall, this module version was ACTIVE on this kernel.\n\
+             Deleting <ROOT>/modules/<K>/updates/dkms/hello.ko\n\
+             Running depmod... done.\n\
+             \n\
+             Module hello/1.0 for kernel {other} (<A>):\n\
+             Before uninstall, this module version was ACTIVE on this kernel.\n\
+             Deleting <ROOT>/modules/{other}/updates/dkms/hello.ko\n\
+             Running depmod... done.\n"
+        )
+    );
+    let r = k.run(&["unbuild", "hello/1.0", "-k", &k.kernel, "-k", other]);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "Module hello/1.0 is not installed for kernel <K> (<A>). Skipping...\n\
+             \n\
+             Module hello/1.0 is not installed for kernel {other} (<A>). Skipping...\n"
+        )
+    );
+    assert!(!k.sb.dkms_tree().join("hello/1.0").join(&k.kernel).exists());
+    assert!(!k.sb.dkms_tree().join("hello/1.0").join(other).exists());
+}
+
+/// As dkms, each kernel is tried in turn: a failing kernel shows its error, the next is still
+/// built, and the exit status is the last kernel's (reference 3.2.2).
+#[test]
+fn each_kernel_is_tried_and_the_last_one_decides_the_exit_status() {
+    let Some(k) = setup("hello-1.0") else { return };
+    let headers_error = |kernel: &str| {
+        format!(
+            "\nError! Your kernel headers for kernel {kernel} cannot be found at \
+             <ROOT>/modules/{kernel}/build or <ROOT>/modules/{kernel}/source.\n\
+             Please install your distribution's kernel headers package matching {kernel}, \
+             or use the --kernelsourcedir option to tell DKMS where it's located.\n"
+        )
+    };
+    let r = k.run(&["build", "hello/1.0", "-k", "9.8", "-k", &k.kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, headers_error("9.8"));
+    assert!(
+        r.stdout.contains("Building module(s)... done.\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(k
+        .built_dir("hello", "1.0")
+        .join("module/hello.ko")
+        .is_file());
+
+    let r = k.run(&[
+        "build",
+        "hello/1.0",
+        "-k",
+        &k.kernel,
+        "-k",
+        "9.9",
+        "--force",
+    ]);
+    assert_eq!(r.code, 21);
+    assert_eq!(r.stderr, headers_error("9.9"));
+    assert!(
+        r.stdout.contains("Building module(s)... done.\n"),
+        "{}",
+        r.stdout
+    );
 }

@@ -415,3 +415,337 @@ fn compressed_modules_are_compared() {
         ok("zmod/1.0, 6.1.0-1-test, x86_64: installed\n")
     );
 }
+
+#[test]
+fn filters_by_arch() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", "7.0", A, "hello", KO);
+    sb.mark_built("hello", "1.0", "7.0", "i386", "hello", KO);
+    sb.mark_built("hello", "1.0", "6.0", A, "hello", KO);
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-a", "i386"]),
+        ok("hello/1.0, 7.0, i386: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-a", "arm64"]),
+        ok("hello/1.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "7.0/i386"]),
+        ok("hello/1.0, 7.0, i386: built\n")
+    );
+    // one arch applies to every -k
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "7.0/i386", "-k", "6.0"]),
+        ok("hello/1.0, 7.0, i386: built\nhello/1.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "7.0", "-k", "6.0", "-a", A, "-a", "i386"]),
+        ok("hello/1.0, 7.0, x86_64: built\nhello/1.0: added\n")
+    );
+}
+
+#[test]
+fn conf_that_runs_commands_is_read_per_line() {
+    let sb = Sandbox::new();
+    let conf = "PACKAGE_NAME=dyn\nPACKAGE_VERSION=1.0\n\
+                echo \"reading dkms.conf for $kernelver\" >&2\n\
+                BUILT_MODULE_NAME[0]=dyn\nDEST_MODULE_NAME[0]=\"dyn-$kernelver\"\n\
+                DEST_MODULE_LOCATION[0]=/updates\n";
+    sb.write_source("dyn", "1.0", Some(conf));
+    sb.mark_added("dyn", "1.0");
+    sb.mark_built("dyn", "1.0", K, A, "dyn-6.1.0-1-test", KO);
+    sb.mark_built("dyn", "1.0", K2, A, "dyn", KO);
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        Run {
+            code: 0,
+            stdout: "dyn/1.0, 6.1.0-1-test, x86_64: built\n\
+                     dyn/1.0, 6.1.0-2-test, x86_64: built (Built modules are missing in the kernel modules folder)\n"
+                .into(),
+            stderr: "reading dkms.conf for 6.1.0-1-test\nreading dkms.conf for 6.1.0-2-test\n".into(),
+        }
+    );
+}
+
+#[test]
+fn per_module_override_file_is_read() {
+    let sb = Sandbox::new();
+    sb.added("ovr", "1.0");
+    sb.mark_built("ovr", "1.0", K, A, "renamed", KO);
+    std::fs::write(
+        sb.confdir().join("ovr.conf"),
+        "DEST_MODULE_NAME[0]=renamed\n",
+    )
+    .unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("ovr/1.0, 6.1.0-1-test, x86_64: built\n")
+    );
+    std::fs::remove_file(sb.confdir().join("ovr.conf")).unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("ovr/1.0, 6.1.0-1-test, x86_64: built (Built modules are missing in the kernel modules folder)\n")
+    );
+}
+
+#[test]
+fn foreign_files_in_place_of_versions_and_links() {
+    let sb = Sandbox::new();
+    // a file where the source link should be, sources present: broken
+    sb.write_source("hello", "1.0", None);
+    std::fs::create_dir_all(sb.dkms_tree().join("hello/1.0")).unwrap();
+    std::fs::write(sb.dkms_tree().join("hello/1.0/source"), "x").unwrap();
+    // the same without sources: not a module version
+    std::fs::create_dir_all(sb.dkms_tree().join("hello/2.0")).unwrap();
+    std::fs::write(sb.dkms_tree().join("hello/2.0/source"), "x").unwrap();
+    // a file where the version directory should be
+    sb.write_source("foo", "1.0", None);
+    std::fs::create_dir_all(sb.dkms_tree().join("foo")).unwrap();
+    std::fs::write(sb.dkms_tree().join("foo/1.0"), "x").unwrap();
+    assert_eq!(
+        sb.run_same_as_reference(&["status"]),
+        Run {
+            code: 0,
+            stdout: "hello/1.0: broken\n".into(),
+            stderr: "\nError! hello/1.0: Missing the module source directory or the symbolic link pointing to it.\n\
+                     Manual intervention is required!\n"
+                .into(),
+        }
+    );
+}
+
+/// The installed copy is looked for where this distribution installs (spec §4.3).
+fn installed_where(os_release: &str, location: &str, addon: Option<&str>) -> String {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("etc/os-release"), os_release).unwrap();
+    let conf = "PACKAGE_NAME=loc\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=loc\n\
+                DEST_MODULE_LOCATION[0]=/kernel/drivers/misc\n";
+    sb.write_source("loc", "1.0", Some(conf));
+    sb.mark_added("loc", "1.0");
+    sb.mark_built("loc", "1.0", K, A, "loc", KO);
+    sb.mark_installed("loc", "1.0", K, A, "loc", b"elsewhere");
+    let dir = sb.install_tree().join(K).join(location);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("loc.ko"), KO).unwrap();
+    let mut cmd = sb.dkms(&["status"]);
+    if let Some(addon) = addon {
+        cmd.env("ADDON_MODULES_DIR", addon);
+    }
+    String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+}
+
+#[test]
+fn installed_copy_location_follows_the_distribution() {
+    let clean = "loc/1.0, 6.1.0-1-test, x86_64: installed\n";
+    assert_eq!(installed_where("ID=fedora\n", "extra", None), clean);
+    assert_eq!(
+        installed_where(
+            "ID=almalinux\nID_LIKE=\"rhel centos fedora\"\n",
+            "extra",
+            None
+        ),
+        clean
+    );
+    assert_eq!(
+        installed_where(
+            "ID=opensuse-leap\nID_LIKE=\"suse opensuse\"\n",
+            "updates",
+            None
+        ),
+        clean
+    );
+    assert_eq!(
+        installed_where(
+            "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n",
+            "updates/dkms",
+            None
+        ),
+        clean
+    );
+    assert_eq!(
+        installed_where("ID=alpine\n", "kernel/drivers/misc", None),
+        clean
+    );
+    assert_eq!(
+        installed_where("ID=debian\n", "addon/dir", Some("addon/dir")),
+        clean
+    );
+    // and not where another distribution would put it
+    assert_eq!(
+        installed_where("ID=debian\n", "extra", None),
+        "loc/1.0, 6.1.0-1-test, x86_64: installed (Differences between built and installed modules)\n"
+    );
+}
+
+#[test]
+fn no_weak_modules_means_no_weak_lines() {
+    let sb = Sandbox::new();
+    let mut conf = common::simple_conf("weak", "1.0");
+    conf.push_str("NO_WEAK_MODULES=\"yes\"\n");
+    sb.write_source("weak", "1.0", Some(&conf));
+    sb.mark_added("weak", "1.0");
+    sb.mark_built("weak", "1.0", K, A, "weak", KO);
+    sb.mark_installed("weak", "1.0", K, A, "weak", KO);
+    let wdir = sb.install_tree().join(K2).join("weak-updates");
+    std::fs::create_dir_all(&wdir).unwrap();
+    std::os::unix::fs::symlink(
+        format!("../../{K}/updates/dkms/weak.ko"),
+        wdir.join("weak.ko"),
+    )
+    .unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n")
+    );
+}
+
+#[test]
+fn unreadable_or_garbage_conf_still_prints_every_line() {
+    let sb = Sandbox::new();
+    // a directory where dkms.conf should be
+    sb.added("adir", "1.0");
+    let conf = sb.source_tree().join("adir-1.0/dkms.conf");
+    std::fs::remove_file(&conf).unwrap();
+    std::fs::create_dir(&conf).unwrap();
+    sb.mark_built("adir", "1.0", K, A, "adir", KO);
+    // binary garbage
+    sb.write_source("bin", "1.0", Some("\u{1}\u{2}"));
+    std::fs::write(
+        sb.source_tree().join("bin-1.0/dkms.conf"),
+        b"\xff\xfe\x00garbage\n\x00PACKAGE_NAME=\"",
+    )
+    .unwrap();
+    sb.mark_added("bin", "1.0");
+    sb.mark_built("bin", "1.0", K, A, "bin", KO);
+    sb.added("zzz", "1.0");
+    let run = sb.run(&["status"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "adir/1.0, 6.1.0-1-test, x86_64: built\n\
+         bin/1.0, 6.1.0-1-test, x86_64: built\n\
+         zzz/1.0: added\n"
+    );
+    assert_eq!(
+        run.stderr
+            .matches("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.\n")
+            .count(),
+        2,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn binary_only_load_is_shown_as_built() {
+    // ldtarball of a binaries-only archive without sources: `source` is a real directory
+    // holding only dkms.conf. Upstream hides such a module from status (spec §11: fixed).
+    let sb = Sandbox::new();
+    let source = sb.dkms_tree().join("binmod/1.0/source");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(
+        source.join("dkms.conf"),
+        common::simple_conf("binmod", "1.0"),
+    )
+    .unwrap();
+    sb.mark_built("binmod", "1.0", K, A, "binmod", KO);
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("binmod/1.0, 6.1.0-1-test, x86_64: built\n")
+    );
+}
+
+#[test]
+fn empty_filters_filter_nothing() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", "6.0", A, "hello", KO);
+    sb.added("other", "2.0");
+    let all = "hello/1.0, 6.0, x86_64: built\nother/2.0: added\n";
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "/1.0"]),
+        ok("hello/1.0, 6.0, x86_64: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "hello/"]),
+        ok("hello/1.0, 6.0, x86_64: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "6.0/"]),
+        ok("hello/1.0, 6.0, x86_64: built\nother/2.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "/x86_64"]),
+        ok(all)
+    );
+    assert_eq!(sb.run_same_as_reference(&["status", "--all"]), ok(all));
+}
+
+#[test]
+fn installed_weak_on_rhel_layout() {
+    // RHEL's weak-modules mirrors the install location under weak-updates.
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("etc/os-release"), "ID=rhel\n").unwrap();
+    sb.added("weak", "1.0");
+    sb.mark_built("weak", "1.0", K, A, "weak", KO);
+    let link = sb.dkms_tree().join(format!("weak/kernel-{K}-{A}"));
+    std::os::unix::fs::symlink(format!("1.0/{K}/{A}"), link).unwrap();
+    let extra = sb.install_tree().join(K).join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    std::fs::write(extra.join("weak.ko"), KO).unwrap();
+    let wdir = sb.install_tree().join(K2).join("weak-updates/extra");
+    std::fs::create_dir_all(&wdir).unwrap();
+    std::os::unix::fs::symlink(extra.join("weak.ko"), wdir.join("weak.ko")).unwrap();
+    assert_eq!(
+        sb.run(&["status"]),
+        ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n\
+            weak, 1.0, 6.1.0-2-test, x86_64: installed-weak from 6.1.0-1-test\n")
+    );
+}
+
+#[test]
+fn filters_are_glob_patterns_and_kernels_sort_by_path() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.added("hello", "2.0");
+    sb.added("help", "1.0");
+    for (v, k, a) in [
+        ("1.0", "6.0", A),
+        ("1.0", "6.0", "Z"),
+        ("1.0", "6.0-x", "a"),
+        ("1.0", "7.0", A),
+        ("2.0", "6.0", A),
+        ("2.0", "abc", A),
+    ] {
+        sb.mark_built("hello", v, k, a, "hello", KO);
+    }
+    // without -k only digit-leading kernels, sorted by "<kernel>/<arch>" bytes
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "hello"]),
+        ok(
+            "hello/1.0, 6.0-x, a: built\nhello/1.0, 6.0, Z: built\nhello/1.0, 6.0, x86_64: built\n\
+            hello/1.0, 7.0, x86_64: built\nhello/2.0, 6.0, x86_64: built\n"
+        )
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&[
+            "status", "-m", "hel*", "-v", "2.*", "-k", "[67].0", "-a", "x86*"
+        ]),
+        ok("hello/2.0, 6.0, x86_64: built\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-m", "he?p"]),
+        ok("help/1.0: added\n")
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "*/1.0", "-k", "7.0"]),
+        ok("hello/1.0, 7.0, x86_64: built\nhelp/1.0: added\n")
+    );
+    // a named kernel need not start with a digit
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "-k", "abc"]),
+        ok("hello/1.0: added\nhello/2.0, abc, x86_64: built\nhelp/1.0: added\n")
+    );
+}

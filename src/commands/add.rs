@@ -8,16 +8,27 @@ use crate::commands::Context;
 use crate::conf::ModuleConf;
 use crate::error::{Error, IoContext, Result};
 use crate::output::tree as msg;
+use crate::tree::AddState;
 
 pub fn run(ctx: &Context) -> Result<()> {
     let inv = &ctx.inv;
     let mut module = inv.module.clone();
     let mut version = inv.version.clone();
 
-    let needs_loading = module.is_none() || version.is_none();
+    // A directory or tarball is loaded only when neither module nor version was named.
+    let needs_loading = module.is_none() && version.is_none();
+    if needs_loading && (inv.archive.is_some() || inv.source_dir.is_some()) {
+        // Copying into the source tree is a system change (spec §2.2); dkms checks the tree
+        // first.
+        crate::settings::require_writable_tree(&ctx.settings)?;
+        crate::settings::require_root()?;
+    }
     if needs_loading {
         if let Some(archive) = &inv.archive {
-            let (m, v) = load_tarball(ctx, archive)?;
+            let Some((m, v)) = load_tarball(ctx, archive)? else {
+                // A dkms binary archive (mktarball format) is ldtarball's to load.
+                return crate::commands::ldtarball::run(ctx);
+            };
             module = Some(m);
             version = Some(v);
         } else if let Some(dir) = &inv.source_dir {
@@ -27,16 +38,20 @@ pub fn run(ctx: &Context) -> Result<()> {
         }
     }
 
-    let (Some(module), Some(version)) = (module, version) else {
-        return Err(Error::dkms(1, msg::module_version_required("add")));
-    };
+    let (module, version) =
+        crate::cli::require_module_version(module.as_deref(), version.as_deref(), "add")?;
+    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
+    if inv.rpm_safe_upgrade {
+        let tmp = &ctx.settings.tmp_location;
+        crate::tree::rpm_lock::record(tmp, &module, &version).at(tmp)?;
+    }
     add_module(ctx, &module, &version)
 }
 
 /// Add `/usr/src/<m>-<v>` (already in place) to the tree: the part of `add` every caller
 /// shares (build and install auto-add through here too).
 pub fn add_module(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    require_writable_tree(ctx)?;
+    crate::settings::require_writable_tree(&ctx.settings)?;
     if ctx.tree.has_source(module, version) {
         return Err(Error::dkms(3, msg::already_added(module, version)));
     }
@@ -71,14 +86,7 @@ fn first_kernel(ctx: &Context) -> String {
         .kernels
         .first()
         .cloned()
-        .unwrap_or_else(running_kernel)
-}
-
-/// `uname -r`, read from the kernel without starting a process.
-pub fn running_kernel() -> String {
-    nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_default()
+        .unwrap_or_else(crate::cli::host_kernel)
 }
 
 /// A POST_ADD/PRE_INSTALL/POST_INSTALL/POST_REMOVE script: run from the module's source
@@ -126,23 +134,21 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// Interim permission rule (spec §2.2) until `settings::require_writable_tree` lands on main:
-/// the dkms tree must be writable (created when missing, as dkms's `mkdir -p` does).
-fn require_writable_tree(ctx: &Context) -> Result<()> {
-    let tree = &ctx.tree.dkms_tree;
-    if !tree.exists() {
-        let _ = std::fs::create_dir_all(tree);
+/// Auto-add for build and install: a module whose source is in the source tree goes through
+/// `add_module` (add's output, then the blank line that separates it from what follows); a
+/// broken module stops here (exit 4).
+pub fn ensure_added(ctx: &Context, module: &str, version: &str) -> Result<()> {
+    let in_tree = std::fs::symlink_metadata(ctx.tree.version_dir(module, version)).is_ok();
+    match ctx.tree.add_state(module, version) {
+        AddState::Added | AddState::BinaryOnly => Ok(()),
+        // source in /usr/src but nothing in the tree yet: simply not added
+        AddState::Broken if in_tree => Err(Error::dkms(4, msg::broken_module(module, version))),
+        AddState::NotAdded | AddState::Broken => {
+            add_module(ctx, module, version)?;
+            ctx.out.blank();
+            Ok(())
+        }
     }
-    if nix::unistd::access(tree, nix::unistd::AccessFlags::W_OK).is_err() {
-        return Err(Error::dkms(
-            1,
-            [format!(
-                "No write access to DKMS tree at {}",
-                tree.display()
-            )],
-        ));
-    }
-    Ok(())
 }
 
 // ----- loading a directory or a tarball into the source tree -----------------------------
@@ -150,9 +156,16 @@ fn require_writable_tree(ctx: &Context) -> Result<()> {
 /// `dkms add <dir>` / `add <dir>/dkms.conf`: read the conf for PACKAGE_NAME/VERSION and copy
 /// the directory to `/usr/src/<m>-<v>`.
 fn load_source_dir(ctx: &Context, dir: &Path) -> Result<(String, String)> {
+    // dkms names the directory by its absolute path in its messages.
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let dir = dir.as_path();
     let conf_path = dir.join("dkms.conf");
+    if !conf_path.exists() {
+        // `add some-dkms.conf`: the directory of a file merely named like dkms.conf.
+        return Err(Error::dkms(9, [msg::dir_without_conf(dir)]));
+    }
     let kernel = first_kernel(ctx);
-    let conf = read_conf_strict(ctx, &conf_path, "", "", &kernel)?;
+    let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
     let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
     install_source(ctx, dir, &module, &version)?;
     Ok((module, version))
@@ -174,6 +187,8 @@ fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Re
         return Ok(());
     }
     if dest.exists() && ctx.inv.force {
+        // dkms prints an empty line on stderr here.
+        ctx.out.err_line("");
         ctx.out.line(msg::forcing_install(module, version));
         std::fs::remove_dir_all(&dest).at(&dest)?;
     }
@@ -202,6 +217,9 @@ fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
             std::fs::Permissions::from_mode(meta.permissions().mode()),
         )
         .at(dest)?;
+    } else if !meta.is_file() {
+        // fifos, sockets, device nodes: reading one would block or copy a device's contents
+        return Ok(());
     } else {
         if std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
             std::fs::remove_file(dest).at(dest)?;
@@ -226,8 +244,8 @@ fn set_mtime(path: &Path, (secs, nsecs): (i64, i64)) {
 }
 
 /// `dkms add <tarball>`: extract, find the first dkms.conf, copy its directory to
-/// `/usr/src/<m>-<v>`.
-fn load_tarball(ctx: &Context, archive: &Path) -> Result<(String, String)> {
+/// `/usr/src/<m>-<v>`. `None` for a dkms binary archive (`dkms_main_tree/` inside).
+fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)>> {
     if !archive.exists() {
         return Err(Error::dkms(
             2,
@@ -250,15 +268,7 @@ fn load_tarball(ctx: &Context, archive: &Path) -> Result<(String, String)> {
         }
     }
     if scratch.path().join("dkms_main_tree").is_dir() {
-        // A `mktarball` archive: that is ldtarball's format.
-        return Err(Error::dkms(
-            3,
-            [format!(
-                "{} is a dkms binary archive; load it with: dkms ldtarball {}",
-                archive.display(),
-                archive.display()
-            )],
-        ));
+        return Ok(None);
     }
     let Some(conf_path) = find_first_conf(scratch.path()) else {
         return Err(Error::dkms(3, msg::tarball_without_conf()));
@@ -268,10 +278,10 @@ fn load_tarball(ctx: &Context, archive: &Path) -> Result<(String, String)> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| scratch.path().to_path_buf());
     let kernel = first_kernel(ctx);
-    let conf = read_conf_strict(ctx, &conf_path, "", "", &kernel)?;
+    let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
     let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
     install_source(ctx, &dir, &module, &version)?;
-    Ok((module, version))
+    Ok(Some((module, version)))
 }
 
 /// The first `dkms.conf` in `find` order (directory order, depth first).
@@ -311,6 +321,11 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
             .map_err(|e| ExtractError::Unreadable(format!("tar: {e}")))?
             .into_owned();
         if escapes(&path) {
+            return Err(ExtractError::Unsafe(path.display().to_string()));
+        }
+        // Device nodes and fifos have no place in a module's sources.
+        let kind = entry.header().entry_type();
+        if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
             return Err(ExtractError::Unsafe(path.display().to_string()));
         }
         if let Ok(Some(target)) = entry.link_name() {
@@ -436,8 +451,8 @@ pub enum ConfOutcome {
     },
 }
 
-/// Read a module's dkms.conf as dkms's `read_conf` does, without failing: status prints the
-/// messages and goes on.
+/// Read a module's dkms.conf as `dkms status` does, without failing: status prints the
+/// error messages and goes on with whatever the file set.
 pub fn read_conf(
     ctx: &Context,
     path: &Path,
@@ -446,11 +461,45 @@ pub fn read_conf(
     kernel: &str,
     arch: &str,
 ) -> ConfOutcome {
-    let _ = (ctx, module, version, kernel, arch);
-    interim_conf::read(path)
+    // dkms tests for existence only: a directory or unreadable file in its place is sourced,
+    // fails, and leaves the directives unset.
+    if !path.exists() {
+        return ConfOutcome::Missing(path.to_path_buf());
+    }
+    let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, arch);
+    req.path = path.to_path_buf();
+    let mut messages = Vec::new();
+    let directives = match crate::conf::evaluate(&req) {
+        Ok(d) => d,
+        Err(e) => {
+            // bash reports the file's error and dkms goes on with what was set (nothing).
+            messages.push(evaluation_error_text(&e));
+            Default::default()
+        }
+    };
+    let conf = ModuleConf::from_directives(path, directives);
+    // status's read prints the errors only (no "Zero modules specified." warning there).
+    let (errors, _warnings) = conf.validate(false);
+    let valid = errors.is_empty();
+    messages.extend(errors);
+    ConfOutcome::Read {
+        conf,
+        messages,
+        valid,
+    }
 }
 
-/// `read_conf_strict` for add: missing → exit 4, invalid → messages then exit 8.
+fn evaluation_error_text(e: &Error) -> String {
+    match e {
+        Error::Dkms { lines, .. } => lines.join("\n"),
+        other => other.to_string(),
+    }
+}
+
+/// `read_conf_strict` for add: missing → exit 4; deprecated directives named; invalid →
+/// messages then exit 8. This is `conf::read_conf(req, true)` plus the deprecation lines, which
+/// dkms prints before validating (and only when adding the module itself, not when reading a
+/// directory's conf to learn its name).
 pub fn read_conf_strict(
     ctx: &Context,
     path: &Path,
@@ -458,211 +507,56 @@ pub fn read_conf_strict(
     version: &str,
     kernel: &str,
 ) -> Result<ModuleConf> {
-    let arch = ctx.inv.arches.first().cloned().unwrap_or_else(machine_arch);
-    match read_conf(ctx, path, module, version, kernel, &arch) {
-        ConfOutcome::Missing(p) => Err(Error::dkms(4, msg::missing_conf(&p))),
-        ConfOutcome::Read {
-            conf,
-            messages,
-            valid,
-        } => {
-            for m in &messages {
-                ctx.out.err_line(m);
-            }
-            if valid {
-                Ok(conf)
-            } else {
-                Err(Error::dkms(8, msg::bad_conf(path)))
-            }
-        }
-    }
+    read_conf_checked(ctx, path, module, version, kernel, true)
 }
 
-/// `uname -m`.
-pub fn machine_arch() -> String {
-    nix::sys::utsname::uname()
-        .map(|u| u.machine().to_string_lossy().into_owned())
-        .unwrap_or_default()
+fn read_conf_checked(
+    ctx: &Context,
+    path: &Path,
+    module: &str,
+    version: &str,
+    kernel: &str,
+    name_deprecations: bool,
+) -> Result<ModuleConf> {
+    let arch = ctx
+        .inv
+        .arches
+        .first()
+        .cloned()
+        .unwrap_or_else(crate::cli::host_arch);
+    let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, &arch);
+    req.path = path.to_path_buf();
+    if !name_deprecations {
+        return crate::conf::read_conf(&req, true);
+    }
+    if !path.is_file() {
+        return Err(Error::dkms(4, msg::missing_conf(path)));
+    }
+    let directives = crate::conf::evaluate(&req)?;
+    let conf = ModuleConf::from_directives(path, directives);
+    for name in DEPRECATED_DIRECTIVES {
+        if conf.directives.get(*name).is_some_and(|v| !v.is_empty()) {
+            ctx.out.deprecated(msg::deprecated_directive(name, path));
+        }
+    }
+    let (errors, warnings) = conf.validate(true);
+    for line in warnings.iter().chain(errors.iter()) {
+        ctx.out.err_line(line);
+    }
+    if !errors.is_empty() {
+        return Err(Error::dkms(8, crate::output::conf::bad_conf_file(path)));
+    }
+    Ok(conf)
 }
 
-/// INTERIM dkms.conf reader, until `conf::read_conf` (the real bash evaluator) lands on
-/// main: plain `KEY="value"` / `KEY[i]='value'` / `KEY=value` assignments of dkms's directive
-/// names, with dkms's derived values and validation messages.
-pub(crate) mod interim_conf {
-    use std::path::Path;
-
-    use super::ConfOutcome;
-    use crate::conf::{Directives, ModuleConf, ModuleRecord, DIRECTIVE_NAMES};
-
-    pub fn read(path: &Path) -> ConfOutcome {
-        let text = match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(_) => return ConfOutcome::Missing(path.to_path_buf()),
-        };
-        let directives = parse(&text);
-        let (conf, messages) = derive(path, directives);
-        let valid = !messages.iter().any(|m| m.starts_with("dkms.conf: Error!"));
-        ConfOutcome::Read {
-            conf,
-            messages,
-            valid,
-        }
-    }
-
-    fn parse(text: &str) -> Directives {
-        let mut directives = Directives::new();
-        for line in text.lines() {
-            let line = line.trim().trim_end_matches('\r');
-            if line.starts_with('#') {
-                continue;
-            }
-            let Some((lhs, rhs)) = line.split_once('=') else {
-                continue;
-            };
-            let (name, index) = match lhs.split_once('[') {
-                Some((n, rest)) => match rest.strip_suffix(']').and_then(|i| i.parse().ok()) {
-                    Some(i) => (n, i),
-                    None => continue,
-                },
-                None => (lhs, 0usize),
-            };
-            if !DIRECTIVE_NAMES.contains(&name) {
-                continue;
-            }
-            let value = unquote(rhs);
-            // dkms's round trip collapses blank runs.
-            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            directives
-                .entry(name.to_string())
-                .or_default()
-                .insert(index, value);
-        }
-        directives
-    }
-
-    fn unquote(rhs: &str) -> String {
-        let rhs = rhs.trim();
-        if let Some(inner) = rhs.strip_prefix('"').and_then(|r| r.split_once('"')) {
-            return inner.0.to_string();
-        }
-        if let Some(inner) = rhs.strip_prefix('\'').and_then(|r| r.split_once('\'')) {
-            return inner.0.to_string();
-        }
-        rhs.split_whitespace().next().unwrap_or("").to_string()
-    }
-
-    fn derive(path: &Path, directives: Directives) -> (ModuleConf, Vec<String>) {
-        let mut messages = Vec::new();
-        let mut conf = ModuleConf {
-            path: path.to_path_buf(),
-            directives,
-            ..ModuleConf::default()
-        };
-        conf.package_name = conf.scalar("PACKAGE_NAME").to_string();
-        conf.package_version = conf.scalar("PACKAGE_VERSION").to_string();
-        if conf.package_name.is_empty() {
-            messages.push("dkms.conf: Error! No 'PACKAGE_NAME' directive specified.".into());
-        }
-        if conf.package_version.is_empty() {
-            messages.push("dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.".into());
-        }
-        let families = [
-            "BUILT_MODULE_NAME",
-            "BUILT_MODULE_LOCATION",
-            "DEST_MODULE_NAME",
-            "DEST_MODULE_LOCATION",
-        ];
-        let count = families
-            .iter()
-            .filter_map(|f| {
-                conf.directives
-                    .get(*f)
-                    .and_then(|m| m.keys().max().copied())
-            })
-            .max()
-            .map_or(0, |i| i + 1);
-        let get = |name: &str, i: usize| -> String {
-            conf.directives
-                .get(name)
-                .and_then(|m| m.get(&i))
-                .cloned()
-                .unwrap_or_default()
-        };
-        let strip0 = get("STRIP", 0);
-        let mut records = Vec::new();
-        for i in 0..count {
-            let mut built = get("BUILT_MODULE_NAME", i);
-            if built.is_empty() && count == 1 {
-                built = conf.package_name.clone();
-            }
-            let mut location = get("BUILT_MODULE_LOCATION", i);
-            if !location.is_empty() && !location.ends_with('/') {
-                location.push('/');
-            }
-            let mut dest = get("DEST_MODULE_NAME", i);
-            if dest.is_empty() {
-                dest = built.clone();
-            }
-            let dest_location = get("DEST_MODULE_LOCATION", i);
-            let strip = {
-                let s = get("STRIP", i);
-                let s = if s.is_empty() { strip0.clone() } else { s };
-                !(s.starts_with('n') || s.starts_with('N'))
-            };
-            if built.is_empty() {
-                messages.push(format!(
-                    "dkms.conf: Error! No 'BUILT_MODULE_NAME' directive specified for record #{i}."
-                ));
-            } else if built.ends_with(".o") || built.ends_with(".ko") {
-                messages.push(format!(
-                    "dkms.conf: Error! 'BUILT_MODULE_NAME' directive ends in '.o' or '.ko' in record #{i}."
-                ));
-            }
-            if !dest.is_empty() && (dest.ends_with(".o") || dest.ends_with(".ko")) {
-                messages.push(format!(
-                    "dkms.conf: Error! 'DEST_MODULE_NAME' directive ends in '.o' or '.ko' in record #{i}."
-                ));
-            }
-            if dest_location.is_empty() {
-                messages.push(format!(
-                    "dkms.conf: Error! No 'DEST_MODULE_LOCATION' directive specified for record #{i}."
-                ));
-            } else if !["/kernel", "/updates", "/extra"]
-                .iter()
-                .any(|p| dest_location.starts_with(p))
-            {
-                messages.push(
-                    "dkms.conf: Error! Directive 'DEST_MODULE_LOCATION' does not begin with"
-                        .to_string(),
-                );
-                messages.push(format!(
-                    "'/kernel', '/updates', or '/extra' in record #{i}."
-                ));
-            }
-            records.push(ModuleRecord {
-                built_name: built,
-                built_location: location,
-                dest_name: dest,
-                dest_location,
-                strip,
-                excluded: false,
-            });
-        }
-        for name in ["AUTOINSTALL", "BUILD_DEPENDS_REBUILD", "NO_WEAK_MODULES"] {
-            let value = conf.scalar(name).to_string();
-            if !["", "yes", "no"].contains(&value.to_ascii_lowercase().as_str()) {
-                messages.push(format!(
-                    "dkms.conf: Error! Unsupported {name} value '{value}'"
-                ));
-            }
-        }
-        if count == 0 && messages.is_empty() {
-            messages.push("dkms.conf: Warning! Zero modules specified.".into());
-        }
-        conf.modules = records;
-        (conf, messages)
-    }
-}
+/// Directives dkms 3 accepts but ignores, named on add, in dkms's order.
+const DEPRECATED_DIRECTIVES: &[&str] = &[
+    "REMAKE_INITRD",
+    "MODULES_CONF",
+    "MODULES_CONF_OBSOLETES",
+    "MODULES_CONF_ALIAS_TYPE",
+    "MODULES_CONF_OBSOLETE_ONLY",
+];
 
 #[cfg(test)]
 mod tests {
@@ -727,6 +621,8 @@ mod tests {
         header[124..135].copy_from_slice(b"00000000000");
         header[136..147].copy_from_slice(b"00000000000");
         match link {
+            // a NUL "target" asks for a character device
+            Some(b"\x00") => header[156] = b'3',
             Some(target) => {
                 header[156] = b'2';
                 header[157..157 + target.len()].copy_from_slice(target);
@@ -753,6 +649,7 @@ mod tests {
             (&b"/tmp/evil"[..], None),
             (&b"link"[..], Some(&b"../../etc"[..])),
             (&b"link"[..], Some(&b"/etc"[..])),
+            (&b"dev"[..], Some(&b"\x00"[..])),
         ] {
             let archive = root.path().join("evil.tar");
             std::fs::write(&archive, raw_tar_with_member(name, link)).expect("write");

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::commands::Context;
 use crate::compress::{self, Compression};
-use crate::conf::{ModuleConf, ModuleRecord};
+use crate::conf::{ConfRequest, ModuleConf};
 use crate::error::{Error, IoContext, Result};
 use crate::kernel::{self, CompilerEnv, KernelConfig};
 use crate::output::build as msg;
@@ -19,15 +19,18 @@ use crate::sign::{self, Signer};
 const UNSET_AT_START: &[&str] = &["CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = module_and_version(ctx)?;
-    let targets = targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "add")?;
+    let targets = crate::cli::targets(&ctx.inv)?;
+    crate::settings::require_writable_tree(&ctx.settings)?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    ensure_added(ctx, &module, &version)?;
-    let mut preps = PrepCache::default();
-    for (kernel, arch) in &targets {
-        build_if_needed(ctx, &module, &version, kernel, arch, &mut preps, true)?;
-    }
-    Ok(())
+    crate::commands::each_kernel(ctx, &targets, |kernel, arch| {
+        // the auto-add, too, is tried for every kernel
+        crate::commands::add::ensure_added(ctx, &module, &version)?;
+        // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
+        // named twice
+        let mut preps = PrepCache::default();
+        build_if_needed(ctx, &module, &version, kernel, arch, &mut preps, true)
+    })
 }
 
 /// Kernel preparation (headers, config, signing prologue) happens once per kernel/arch per run.
@@ -66,6 +69,13 @@ pub fn build_if_needed(
         }
         return Ok(());
     }
+    let kernel_arch_dir = ctx.tree.kernel_arch_dir(module, version, kernel, arch);
+    if !built.is_dir() && std::fs::symlink_metadata(&kernel_arch_dir).is_ok() {
+        return Err(Error::dkms(
+            3,
+            msg::build_dir_exists(kernel, &kernel_arch_dir),
+        ));
+    }
     build_kernel(ctx, module, version, kernel, arch, preps)
 }
 
@@ -89,7 +99,7 @@ pub fn build_kernel(
 ) -> Result<()> {
     let install_kernel_dir = ctx.tree.kernel_modules_dir(kernel);
     let compression = compress::detect(&install_kernel_dir);
-    let (conf, config_path, config) = effective_conf(ctx, module, version, kernel, arch)?;
+    let (conf, config_path, config) = effective_conf(ctx, module, version, kernel, arch, true)?;
     let records = conf.modules.clone();
     if !conf.modules.is_empty() && records.iter().all(|r| r.excluded) {
         ctx.out.warning(&msg::build_exclusive(
@@ -105,21 +115,18 @@ pub fn build_kernel(
     let source = ctx.tree.source_link(module, version);
     let entries = std::fs::read_dir(&source).map(|d| d.count()).unwrap_or(0);
     if entries < 2 {
-        return Err(Error::dkms(
-            8,
-            [
-                format!(
-                    "The directory {} does not appear to have module source located",
-                    source.display()
-                ),
-                "within it.  Build halted.".to_string(),
-            ],
-        ));
+        return Err(Error::dkms(8, msg::no_module_source(&source)));
     }
 
     let key = (kernel.to_string(), arch.to_string());
     if !preps.done.contains_key(&key) {
-        let prep = prepare_kernel(ctx, kernel, config_path, config)?;
+        let vars = sign::BuildVars {
+            kernel,
+            arch,
+            module,
+            version,
+        };
+        let prep = prepare_kernel(ctx, &vars, config_path, config)?;
         preps.done.insert(key.clone(), prep);
     }
     let Some(prep) = preps.done.get(&key).cloned() else {
@@ -167,7 +174,7 @@ pub fn build_kernel(
     )?;
     if !outcome.success() {
         if outcome.interrupted {
-            return Err(Error::Exit(130));
+            return Err(Error::Exit(runner::interrupted_exit_code()));
         }
         return Err(Error::dkms(
             10,
@@ -289,7 +296,35 @@ pub fn build_kernel(
     }
     log.set_path(final_log);
     let _ = std::fs::remove_dir_all(&build_dir);
+    if !ctx.inv.force {
+        record_dependency_versions(ctx, &conf, &final_dir, kernel, arch);
+    }
     Ok(())
+}
+
+/// BUILD_DEPENDS_REBUILD=yes: remember the installed version of each dependency in
+/// `<k>/<a>/.dep_<dependency>`, so that installing another version of it rebuilds this module.
+fn record_dependency_versions(
+    ctx: &Context,
+    conf: &ModuleConf,
+    built_dir: &Path,
+    kernel: &str,
+    arch: &str,
+) {
+    if !conf
+        .scalar("BUILD_DEPENDS_REBUILD")
+        .eq_ignore_ascii_case("yes")
+    {
+        return;
+    }
+    for (_, dep) in conf.array("BUILD_DEPENDS") {
+        if dep.is_empty() || dep.contains('/') {
+            continue;
+        }
+        if let Some(v) = ctx.tree.installed_version(dep, kernel, arch) {
+            let _ = std::fs::write(built_dir.join(format!(".dep_{dep}")), format!("{v}\n"));
+        }
+    }
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -300,10 +335,11 @@ fn set_mode(path: &Path, mode: u32) {
 /// Headers check (exit 21), config, compiler environment and the signing prologue.
 fn prepare_kernel(
     ctx: &Context,
-    kernel: &str,
+    vars: &sign::BuildVars,
     config_path: PathBuf,
     config: KernelConfig,
 ) -> Result<KernelPrep> {
+    let kernel = vars.kernel;
     let source_dir = kernel::find_source_dir(
         &ctx.tree.install_tree,
         kernel,
@@ -316,7 +352,14 @@ fn prepare_kernel(
             msg::headers_missing(kernel, &kdir.join("build"), &kdir.join("source")),
         )
     })?;
-    let signer = sign::prepare(&ctx.out, &ctx.settings, kernel, &config_path, &config);
+    let signer = sign::prepare(
+        &ctx.out,
+        &ctx.settings,
+        vars,
+        &source_dir,
+        &config_path,
+        &config,
+    );
     let compiler = kernel::compiler_env(&source_dir, &config);
     Ok(KernelPrep {
         source_dir,
@@ -351,7 +394,7 @@ fn import_environment(ctx: &Context, file: &Path) -> Vec<(OsString, OsString)> {
     let cmd = Cmd::exec([
         "bash".as_ref(),
         "-c".as_ref(),
-        "set -a; . \"$1\" >/dev/null 2>&1; env -0".as_ref(),
+        ". \"$1\" >/dev/null 2>&1; env -0".as_ref(),
         "dkms".as_ref(),
         file.as_os_str(),
     ] as [&std::ffi::OsStr; 5]);
@@ -413,35 +456,18 @@ pub fn make_command(
         command.push_str(" LLVM=1");
     }
     if let Some(rest) = command.strip_prefix("make") {
-        let jobs = parallel_jobs(ctx);
-        let j = if jobs == 0 {
-            "-j".to_string()
-        } else {
-            format!("-j{jobs}")
-        };
-        command = format!("make {j} KERNELRELEASE={kernel}{rest}");
+        command = format!(
+            "make {} KERNELRELEASE={kernel}{rest}",
+            ctx.settings.make_jobs_arg()
+        );
     }
     command
 }
 
-fn parallel_jobs(ctx: &Context) -> u32 {
-    ctx.inv
-        .jobs
-        .as_deref()
-        .and_then(|j| j.parse().ok())
-        .or_else(|| {
-            std::env::var("parallel_jobs")
-                .ok()
-                .and_then(|j| j.parse().ok())
-        })
-        .unwrap_or(ctx.settings.parallel_jobs)
-}
-
-/// bash `[[ text =~ pattern ]]`: an unanchored extended regular expression.
+/// bash `[[ text =~ pattern ]]`: an unanchored extended regular expression (an invalid one
+/// matches nothing).
 pub fn ere_matches(pattern: &str, text: &str) -> bool {
-    regex::Regex::new(pattern)
-        .map(|re| re.is_match(text))
-        .unwrap_or(false)
+    crate::shell::pattern::ere_search(pattern, text).unwrap_or(false)
 }
 
 fn apply_patches(
@@ -528,10 +554,8 @@ fn run_build_script(
     };
     let args: Vec<&str> = words.collect();
     let path = script_path(ctx, conf, script, build_dir);
-    if !path.exists() {
-        return Ok(());
-    }
     if !is_executable(&path) {
+        ctx.out.blank();
         ctx.out.warning(&[msg::script_not_executable(kind)]);
         return Ok(());
     }
@@ -628,9 +652,11 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
             std::os::unix::fs::symlink(&target, &dst).at(&dst)?;
         } else if ft.is_dir() {
             copy_tree(&src, &dst)?;
-        } else {
+        } else if ft.is_file() {
             std::fs::copy(&src, &dst).at(&src)?;
         }
+        // sockets, fifos and devices have no place in a module source: reading a fifo would
+        // block the build forever
     }
     let _ = std::fs::set_permissions(
         to,
@@ -647,287 +673,29 @@ pub fn effective_conf(
     version: &str,
     kernel: &str,
     arch: &str,
+    strict: bool,
 ) -> Result<(ModuleConf, PathBuf, KernelConfig)> {
-    let mut conf = read_conf(ctx, module, version, kernel, arch)?;
-    let prospective_source = ctx
-        .inv
-        .kernel_source_dir
-        .clone()
-        .unwrap_or_else(|| ctx.tree.kernel_modules_dir(kernel).join("build"));
-    let config_path = kernel::config_file(&prospective_source, ctx.inv.kernel_config.as_deref());
+    let req = ConfRequest::for_module(ctx, module, version, kernel, arch);
+    let mut conf = crate::conf::read_conf(&req, strict)?;
+    let config_path = req.kernel_config_path();
     let config = KernelConfig::read(&config_path);
-    conf.modules = apply_build_exclusive(&conf, kernel, arch, &config);
+    let exclusion = conf.exclusion(kernel, arch, Some(&config_path));
+    for (i, record) in conf.modules.iter_mut().enumerate() {
+        record.excluded |= exclusion.module_excluded(i);
+    }
     Ok((conf, config_path, config))
 }
 
-/// Per-record BUILD_EXCLUSIVE decisions (index i, else index 0, else no restriction).
-pub fn apply_build_exclusive(
-    conf: &ModuleConf,
-    kernel: &str,
-    arch: &str,
-    config: &KernelConfig,
-) -> Vec<ModuleRecord> {
-    let at = |name: &str, i: usize| -> String {
-        let arr = conf.array(name);
-        arr.iter()
-            .find(|(j, _)| *j == i)
-            .or_else(|| arr.iter().find(|(j, _)| *j == 0))
-            .map(|(_, v)| v.to_string())
-            .unwrap_or_default()
-    };
-    conf.modules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut r = r.clone();
-            let k = at("BUILD_EXCLUSIVE_KERNEL", i);
-            let kmin = at("BUILD_EXCLUSIVE_KERNEL_MIN", i);
-            let kmax = at("BUILD_EXCLUSIVE_KERNEL_MAX", i);
-            let a = at("BUILD_EXCLUSIVE_ARCH", i);
-            let c = at("BUILD_EXCLUSIVE_CONFIG", i);
-            let mut excluded = r.excluded;
-            excluded |= !k.is_empty() && !ere_matches(&k, kernel);
-            excluded |= !kmin.is_empty()
-                && kernel::compare_versions(kernel, &kmin) == std::cmp::Ordering::Less;
-            excluded |= !kmax.is_empty()
-                && kernel::compare_versions(kernel, &kmax) == std::cmp::Ordering::Greater;
-            excluded |= !a.is_empty() && !ere_matches(&a, arch);
-            if !c.is_empty() && config.found {
-                for item in c.split_whitespace() {
-                    let ok = match item.strip_prefix('!') {
-                        Some(name) => !config.enabled(name),
-                        None => config.enabled(item),
-                    };
-                    excluded |= !ok;
-                }
-            }
-            r.excluded = excluded;
-            r
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interim helpers, to be replaced by the shared ones when they land on main:
-// `cli::targets`, the `add` action's auto-add, `conf::read_conf`.
-// ---------------------------------------------------------------------------------------------
-
-/// INTERIM (until the CLI work lands): module and version from the command line.
-pub fn module_and_version(ctx: &Context) -> Result<(String, String)> {
-    match (&ctx.inv.module, &ctx.inv.version) {
-        (Some(m), Some(v)) if !m.is_empty() && !v.is_empty() => Ok((m.clone(), v.clone())),
-        _ => Err(Error::dkms(
-            1,
-            [
-                "Arguments <module> and <module-version> are not specified.",
-                "Usage: add <module>/<module-version> or",
-                "       add -m <module>/<module-version> or",
-                "       add -m <module> -v <module-version>",
-            ],
-        )),
-    }
-}
-
-/// INTERIM (until `cli::targets`): kernels from `-k` (default: the running kernel), arches from
-/// `-a` (default: the machine's), one arch replicated over several kernels.
-pub fn targets(ctx: &Context) -> Result<Vec<(String, String)>> {
-    let kernels = if ctx.inv.kernels.is_empty() {
-        vec![kernel::running_kernel()]
-    } else {
-        ctx.inv.kernels.clone()
-    };
-    let arches = &ctx.inv.arches;
-    if arches.len() > 1 && arches.len() != kernels.len() {
-        return Err(Error::dkms(
-            1,
-            [
-                "If more than one arch is specified on the command line, then there",
-                "must be an equal number of kernel versions also specified (1:1 relationship).",
-            ],
-        ));
-    }
-    Ok(kernels
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let a = match arches.len() {
-                0 => kernel::machine_arch(),
-                1 => arches[0].clone(),
-                _ => arches[i].clone(),
-            };
-            (k.clone(), a)
-        })
-        .collect())
-}
-
-/// INTERIM (until `add` lands): auto-add a module whose source is in the source tree, with
-/// add's message and the blank line that separates it from what follows.
-pub fn ensure_added(ctx: &Context, module: &str, version: &str) -> Result<()> {
-    let link = ctx.tree.source_link(module, version);
-    if std::fs::symlink_metadata(&link).is_ok() {
-        return Ok(());
-    }
-    let src = ctx.tree.source_dir(module, version);
-    if !src.is_dir() {
-        return Err(Error::dkms(
-            2,
-            [
-                "Could not find module source directory.".to_string(),
-                format!("Directory: {} does not exist.", src.display()),
-            ],
-        ));
-    }
-    ctx.out.line(format!(
-        "Creating symlink {} -> {}",
-        link.display(),
-        src.display()
-    ));
-    let vdir = ctx.tree.version_dir(module, version);
-    std::fs::create_dir_all(&vdir).at(&vdir)?;
-    std::os::unix::fs::symlink(&src, &link).at(&link)?;
-    let build = ctx.tree.build_dir(module, version);
-    std::fs::create_dir_all(&build).at(&build)?;
-    ctx.out.blank();
-    Ok(())
-}
-
-/// INTERIM (until `conf::read_conf`): read `source/dkms.conf` (or `-c`) for a kernel/arch.
-/// Understands `NAME=value`, `NAME[i]=value` with double or single quotes and `$kernelver`,
-/// `$arch`, `$kernel_source_dir`.
+/// The module's dkms.conf for a kernel/arch, read as dkms's `read_conf` (or, for build and
+/// install, `read_conf_strict`) does.
 pub fn read_conf(
     ctx: &Context,
     module: &str,
     version: &str,
     kernel: &str,
     arch: &str,
+    strict: bool,
 ) -> Result<ModuleConf> {
-    let path = ctx
-        .inv
-        .conf_file
-        .clone()
-        .unwrap_or_else(|| ctx.tree.source_link(module, version).join("dkms.conf"));
-    let text = std::fs::read_to_string(&path).map_err(|_| {
-        Error::dkms(
-            4,
-            [
-                "Could not locate dkms.conf file.".to_string(),
-                format!("File: {} does not exist.", path.display()),
-            ],
-        )
-    })?;
-    let ksrc = ctx
-        .inv
-        .kernel_source_dir
-        .clone()
-        .unwrap_or_else(|| ctx.tree.kernel_modules_dir(kernel).join("build"));
-    let mut conf = ModuleConf {
-        path: path.clone(),
-        ..Default::default()
-    };
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('#') || line.is_empty() {
-            continue;
-        }
-        let Some((lhs, rhs)) = line.split_once('=') else {
-            continue;
-        };
-        let (name, index) = match lhs.split_once('[') {
-            Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().unwrap_or(0)),
-            None => (lhs, 0),
-        };
-        if !crate::conf::DIRECTIVE_NAMES.contains(&name) && !name.starts_with("BUILD_EXCLUSIVE_") {
-            continue;
-        }
-        let value = rhs
-            .trim()
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .or_else(|| {
-                rhs.trim()
-                    .strip_prefix('\'')
-                    .and_then(|v| v.strip_suffix('\''))
-            })
-            .unwrap_or(rhs.trim());
-        let value = value
-            .replace("${kernelver}", kernel)
-            .replace("$kernelver", kernel)
-            .replace("${arch}", arch)
-            .replace("$arch", arch)
-            .replace("${kernel_source_dir}", &ksrc.display().to_string())
-            .replace("$kernel_source_dir", &ksrc.display().to_string());
-        conf.directives
-            .entry(name.to_string())
-            .or_default()
-            .insert(index, value);
-    }
-    conf.package_name = conf.scalar("PACKAGE_NAME").to_string();
-    conf.package_version = conf.scalar("PACKAGE_VERSION").to_string();
-    if conf.package_name.is_empty() || conf.package_version.is_empty() {
-        let which = if conf.package_name.is_empty() {
-            "PACKAGE_NAME"
-        } else {
-            "PACKAGE_VERSION"
-        };
-        ctx.out.err_line(format!(
-            "dkms.conf: Error! No '{which}' directive specified."
-        ));
-        return Err(Error::dkms(
-            8,
-            [
-                "Bad conf file.".to_string(),
-                format!(
-                    "File: {} does not represent a valid dkms.conf file.",
-                    path.display()
-                ),
-            ],
-        ));
-    }
-    let count = [
-        "BUILT_MODULE_NAME",
-        "BUILT_MODULE_LOCATION",
-        "DEST_MODULE_NAME",
-        "DEST_MODULE_LOCATION",
-    ]
-    .iter()
-    .filter_map(|n| conf.array(n).last().map(|(i, _)| i + 1))
-    .max()
-    .unwrap_or(0);
-    let get = |name: &str, i: usize| -> String {
-        conf.array(name)
-            .iter()
-            .find(|(j, _)| *j == i)
-            .map(|(_, v)| v.to_string())
-            .unwrap_or_default()
-    };
-    let strip0 = get("STRIP", 0);
-    let mut modules = Vec::new();
-    for i in 0..count {
-        let mut built_name = get("BUILT_MODULE_NAME", i);
-        if built_name.is_empty() && count == 1 {
-            built_name = conf.package_name.clone();
-        }
-        let mut built_location = get("BUILT_MODULE_LOCATION", i);
-        if !built_location.is_empty() && !built_location.ends_with('/') {
-            built_location.push('/');
-        }
-        let mut dest_name = get("DEST_MODULE_NAME", i);
-        if dest_name.is_empty() {
-            dest_name = built_name.clone();
-        }
-        let mut strip = get("STRIP", i);
-        if strip.is_empty() {
-            strip = strip0.clone();
-        }
-        modules.push(ModuleRecord {
-            built_name,
-            built_location,
-            dest_name,
-            dest_location: get("DEST_MODULE_LOCATION", i),
-            strip: !strip.starts_with(['n', 'N']),
-            excluded: false,
-        });
-    }
-    conf.modules = modules;
-    Ok(conf)
+    let req = ConfRequest::for_module(ctx, module, version, kernel, arch);
+    crate::conf::read_conf(&req, strict)
 }

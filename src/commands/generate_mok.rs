@@ -1,12 +1,31 @@
-//! `dkms generate_mok`.
+//! `dkms generate_mok` (spec §6.8): show the signing key pair and create it when missing.
+
+use std::path::Path;
 
 use crate::commands::Context;
 use crate::error::{Error, Result};
+use crate::output::build as msg;
+use crate::sign;
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let _ = ctx;
-    Err(Error::dkms(
-        1,
-        ["The action generate_mok is not implemented yet."],
-    ))
+    let kernel = ctx
+        .inv
+        .kernels
+        .first()
+        .cloned()
+        .unwrap_or_else(crate::cli::host_kernel);
+    let (key, cert) = sign::mok_paths(&ctx.out, &ctx.settings, &kernel);
+    ctx.out.line(format!("Signing key: {key}"));
+    ctx.out
+        .line(format!("Public certificate (MOK): {}", cert.display()));
+    let is_pkcs11 = key.starts_with("pkcs11:");
+    if (is_pkcs11 || Path::new(&key).is_file()) && cert.is_file() {
+        return Ok(());
+    }
+    ctx.out.line(msg::GENERATING_MOK);
+    if is_pkcs11 || !sign::generate_mok(&ctx.out, Path::new(&key), &cert) {
+        ctx.out.line(msg::key_cannot_be_generated(&key));
+        return Err(Error::Exit(1));
+    }
+    Ok(())
 }

@@ -10,49 +10,35 @@ use crate::commands::{uninstall, Context};
 use crate::conf::ModuleConf;
 use crate::error::{Error, IoContext, Result};
 use crate::output::build as msg;
-use crate::runner::{self, Cmd, Framing, Sink};
+use crate::runner::{self, Cmd, Framing, MakeLog, Sink};
 use crate::tree::Tree;
 
 pub const MODULE_SUFFIXES: &[&str] = &[".ko", ".ko.gz", ".ko.xz", ".ko.zst"];
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx)?;
-    let targets = build::targets(ctx)?;
+    let (module, version) = crate::cli::module_version(&ctx.inv, "add")?;
+    let targets = crate::cli::targets(&ctx.inv)?;
+    crate::settings::require_root()?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    build::ensure_added(ctx, &module, &version)?;
-    let mut preps = PrepCache::default();
-    for (kernel, arch) in &targets {
-        install_kernel(ctx, &module, &version, kernel, arch, &mut preps)?;
-    }
+    crate::commands::each_kernel(ctx, &targets, |kernel, arch| {
+        crate::commands::add::ensure_added(ctx, &module, &version)?;
+        // dkms prepares (headers, signing prologue) on every build it starts, even for a kernel
+        // named twice
+        let mut preps = PrepCache::default();
+        install_kernel(ctx, &module, &version, kernel, arch, &mut preps)
+    })?;
+    let first = targets.first().map(|(k, a)| (k.as_str(), a.as_str()));
+    post_transaction(ctx, &module, &version, first);
     Ok(())
-}
-
-/// Whether `kernel-<k>-<a>` points at this version's built directory.
-pub fn is_installed(tree: &Tree, module: &str, version: &str, kernel: &str, arch: &str) -> bool {
-    std::fs::read_link(tree.installed_link(module, kernel, arch))
-        .map(|t| t == Tree::installed_link_target(version, kernel, arch))
-        .unwrap_or(false)
 }
 
 /// The directory under `<install_tree>/<k>` a module record goes to (spec §4.3).
 pub fn install_location(ctx: &Context, dest_location: &str) -> String {
-    if let Some(addon) = std::env::var("ADDON_MODULES_DIR")
-        .ok()
-        .filter(|d| !d.is_empty())
-    {
-        return format!("/{}", addon.trim_start_matches('/'));
-    }
-    let id = ctx.settings.distro.id.as_str();
-    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| id.starts_with(p));
-    if starts(&["fedora", "centos", "rhel"]) {
-        "/extra".into()
-    } else if starts(&["sles", "suse", "opensuse"]) {
-        "/updates".into()
-    } else if starts(&["debian", "ubuntu", "arch"]) {
-        "/updates/dkms".into()
-    } else {
-        dest_location.to_string()
-    }
+    Tree::install_location(
+        &ctx.settings.distro,
+        ctx.settings.addon_modules_dir.as_deref(),
+        dest_location,
+    )
 }
 
 /// The built copy of a module in `<k>/<a>/module/` (whatever its compression).
@@ -111,7 +97,8 @@ pub fn install_kernel(
     if !module_dir.is_dir() {
         build::build_if_needed(ctx, module, version, kernel, arch, preps, false)?;
     }
-    let mut force = ctx.inv.force;
+    // an rpm upgrade transaction reinstalls over itself
+    let mut force = ctx.inv.force || ctx.inv.rpm_safe_upgrade;
     let mut version_override = ctx.inv.force_version_override;
     apply_force_lists(ctx, module, &mut force, &mut version_override);
 
@@ -119,7 +106,7 @@ pub fn install_kernel(
     if !kernel_dir.is_dir() {
         return Err(Error::dkms(6, msg::install_dir_missing(&kernel_dir)));
     }
-    let (conf, _, _) = build::effective_conf(ctx, module, version, kernel, arch)?;
+    let (conf, _, _) = build::effective_conf(ctx, module, version, kernel, arch, true)?;
     for r in conf.modules.iter().filter(|r| !r.excluded) {
         if built_copy(&module_dir, &r.dest_name).is_none() {
             return Err(Error::dkms(
@@ -128,7 +115,7 @@ pub fn install_kernel(
             ));
         }
     }
-    if is_installed(&ctx.tree, module, version, kernel, arch) {
+    if ctx.tree.is_installed(module, version, kernel, arch) {
         if !force {
             ctx.out
                 .line(msg::already_installed(module, version, kernel, arch));
@@ -162,6 +149,9 @@ pub fn install_kernel(
             let dest_dir = PathBuf::from(format!("{}{}", kernel_dir.display(), location));
             let dest = dest_dir.join(format!("{}{}", r.dest_name, suffix));
 
+            if !force && obsoleted(ctx, &conf, kernel) {
+                continue;
+            }
             let may_install = force
                 || version_override
                 || version_check(ctx, &kernel_dir, kernel, &r.dest_name, &suffix, &src);
@@ -207,16 +197,16 @@ pub fn install_kernel(
         rollback(&placed, &archived);
         return Err(Error::dkms(6, [msg::INSTALLATION_ABORTED]));
     }
+    let link = ctx.tree.installed_link(module, kernel, arch);
+    if let Err(e) = ctx.tree.write_installed_link(module, version, kernel, arch) {
+        rollback(&placed, &archived);
+        return Err(Error::io(link, e));
+    }
     for p in &placed {
         if let Some(old) = &p.displaced {
             let _ = std::fs::remove_file(old);
         }
     }
-
-    let link = ctx.tree.installed_link(module, kernel, arch);
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(Tree::installed_link_target(version, kernel, arch), &link)
-        .at(&link)?;
 
     weak_modules(ctx, &conf, kernel, &placed, true);
     run_source_script(ctx, &conf, module, version, "POST_INSTALL", "post_install")?;
@@ -229,7 +219,43 @@ pub fn install_kernel(
     if ctx.inv.modprobe_on_install || ctx.settings.modprobe_on_install {
         modprobe_if_running(ctx, kernel, &conf);
     }
-    post_transaction(ctx, kernel);
+    rebuild_dependents(ctx, module, version, kernel, arch, preps)
+}
+
+/// After `module` changed version on a kernel: reinstall every installed module that recorded
+/// another version of it at build time (BUILD_DEPENDS_REBUILD, `.dep_<module>`).
+fn rebuild_dependents(
+    ctx: &Context,
+    module: &str,
+    version: &str,
+    kernel: &str,
+    arch: &str,
+    preps: &mut PrepCache,
+) -> Result<()> {
+    for (other, other_version) in ctx.tree.module_versions() {
+        if other == module || !ctx.tree.is_installed(&other, &other_version, kernel, arch) {
+            continue;
+        }
+        let record = ctx
+            .tree
+            .kernel_arch_dir(&other, &other_version, kernel, arch)
+            .join(format!(".dep_{module}"));
+        let Ok(recorded) = std::fs::read_to_string(&record) else {
+            continue;
+        };
+        // only an upgrade of the dependency rebuilds (reference: a downgrade keeps the record)
+        if crate::conf::version_compare(version, recorded.trim()) != std::cmp::Ordering::Greater {
+            continue;
+        }
+        let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &other, &other_version);
+        ctx.out.blank();
+        ctx.out
+            .line(msg::rebuilding_for_dependencies(&other, &other_version));
+        ctx.out.blank();
+        uninstall::uninstall_kernel(ctx, &other, &other_version, kernel, arch)?;
+        build::build_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
+        install_kernel(ctx, &other, &other_version, kernel, arch, preps)?;
+    }
     Ok(())
 }
 
@@ -280,6 +306,22 @@ fn origin_file(archived: &Path) -> PathBuf {
 }
 
 /// The version sanity check: true when the module may be installed.
+/// OBSOLETE_BY: the kernel has the module itself from that version on; dkms says so on stderr
+/// and skips the module (with `--force` it installs anyway).
+fn obsoleted(ctx: &Context, conf: &ModuleConf, kernel: &str) -> bool {
+    let obsolete_by = conf.scalar("OBSOLETE_BY");
+    if obsolete_by.is_empty()
+        || crate::conf::version_compare(kernel, obsolete_by) == std::cmp::Ordering::Less
+    {
+        return false;
+    }
+    ctx.out.err_line("");
+    for line in msg::obsoleted_by(obsolete_by) {
+        ctx.out.err_line(line);
+    }
+    true
+}
+
 fn version_check(
     ctx: &Context,
     kernel_dir: &Path,
@@ -455,11 +497,8 @@ pub fn run_source_script(
     let args: Vec<&str> = words.collect();
     let source = ctx.tree.source_link(module, version);
     let path = build::script_path(ctx, conf, script, &source);
-    if !path.exists() {
-        ctx.out.warning(&[msg::script_not_found(kind, &path)]);
-        return Ok(None);
-    }
     if !build::is_executable(&path) {
+        ctx.out.blank();
         ctx.out.warning(&[msg::script_not_executable(kind)]);
         return Ok(None);
     }
@@ -477,14 +516,15 @@ pub fn run_depmod(ctx: &Context, kernel: &str) -> Result<bool> {
     let verbose = out.verbose;
     let kernel_dir = ctx.tree.kernel_modules_dir(kernel);
     let dep = kernel_dir.join("modules.dep");
-    if ctx.inv.no_depmod || ctx.settings.no_depmod || !dep.is_file() {
-        if verbose {
-            out.line(format!("do_depmod {kernel}"));
-            if !(ctx.inv.no_depmod || ctx.settings.no_depmod) {
-                out.line(msg::depmod_skipped(&dep));
-            }
-        } else {
-            out.partial("Running depmod...");
+    let disabled = ctx.inv.no_depmod || ctx.settings.no_depmod;
+    if verbose {
+        out.line(format!("do_depmod {kernel}"));
+    } else {
+        out.partial("Running depmod...");
+    }
+    if disabled || !dep.is_file() {
+        if verbose && !disabled {
+            out.line(msg::depmod_skipped(&dep));
         }
         out.line(" done.");
         return Ok(true);
@@ -514,22 +554,27 @@ pub fn run_depmod(ctx: &Context, kernel: &str) -> Result<bool> {
         args.push(system_map.into_os_string());
     }
     args.push(kernel.into());
-    let cmd = Cmd::exec(args).display(format!("do_depmod {kernel}"));
-    let outcome = runner::invoke(
-        out,
-        "Running depmod",
-        &cmd,
-        Sink::Capture,
-        Framing::Step,
-        false,
-    )?;
+    let cmd = Cmd::exec(args);
+    // depmod's own messages reach the terminal only in verbose mode
+    let sink = if verbose {
+        Sink::Console
+    } else {
+        Sink::Capture
+    };
+    let quiet = crate::output::Output::new(false);
+    let outcome = runner::invoke(&quiet, "", &cmd, sink, Framing::Silent, false)?;
     drop(base);
+    if !outcome.success() {
+        out.line(format!("(bad exit status: {})", outcome.code));
+        return Ok(false);
+    }
     clean_empty_depmod(ctx, &kernel_dir);
-    Ok(outcome.success())
+    out.line(" done.");
+    Ok(true)
 }
 
-/// After depmod: an empty modules.dep means no modules at all; dkms deletes the index files and
-/// the kernel directory when nothing else is left.
+/// After depmod: an empty modules.dep means no modules at all; dkms deletes the index files
+/// (`rm -fv`, so verbose mode lists them) and the kernel directory when nothing else is left.
 fn clean_empty_depmod(ctx: &Context, kernel_dir: &Path) {
     let dep = kernel_dir.join("modules.dep");
     if std::fs::metadata(&dep)
@@ -538,23 +583,22 @@ fn clean_empty_depmod(ctx: &Context, kernel_dir: &Path) {
     {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(kernel_dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let listed = matches!(
-            name.as_str(),
-            "modules.alias"
-                | "modules.dep"
-                | "modules.devname"
-                | "modules.softdep"
-                | "modules.symbols"
-                | "modules.weakdep"
-        ) || (name.starts_with("modules.") && name.ends_with(".bin"));
-        if listed && std::fs::remove_file(entry.path()).is_ok() && ctx.out.verbose {
-            ctx.out
-                .line(format!("removed '{}'", entry.path().display()));
+    let mut files: Vec<PathBuf> = ["alias", "dep", "devname", "softdep", "symbols", "weakdep"]
+        .iter()
+        .map(|n| kernel_dir.join(format!("modules.{n}")))
+        .collect();
+    let mut bins: Vec<String> = std::fs::read_dir(kernel_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("modules.") && n.ends_with(".bin"))
+        .collect();
+    bins.sort();
+    files.extend(bins.into_iter().map(|n| kernel_dir.join(n)));
+    for file in files {
+        if std::fs::remove_file(&file).is_ok() && ctx.out.verbose {
+            ctx.out.line(format!("removed '{}'", file.display()));
         }
     }
     let _ = std::fs::remove_dir(kernel_dir);
@@ -629,30 +673,72 @@ pub fn weak_modules_files(
     let _ = runner::quiet(&ctx.out, &cmd);
 }
 
-/// `--modprobe-on-install`: only for the running kernel; loads the installed modules by name.
+/// `--modprobe-on-install`: only when the target is the running kernel, load whatever the
+/// present hardware asks for (every modalias under /sys), then let systemd-modules-load run
+/// again, as dkms does. Quiet; failures change nothing.
 fn modprobe_if_running(ctx: &Context, kernel: &str, conf: &ModuleConf) {
-    if kernel != crate::kernel::running_kernel() {
+    let _ = conf;
+    if kernel != crate::cli::host_kernel() {
         return;
     }
-    for r in conf.modules.iter().filter(|r| !r.excluded) {
-        let _ = runner::quiet(&ctx.out, &Cmd::exec(["modprobe", r.dest_name.as_str()]));
+    let mut aliases: Vec<String> = walkdir::WalkDir::new("/sys/devices")
+        .follow_links(false)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name() == "modalias")
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    aliases.sort();
+    aliases.dedup();
+    for chunk in aliases.chunks(256) {
+        let mut args: Vec<OsString> =
+            vec!["modprobe".into(), "-a".into(), "-q".into(), "--".into()];
+        args.extend(chunk.iter().map(OsString::from));
+        let _ = runner::quiet(&ctx.out, &Cmd::exec(args));
+    }
+    if crate::kernel::in_path("systemctl") {
+        let _ = runner::quiet(
+            &ctx.out,
+            &Cmd::exec(["systemctl", "restart", "systemd-modules-load.service"]),
+        );
     }
 }
 
-/// `post_transaction`: a shell command run after a successful change, logged to
-/// `<dkms_tree>/post_transaction.log`, with `$kernelver` set.
-pub fn post_transaction(ctx: &Context, kernel: &str) {
-    let Some(command) = ctx
-        .settings
-        .post_transaction
-        .clone()
-        .or_else(|| std::env::var("post_transaction").ok())
-        .filter(|c| !c.is_empty())
+/// `post_transaction`: a shell command run after a successful change, with `$kernelver` set,
+/// logged (step format, no header) to `<dkms_tree>/post_transaction.log`.
+/// framework.conf's `post_transaction`, run once at the end of an install, uninstall, unbuild
+/// or remove (whatever it did), as dkms does: its text read again and expanded for the first
+/// kernel/arch of the run, logged to `<dkms_tree>/post_transaction.log`.
+pub fn post_transaction(ctx: &Context, module: &str, version: &str, first: Option<(&str, &str)>) {
+    // dkms reads its framework files again only when the command was set at start-up
+    if ctx.settings.post_transaction.is_none() {
+        return;
+    }
+    let (kernel, arch) = first.unwrap_or(("", ""));
+    let vars = crate::sign::BuildVars {
+        kernel,
+        arch,
+        module,
+        version,
+    };
+    let Some(command) =
+        crate::sign::late_framework_value(&ctx.out, &ctx.settings, &vars, "post_transaction")
     else {
         return;
     };
-    let cmd = Cmd::shell(command).envs(&[("kernelver".into(), kernel.into())]);
-    if let Ok(o) = runner::quiet(&ctx.out, &cmd) {
-        let _ = std::fs::write(ctx.tree.dkms_tree.join("post_transaction.log"), &o.output);
-    }
+    let Ok(mut log) = MakeLog::create_plain(&ctx.tree.dkms_tree.join("post_transaction.log"))
+    else {
+        return;
+    };
+    let _ = runner::invoke(
+        &ctx.out,
+        "Executing post-transaction command",
+        // the command runs where dkms's variables are known
+        &Cmd::shell(command).envs(&vars.env()),
+        Sink::Log(&mut log),
+        Framing::Step,
+        false,
+    );
 }

@@ -69,3 +69,24 @@ pub fn dispatch(ctx: &Context, action: Action) -> Result<()> {
         Action::ShowConf => show_conf::run(ctx),
     }
 }
+
+/// build and install work on each kernel as dkms does, in a subshell: a kernel that fails shows
+/// its error and the next kernel is still tried, and the run ends with the last kernel's
+/// outcome (so `-k bad -k good` exits 0, as in dkms). An interrupted run stops at once.
+pub fn each_kernel(
+    ctx: &Context,
+    targets: &[(String, String)],
+    mut per_kernel: impl FnMut(&str, &str) -> Result<()>,
+) -> Result<()> {
+    let mut last: Result<()> = Ok(());
+    for (kernel, arch) in targets {
+        if let Err(e) = std::mem::replace(&mut last, Ok(())) {
+            e.report(&ctx.out);
+        }
+        last = per_kernel(kernel, arch);
+        if last.is_err() && crate::runner::interrupted() {
+            break;
+        }
+    }
+    last
+}

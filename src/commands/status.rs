@@ -2,9 +2,12 @@
 //! every module version in bash glob order, a line per built/installed kernel/arch, `added`
 //! when nothing matched, `broken` with an error block on stderr. Always exit 0.
 //!
-//! Speed matters (fleet scripts call status in loops): no process is started, each
-//! (conf file, module, version) is read once per run, and the only file contents read are
-//! the built and installed modules of installed lines, compared byte for byte.
+//! The `-m`, `-v`, `-k` and `-a` filters are bash glob patterns, as in dkms, which puts them
+//! into paths unquoted; without `-k` only kernel directories starting with a digit count.
+//!
+//! Speed matters (fleet scripts call status in loops): no process is started, a dkms.conf
+//! of plain assignments is read once per module version, and the only file contents read
+//! are the built and installed modules of installed lines, compared byte for byte.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -16,17 +19,18 @@ use crate::commands::Context;
 use crate::conf::ModuleRecord;
 use crate::error::Result;
 use crate::output::tree::{self as msg, StatusEntry};
-use crate::tree::{AddState, KernelArch, KernelState, Tree};
+use crate::tree::{glob_match, AddState, KernelArch, Tree};
 
 pub fn run(ctx: &Context) -> Result<()> {
     let status = Status::new(ctx);
     let json = ctx.inv.json;
     let mut entries = Vec::new();
+    let candidates = status.candidates();
     for (kernel, arch) in passes(ctx) {
-        for (module, version) in status.candidates() {
+        for (module, version) in &candidates {
             status.report(
-                &module,
-                &version,
+                module,
+                version,
                 kernel.as_deref(),
                 arch.as_deref(),
                 json,
@@ -44,29 +48,37 @@ pub fn run(ctx: &Context) -> Result<()> {
 /// to every kernel, several pair up 1:1 (the CLI has already rejected other counts).
 fn passes(ctx: &Context) -> Vec<(Option<String>, Option<String>)> {
     let inv = &ctx.inv;
+    // An empty kernel or arch (`-k 6.1/`) filters nothing, as in dkms.
+    let given = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned();
     if inv.kernels.is_empty() {
-        return vec![(None, inv.arches.first().cloned())];
+        return vec![(None, given(inv.arches.first()))];
     }
     inv.kernels
         .iter()
         .enumerate()
         .map(|(i, k)| {
             let arch = if inv.arches.len() == 1 {
-                inv.arches.first().cloned()
+                given(inv.arches.first())
             } else {
-                inv.arches.get(i).cloned()
+                given(inv.arches.get(i))
             };
-            (Some(k.clone()), arch)
+            (given(Some(k)), arch)
         })
         .collect()
 }
 
 struct Status<'a> {
     ctx: &'a Context,
-    /// dkms.conf reads keyed by (conf path, module, version). The interim reader's result does
-    /// not depend on the kernel, so one read serves every line of a module version; the
-    /// messages it printed are replayed on every line, as dkms re-reads and re-prints them.
+    /// Reads of dkms.conf files that only assign plain values, keyed by (conf path, module,
+    /// version): their result cannot depend on the kernel, so one read serves every line of a
+    /// module version; the messages it printed are replayed on every line, as dkms re-reads
+    /// and re-prints them.
     confs: RefCell<HashMap<(PathBuf, String, String), ConfOutcome>>,
+    /// Any other conf is re-read whenever the (path, module, version, kernel, arch) tuple
+    /// changes, exactly as dkms does (its commands run and print again).
+    last_dynamic: RefCell<Option<(ConfKey, ConfOutcome)>>,
+    /// The names in the config directory, for spotting per-module override files.
+    confdir_files: Vec<String>,
     weak_kernels: Vec<String>,
 }
 
@@ -75,6 +87,14 @@ impl<'a> Status<'a> {
         Status {
             ctx,
             confs: RefCell::new(HashMap::new()),
+            last_dynamic: RefCell::new(None),
+            confdir_files: std::fs::read_dir(&ctx.settings.confdir)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
             weak_kernels: ctx.tree.weak_update_kernels(),
         }
     }
@@ -83,22 +103,14 @@ impl<'a> Status<'a> {
         &self.ctx.tree
     }
 
-    /// The module versions to look at, in glob order, after the `-m`/`-v` filters.
+    /// The module versions to look at, in glob order, after the `-m`/`-v` filters (bash glob
+    /// patterns, as dkms puts them into a path unquoted).
     fn candidates(&self) -> Vec<(String, String)> {
         let inv = &self.ctx.inv;
-        let pairs: Vec<(String, String)> = match &inv.module {
-            Some(m) => self
-                .tree()
-                .versions_of(m)
-                .into_iter()
-                .map(|v| (m.clone(), v))
-                .collect(),
-            None => self.tree().module_versions(),
-        };
-        match &inv.version {
-            Some(v) => pairs.into_iter().filter(|(_, pv)| pv == v).collect(),
-            None => pairs,
-        }
+        // An empty module or version (`status hello/`) filters nothing, as in dkms.
+        let module = inv.module.as_deref().filter(|m| !m.is_empty());
+        let version = inv.version.as_deref().filter(|v| !v.is_empty());
+        self.tree().module_versions_matching(module, version)
     }
 
     fn report(
@@ -127,10 +139,10 @@ impl<'a> Status<'a> {
         }
 
         let mut printed = false;
-        for ka in self.tree().built_kernels(module, version) {
-            if kernel.is_some_and(|k| k != ka.kernel) || arch.is_some_and(|a| a != ka.arch) {
-                continue;
-            }
+        for ka in self
+            .tree()
+            .built_kernels_matching(module, version, kernel, arch)
+        {
             printed = true;
             let entry = self.kernel_line(module, version, &ka, json);
             entries.push(entry);
@@ -161,7 +173,8 @@ impl<'a> Status<'a> {
     fn kernel_line(&self, module: &str, version: &str, ka: &KernelArch, json: bool) -> StatusEntry {
         let tree = self.tree();
         let (k, a) = (ka.kernel.as_str(), ka.arch.as_str());
-        let installed = tree.kernel_state(module, version, k, a) == KernelState::Installed;
+        // Listed by built_kernels_matching, so built; installed if the link points here.
+        let installed = tree.is_installed(module, version, k, a);
         let state = if installed { "installed" } else { "built" };
         let prefix = msg::status_kernel_prefix(module, version, k, a, state);
         let original = tree.has_original_modules(module, k, a);
@@ -183,7 +196,7 @@ impl<'a> Status<'a> {
             };
             if installed {
                 let location =
-                    Tree::install_location(&self.ctx.settings.distro, &record.dest_location);
+                    crate::commands::install::install_location(self.ctx, &record.dest_location);
                 let dir = tree
                     .kernel_modules_dir(k)
                     .join(location.trim_start_matches('/'));
@@ -240,21 +253,26 @@ impl<'a> Status<'a> {
         let built = tree.built_kernels(module, version);
         let mut lines = Vec::new();
         for weak_kernel in &self.weak_kernels {
-            if kernel.is_some_and(|k| k != weak_kernel) {
+            if kernel.is_some_and(|k| !glob_match(k, weak_kernel)) {
                 continue;
             }
             for ka in &built {
-                if arch.is_some_and(|a| a != ka.arch)
+                if arch.is_some_and(|a| !glob_match(a, &ka.arch))
                     || tree.is_built(module, version, weak_kernel, &ka.arch)
                     || !tree.is_installed(module, version, &ka.kernel, &ka.arch)
                 {
                     continue;
                 }
                 let conf = self.conf(module, version, weak_kernel, &ka.arch);
+                let no_weak = matches!(&conf, ConfOutcome::Read { conf, .. }
+                    if conf.scalar("NO_WEAK_MODULES").eq_ignore_ascii_case("yes"));
                 let records = self.emit_and_records(conf);
-                let all_linked = !records.is_empty()
+                let all_linked = !no_weak
+                    && !records.is_empty()
                     && records.iter().all(|r| {
-                        tree.weak_link_source_kernel(weak_kernel, &r.dest_name)
+                        let location =
+                            crate::commands::install::install_location(self.ctx, &r.dest_location);
+                        tree.weak_link_source_kernel(weak_kernel, &location, &r.dest_name)
                             .as_deref()
                             == Some(ka.kernel.as_str())
                     });
@@ -285,12 +303,48 @@ impl<'a> Status<'a> {
             .conf_file
             .clone()
             .unwrap_or_else(|| self.tree().source_link(module, version).join("dkms.conf"));
-        let key = (path.clone(), module.to_string(), version.to_string());
-        let mut cache = self.confs.borrow_mut();
-        cache
-            .entry(key)
-            .or_insert_with(|| read_conf(self.ctx, &path, module, version, kernel, arch))
-            .clone()
+        let read = || read_conf(self.ctx, &path, module, version, kernel, arch);
+        let static_key = (path.clone(), module.to_string(), version.to_string());
+        if let Some(outcome) = self.confs.borrow().get(&static_key) {
+            return outcome.clone();
+        }
+        if self.is_static(&path, module) {
+            let outcome = read();
+            self.confs.borrow_mut().insert(static_key, outcome.clone());
+            return outcome;
+        }
+        let key: ConfKey = [
+            path.display().to_string(),
+            module.to_string(),
+            version.to_string(),
+            kernel.to_string(),
+            arch.to_string(),
+        ];
+        let mut last = self.last_dynamic.borrow_mut();
+        if let Some((k, outcome)) = last.as_ref() {
+            if *k == key {
+                return outcome.clone();
+            }
+        }
+        let outcome = read();
+        *last = Some((key, outcome.clone()));
+        outcome
+    }
+
+    /// A conf whose reading cannot depend on the kernel and has no effect but its values:
+    /// only plain assignments, and no per-module override file in the config directory.
+    fn is_static(&self, path: &Path, module: &str) -> bool {
+        let Ok(text) = std::fs::read(path) else {
+            // a missing file gives the same message every time
+            return !path.exists();
+        };
+        if !only_plain_assignments(&text) {
+            return false;
+        }
+        let prefixes = [format!("{module}."), format!("{module}-")];
+        !self.confdir_files.iter().any(|name| {
+            name.ends_with(".conf") && prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        })
     }
 
     /// Print what dkms prints when reading the conf (a missing file, validation messages)
@@ -318,6 +372,26 @@ fn has_messages(outcome: &ConfOutcome) -> bool {
     }
 }
 
+type ConfKey = [String; 5];
+
+/// Every line is blank, a comment, or `NAME=value` / `NAME[i]=value` whose value has nothing
+/// bash would expand or run (`$`, backquote, `\\`, operators, a second word).
+fn only_plain_assignments(text: &[u8]) -> bool {
+    static PLAIN: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = PLAIN
+        .get_or_init(|| {
+            regex::bytes::Regex::new(
+                r#"^[ \t]*(?:#.*|[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?=(?:"[^"$`\\!]*"|'[^'$`\\!]*'|[^\s"'$`\\;&|<>()!*?\[\]{}~#]*)[ \t]*(?:#.*)?)?\r?$"#,
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    text.split(|b| *b == b'\n').all(|line| re.is_match(line))
+}
+
 fn plain_entry(module: &str, version: &str, state: &'static str) -> StatusEntry {
     StatusEntry {
         module: module.to_string(),
@@ -334,15 +408,15 @@ fn plain_entry(module: &str, version: &str, state: &'static str) -> StatusEntry 
 
 /// `diff -q`-like: same size, then the same bytes; unreadable counts as different.
 fn same_contents(a: &Path, b: &Path) -> bool {
-    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+    let (Ok(mut fa), Ok(mut fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (Ok(ma), Ok(mb)) = (fa.metadata(), fb.metadata()) else {
         return false;
     };
     if ma.len() != mb.len() {
         return false;
     }
-    let (Ok(mut fa), Ok(mut fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
-        return false;
-    };
     let mut ba = [0u8; 64 * 1024];
     let mut bb = [0u8; 64 * 1024];
     loop {
@@ -370,4 +444,33 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_plain_assignments;
+
+    #[test]
+    fn plain_assignment_files() {
+        assert!(only_plain_assignments(
+            b"# comment\nPACKAGE_NAME=\"hello\"\nPACKAGE_VERSION=1.0\n\nBUILT_MODULE_NAME[0]='hello'\r\nAUTOINSTALL=yes # trailing\n"
+        ));
+        for dynamic in [
+            &b"MAKE=\"make -C $kernel_source_dir\"\n"[..],
+            b"PACKAGE_VERSION=`cat VERSION`\n",
+            b"X='$kernelver'\n",
+            b"echo hi >&2\n",
+            b"uname -r\n",
+            b"A=b cmd\n",
+            b"if true; then A=1; fi\n",
+            b"A=$(uname -r)\n",
+            b"A=\"x\\\"y\"\n",
+        ] {
+            assert!(
+                !only_plain_assignments(dynamic),
+                "{}",
+                String::from_utf8_lossy(dynamic)
+            );
+        }
+    }
 }

@@ -5,13 +5,10 @@ use crate::error::Result;
 use crate::output::build as msg;
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (module, version) = build::module_and_version(ctx)?;
-    let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    uninstall::require_in_tree(ctx, &module, &version)?;
-    for (kernel, arch) in uninstall::kernel_targets(ctx, &module, &version)? {
-        unbuild_kernel(ctx, &module, &version, &kernel, &arch)?;
-    }
-    Ok(())
+    let (module, version) = crate::cli::module_version(&ctx.inv, "unbuild")?;
+    let requested = crate::cli::targets(&ctx.inv)?;
+    crate::settings::require_writable_tree(&ctx.settings)?;
+    uninstall::for_each_kernel(ctx, &module, &version, requested, unbuild_kernel)
 }
 
 /// Uninstall, then delete the built copy for one kernel/arch, with dkms's messages.

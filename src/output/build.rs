@@ -9,6 +9,8 @@ pub const SIGNING_NOT_SUPPORTED: &str =
     "The kernel is built without module signing facility, modules won't be signed";
 pub const GENERATING_MOK: &str =
     "Certificate or key are missing, generating self signed certificate for MOK...";
+pub const GENERATING_UBUNTU_MOK: &str =
+    "Certificate or key are missing, generating them using update-secureboot-policy...";
 
 pub fn config_not_found(path: &Path) -> String {
     format!(
@@ -108,6 +110,17 @@ pub fn restoring_original(path: &Path) -> String {
     format!("Restoring archived original module {}", path.display())
 }
 
+/// Old dkms's restore of an original without a usable `.origin` record.
+pub const RESTORING_ORIGINAL_LEGACY: &str = "Restoring archived original module";
+
+pub fn bad_original_location(location: &Path, origin: &Path) -> String {
+    format!(
+        "Bad original location '{}' in {}",
+        location.display(),
+        origin.display()
+    )
+}
+
 pub fn archiving_original(path: &Path) -> String {
     format!(
         "Found pre-existing {}, archiving for uninstallation",
@@ -150,6 +163,14 @@ pub fn same_unversioned_installed(path: &Path) -> String {
 
 pub const INSTALLATION_ABORTED: &str = "Installation aborted.";
 
+pub fn obsoleted_by(kernel: &str) -> [String; 3] {
+    [
+        format!("Module has been obsoleted due to being included in kernel {kernel}."),
+        format!("We will avoid installing for future kernels above {kernel}."),
+        "You may override by specifying --force.".to_string(),
+    ]
+}
+
 pub fn forcing_installation(m: &str) -> String {
     format!("Forcing installation of {m}")
 }
@@ -160,10 +181,6 @@ pub fn forcing_version_override(m: &str) -> String {
 
 pub fn script_not_executable(kind: &str) -> String {
     format!("The {kind} script is not executable.")
-}
-
-pub fn script_not_found(kind: &str, path: &Path) -> String {
-    format!("The {kind} script {} is not found.", path.display())
 }
 
 pub fn pre_install_failed() -> Vec<String> {
@@ -192,8 +209,18 @@ pub fn copy_failed(from: &Path, to: &Path) -> Vec<String> {
     )]
 }
 
+pub fn no_module_source(dir: &Path) -> [String; 2] {
+    [
+        format!(
+            "The directory {} does not appear to have module source located within it.",
+            dir.display()
+        ),
+        "Build halted.".to_string(),
+    ]
+}
+
 pub fn missing_built_module(name: &str, dir: &Path) -> Vec<String> {
-    vec![format!("Missing module {name} in {}.", dir.display())]
+    vec![format!("Missing module {name} in {}", dir.display())]
 }
 
 pub fn depmod_failed(k: &str) -> Vec<String> {
@@ -203,16 +230,6 @@ pub fn depmod_failed(k: &str) -> Vec<String> {
             "Install Failed (depmod problems). Module rolled back to built state for kernel {k}."
         ),
     ]
-}
-
-pub fn not_in_tree(m: &str, v: &str) -> Vec<String> {
-    vec![format!(
-        "The module/version combo: {m}/{v} is not located in the DKMS tree."
-    )]
-}
-
-pub fn generate_mok_failed() -> Vec<String> {
-    vec!["Failed to generate the MOK key pair.".into()]
 }
 
 pub fn consult_log(log: &Path) -> String {
@@ -228,4 +245,18 @@ pub fn module_not_found_within(file_name: &str, kernel_dir: &Path) -> String {
         "Module {file_name} was not found within {}/",
         kernel_dir.display()
     )
+}
+
+pub fn build_dir_exists(kernel: &str, dir: &Path) -> Vec<String> {
+    vec![
+        format!("This module/version has already been built on: {kernel}"),
+        format!(
+            "Directory {} already exists. Use the dkms remove function before trying to build again.",
+            dir.display()
+        ),
+    ]
+}
+
+pub fn rebuilding_for_dependencies(m: &str, v: &str) -> String {
+    format!("Rebuilding module {m}/{v} due to updated dependencies")
 }

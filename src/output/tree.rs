@@ -104,6 +104,11 @@ pub fn missing_source_dir(dir: &Path) -> [String; 2] {
     ]
 }
 
+/// dkms names the word it was given (`…/x./` for `…/xdkms.conf`); we know only the directory.
+pub fn dir_without_conf(dir: &Path) -> String {
+    format!("{}/ must contain a dkms.conf file!", dir.display())
+}
+
 pub fn missing_conf(file: &Path) -> [String; 2] {
     [
         "Could not locate dkms.conf file.".to_string(),
@@ -111,14 +116,9 @@ pub fn missing_conf(file: &Path) -> [String; 2] {
     ]
 }
 
-pub fn bad_conf(file: &Path) -> [String; 2] {
-    [
-        "Bad conf file.".to_string(),
-        format!(
-            "File: {} does not represent a valid dkms.conf file.",
-            file.display()
-        ),
-    ]
+/// What follows `Deprecated feature: ` for a directive dkms ignores.
+pub fn deprecated_directive(name: &str, file: &Path) -> String {
+    format!("{name} ({})", file.display())
 }
 
 pub fn forcing_install(module: &str, version: &str) -> String {
@@ -131,16 +131,6 @@ pub fn running_script(which: &str) -> String {
 
 pub fn script_not_executable(which: &str) -> String {
     format!("The {which} script is not executable.")
-}
-
-/// The error for an action that needs a module and a version (exit 1).
-pub fn module_version_required(action: &str) -> [String; 4] {
-    [
-        "Arguments <module> and <module-version> are not specified.".to_string(),
-        format!("Usage: {action} <module>/<module-version> or"),
-        format!("       {action} -m <module>/<module-version> or"),
-        format!("       {action} -m <module> -v <module-version>"),
-    ]
 }
 
 pub fn tarball_without_conf() -> [String; 1] {
@@ -174,3 +164,6 @@ pub fn broken_module(module: &str, version: &str) -> [String; 3] {
 pub fn deleting_completely(module: &str, version: &str) -> String {
     format!("Deleting module {module}/{version} completely from the DKMS tree.")
 }
+
+pub const RPM_REMOVE_CANCELLED: &str =
+    "Remove cancelled because --rpm_safe_upgrade scenario detected.";

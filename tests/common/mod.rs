@@ -302,3 +302,27 @@ pub fn listing(sb: &Sandbox) -> Vec<String> {
     }
     out
 }
+
+impl Sandbox {
+    /// `dkms()` as a plain `std::process::Command`, for spawning several at once.
+    pub fn std_dkms(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("dkms"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("LANG", "C.UTF-8")
+            .env("DKMS_CONFDIR", self.confdir())
+            .env("DKMS_OS_RELEASE", self.path().join("etc/os-release"))
+            .env("mok_signing_key", self.path().join("mok.key"))
+            .env("mok_certificate", self.path().join("mok.pub"))
+            .env("TMPDIR", self.path())
+            .current_dir(self.path())
+            .args(args)
+            .arg("--dkmstree")
+            .arg(self.dkms_tree())
+            .arg("--sourcetree")
+            .arg(self.source_tree())
+            .arg("--installtree")
+            .arg(self.install_tree());
+        cmd
+    }
+}

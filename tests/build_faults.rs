@@ -1,0 +1,293 @@
+//! Faults: Ctrl-C during make, a second dkms on the same module, an install that fails half way.
+//! No timing is asserted: the held build waits for a gate file the test creates.
+
+mod build_support;
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use build_support::Kbuild;
+
+fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    // generous bound so that a broken implementation fails instead of hanging the suite
+    for _ in 0..1200 {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("gave up waiting for {what}");
+}
+
+fn spawn_dkms(k: &Kbuild, args: &[&str], gate: &Path, stderr_file: &Path) -> Child {
+    k.std_command(args)
+        .env("SLOW_GATE", gate)
+        .env("SLOW_KDIR", k.kernel_dir().join("build"))
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(stderr_file).unwrap())
+        .spawn()
+        .unwrap()
+}
+
+fn make_log_has_command(k: &Kbuild) -> bool {
+    std::fs::read_to_string(k.sb.dkms_tree().join("slow/1.0/build/make.log"))
+        .map(|t| t.contains("waiting for"))
+        .unwrap_or(false)
+}
+
+#[test]
+fn ctrl_c_stops_make_and_keeps_build_and_make_log() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("never-opened");
+    let err = k.sb.path().join("stderr");
+    let child = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err);
+    wait_for("make to start", || make_log_has_command(&k));
+    // only dkms gets the signal, as when it is sent with kill(1); dkms passes it on
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stdout = k.mask(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        stdout.contains("Building module(s)...(bad exit status: "),
+        "{stdout}"
+    );
+    let log = std::fs::read_to_string(k.sb.dkms_tree().join("slow/1.0/build/make.log")).unwrap();
+    assert!(log.contains("# exit code: "), "{log}");
+    assert!(!k.sb.dkms_tree().join("slow/1.0").join(&k.kernel).exists());
+}
+
+#[test]
+fn a_second_dkms_waits_for_the_first_and_says_so() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("gate");
+    let err_a = k.sb.path().join("stderr-a");
+    let err_b = k.sb.path().join("stderr-b");
+    let first = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err_a);
+    wait_for("the first build to start make", || make_log_has_command(&k));
+    let second = spawn_dkms(&k, &["install", "slow/1.0", "-k", &k.kernel], &gate, &err_b);
+    wait_for("the second dkms to say it waits", || {
+        std::fs::read_to_string(&err_b)
+            .map(|t| t.contains("Waiting for another dkms process working on slow/1.0..."))
+            .unwrap_or(false)
+    });
+    // the second one has done nothing yet: still no published build
+    assert!(!k.built_dir("slow", "1.0").exists());
+    std::fs::write(&gate, "").unwrap();
+    let a = first.wait_with_output().unwrap();
+    let b = second.wait_with_output().unwrap();
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(&err_b).unwrap()
+    );
+    // the second saw the first's finished build and only installed it
+    assert_eq!(
+        k.mask(&String::from_utf8_lossy(&b.stdout)),
+        "Installing <ROOT>/modules/<K>/updates/dkms/slow.ko\nRunning depmod... done.\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&err_b).unwrap(),
+        "Waiting for another dkms process working on slow/1.0...\n"
+    );
+    // the lock leaves nothing in the tree
+    let names: Vec<String> = std::fs::read_dir(k.sb.dkms_tree().join("slow"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}
+
+#[test]
+fn a_failed_install_leaves_the_previous_install_in_place() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("multi-1.0", "multi-1.0");
+    k.sb.copy_fixture("multi-1.0", "multi-2.0");
+    let conf2 = k.sb.source_tree().join("multi-2.0/dkms.conf");
+    let text = std::fs::read_to_string(&conf2).unwrap();
+    std::fs::write(
+        &conf2,
+        text.replace("PACKAGE_VERSION=\"1.0\"", "PACKAGE_VERSION=\"2.0\""),
+    )
+    .unwrap();
+    k.enable_depmod();
+    assert_eq!(k.run(&["install", "multi/1.0", "-k", &k.kernel]).code, 0);
+    let dir = k.kernel_dir().join("updates/dkms");
+    let alpha_v1 = std::fs::read(dir.join("alpha.ko")).unwrap();
+    let beta_v1 = std::fs::read(dir.join("beta_renamed.ko")).unwrap();
+    assert_eq!(k.run(&["build", "multi/2.0", "-k", &k.kernel]).code, 0);
+
+    // the second module cannot be written: dkms's staging name for it is taken by a directory
+    let blocker = dir.join(".beta_renamed.ko.dkms-new");
+    std::fs::create_dir_all(blocker.join("x")).unwrap();
+    let r = k.run(&["install", "multi/2.0", "-k", &k.kernel, "--force"]);
+    assert_eq!(r.code, 6, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .starts_with("\nError! Failed to install <ROOT>/dkms/multi/2.0/<K>/"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_dir_all(&blocker).unwrap();
+
+    // version 1.0 is still the installed one, byte for byte, and still marked so
+    assert_eq!(std::fs::read(dir.join("alpha.ko")).unwrap(), alpha_v1);
+    assert_eq!(std::fs::read(dir.join("beta_renamed.ko")).unwrap(), beta_v1);
+    assert_eq!(
+        std::fs::read_link(
+            k.sb.dkms_tree()
+                .join(format!("multi/kernel-{}-{}", k.kernel, k.arch))
+        )
+        .unwrap(),
+        Path::new("1.0").join(&k.kernel).join(&k.arch)
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_remove_waits_for_a_running_build_and_status_does_not() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("gate");
+    let err_build = k.sb.path().join("stderr-build");
+    let err_remove = k.sb.path().join("stderr-remove");
+    let build = spawn_dkms(
+        &k,
+        &["build", "slow/1.0", "-k", &k.kernel],
+        &gate,
+        &err_build,
+    );
+    wait_for("the build to start make", || make_log_has_command(&k));
+
+    // status reads the tree while the build holds the module: it never waits
+    let status_child = std::cell::RefCell::new(
+        k.std_command(&["status"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for("status to finish while the build runs", || {
+        matches!(status_child.borrow_mut().try_wait(), Ok(Some(_)))
+    });
+    let status = status_child.into_inner().wait_with_output().unwrap();
+    assert_eq!(status.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "slow/1.0: added\n");
+
+    let remove = spawn_dkms(
+        &k,
+        &["remove", "slow/1.0", "-k", &k.kernel],
+        &gate,
+        &err_remove,
+    );
+    wait_for("the remove to say it waits", || {
+        std::fs::read_to_string(&err_remove)
+            .map(|t| t.contains("Waiting for another dkms process working on slow/1.0..."))
+            .unwrap_or(false)
+    });
+    // the remove has done nothing yet: the version and its build directory are still there
+    assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
+    std::fs::write(&gate, "").unwrap();
+    let b = build.wait_with_output().unwrap();
+    let r = remove.wait_with_output().unwrap();
+    assert_eq!(
+        b.status.code(),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(&err_build).unwrap()
+    );
+    let build_out = k.mask(&String::from_utf8_lossy(&b.stdout));
+    // progress dots depend on the build's duration
+    assert!(
+        build_out.contains("Building module(s)...") && build_out.contains(". done.\n"),
+        "{build_out}"
+    );
+    assert_eq!(r.status.code(), Some(0));
+    // the remove ran after the build was published: it unbuilt it, then deleted the version
+    assert_eq!(
+        k.mask(&String::from_utf8_lossy(&r.stdout)),
+        "Module slow/1.0 is not installed for kernel <K> (<A>). Skipping...\n\
+         \n\
+         Deleting module slow/1.0 completely from the DKMS tree.\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&err_remove).unwrap(),
+        "Waiting for another dkms process working on slow/1.0...\n"
+    );
+    assert!(!k.sb.dkms_tree().join("slow").exists());
+    assert!(k.sb.source_tree().join("slow-1.0/dkms.conf").is_file());
+}
+
+#[test]
+fn a_terminated_build_exits_143_as_dkms_killed_by_term() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("never-opened");
+    let err = k.sb.path().join("stderr");
+    let child = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err);
+    wait_for("make to start", || make_log_has_command(&k));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
+    assert!(!k.sb.dkms_tree().join("slow/1.0").join(&k.kernel).exists());
+}
+
+#[test]
+fn an_ignored_sigint_stays_ignored() {
+    use std::os::unix::process::CommandExt;
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let gate = k.sb.path().join("gate");
+    let mut cmd = k.std_command(&["build", "slow/1.0", "-k", &k.kernel]);
+    cmd.env("SLOW_GATE", &gate)
+        .env("SLOW_KDIR", k.kernel_dir().join("build"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // as a shell starts a background job: SIGINT ignored
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::signal::signal(
+                nix::sys::signal::Signal::SIGINT,
+                nix::sys::signal::SigHandler::SigIgn,
+            )
+            .map(|_| ())
+            .map_err(std::io::Error::from)
+        });
+    }
+    let child = cmd.spawn().unwrap();
+    wait_for("make to start", || make_log_has_command(&k));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    std::fs::write(&gate, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(k.built_dir("slow", "1.0").join("module/slow.ko").is_file());
+}
