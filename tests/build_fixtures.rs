@@ -452,6 +452,25 @@ fn originals_are_archived_restored_and_protected_by_the_version_check() {
         modinfo_field(&k.kernel_dir().join("updates/dkms/replacer.ko"), "version"),
         "2.0"
     );
+
+    // the same version built from other sources (another srcversion) is installed over it
+    // (reference 3.2.2), the other copy archived
+    let r = k.run(&["uninstall", "replacer/2.0", "-k", &k.kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    set_module_version(&original, "9.0", "2.0");
+    let mut data = std::fs::read(&original).unwrap();
+    let key = b"srcversion=";
+    let at = data.windows(key.len()).position(|w| w == key).unwrap() + key.len();
+    data[at] = if data[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&original, data).unwrap();
+    let r = k.run(&["install", "replacer/2.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert_eq!(
+        r.stdout,
+        "Found pre-existing <ROOT>/modules/<K>/kernel/drivers/misc/replacer.ko, archiving for uninstallation\n\
+         Installing <ROOT>/modules/<K>/updates/dkms/replacer.ko\n\
+         Running depmod... done.\n"
+    );
 }
 
 #[test]

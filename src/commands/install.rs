@@ -348,6 +348,9 @@ fn version_check(
                     ctx.out.err_line(msg::same_version_installed(old_path, ov));
                     false
                 }
+                // the same version built from other sources: dkms installs it (the other copy
+                // is archived as an original)
+                Ordering::Equal => true,
                 _ => {
                     ctx.out.error(&msg::not_newer(
                         &format!("{dest_name}{suffix}"),
