@@ -314,6 +314,8 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
         .entries()
         .map_err(|e| ExtractError::Unreadable(format!("tar: {e}")))?;
     let mut count = 0usize;
+    let mut symlinks: Vec<PathBuf> = Vec::new();
+    let mut members: Vec<PathBuf> = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| ExtractError::Unreadable(format!("tar: {e}")))?;
         let path = entry
@@ -329,17 +331,25 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
             return Err(ExtractError::Unsafe(path.display().to_string()));
         }
         if let Ok(Some(target)) = entry.link_name() {
-            let is_hard = entry.header().entry_type().is_hard_link();
-            let base = if is_hard {
-                PathBuf::new()
-            } else {
-                path.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            if target.is_absolute() || escapes(&base.join(&target)) {
-                return Err(ExtractError::Unsafe(path.display().to_string()));
+            if kind.is_hard_link() {
+                // a hard link shares an existing file: only one inside the archive
+                if target.is_absolute() || escapes(&target) {
+                    return Err(ExtractError::Unsafe(path.display().to_string()));
+                }
+            } else if kind.is_symlink() {
+                // a symbolic link may point anywhere (as tar extracts it); nothing is written
+                // through it (checked below)
+                symlinks.push(normalized(&path));
             }
         }
+        members.push(normalized(&path));
         count += 1;
+    }
+    if let Some(through) = members
+        .iter()
+        .find(|m| symlinks.iter().any(|l| m.starts_with(l) && *m != l))
+    {
+        return Err(ExtractError::Unsafe(through.display().to_string()));
     }
     if count == 0 {
         return Err(ExtractError::Unreadable(
@@ -356,6 +366,14 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
 }
 
 /// Whether a relative member path climbs above its root.
+/// A member path without `.` components or a trailing slash, for prefix comparisons.
+fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    path.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
 fn escapes(path: &Path) -> bool {
     use std::path::Component;
     let mut depth: i64 = 0;
@@ -647,8 +665,6 @@ mod tests {
             (&b"../evil"[..], None),
             (&b"a/../../evil"[..], None),
             (&b"/tmp/evil"[..], None),
-            (&b"link"[..], Some(&b"../../etc"[..])),
-            (&b"link"[..], Some(&b"/etc"[..])),
             (&b"dev"[..], Some(&b"\x00"[..])),
         ] {
             let archive = root.path().join("evil.tar");
@@ -662,6 +678,38 @@ mod tests {
             assert_eq!(std::fs::read_dir(&dest).expect("dir").count(), 0);
         }
         assert!(!root.path().join("evil").exists());
+
+        // a symbolic link pointing out is extracted as a link; a member written through a link
+        // is refused
+        for target in [&b"../../elsewhere"[..], &b"/nonexistent"[..]] {
+            let archive = root.path().join("link.tar");
+            std::fs::write(&archive, raw_tar_with_member(b"m-1/link", Some(target)))
+                .expect("write");
+            let dest = root.path().join("dest-link");
+            std::fs::create_dir_all(&dest).expect("mkdir");
+            extract_archive(&archive, &dest).expect("a link member");
+            assert_eq!(
+                std::fs::read_link(dest.join("m-1/link"))
+                    .expect("link")
+                    .as_os_str()
+                    .as_encoded_bytes(),
+                target
+            );
+            std::fs::remove_dir_all(&dest).expect("rm");
+
+            let mut two = raw_tar_with_member(b"m-1/link", Some(target));
+            two.truncate(512);
+            two.extend_from_slice(&raw_tar_with_member(b"m-1/link/evil", None));
+            std::fs::write(&archive, two).expect("write");
+            std::fs::create_dir_all(&dest).expect("mkdir");
+            match extract_archive(&archive, &dest) {
+                Err(ExtractError::Unsafe(_)) => {}
+                other => panic!("through a link: {other:?}"),
+            }
+            assert_eq!(std::fs::read_dir(&dest).expect("dir").count(), 0);
+            std::fs::remove_dir_all(&dest).expect("rm");
+        }
+        assert!(!root.path().join("elsewhere").exists());
     }
 
     #[test]
