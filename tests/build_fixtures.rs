@@ -650,3 +650,36 @@ fn each_kernel_is_tried_and_the_last_one_decides_the_exit_status() {
         r.stdout
     );
 }
+
+/// build/ is a `cp -a` copy of the source: modification times are kept (sources that ship
+/// generated files depend on them).
+#[test]
+fn the_build_copy_keeps_modification_times() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(k) = setup("failing-1.0") else {
+        return;
+    };
+    let src = k.sb.source_tree().join("failing-1.0");
+    let file = std::fs::read_dir(&src)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "c"))
+        .expect("a C source");
+    let status = std::process::Command::new("touch")
+        .args(["-d", "2001-02-03 04:05:06"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let r = k.run(&["build", "failing/1.0", "-k", &k.kernel]);
+    assert_ne!(r.code, 0);
+    let copy =
+        k.sb.dkms_tree()
+            .join("failing/1.0/build")
+            .join(file.file_name().unwrap());
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().mtime(),
+        std::fs::metadata(&file).unwrap().mtime()
+    );
+}

@@ -197,9 +197,16 @@ fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Re
 }
 
 /// `cp -a from/. dest`: modes, timestamps and symlinks kept.
-fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
+/// Copy a directory as `cp -a` does (links as links, modes, modification times), following
+/// `from` itself when it is a link (the tree's `source`). Fifos, sockets and devices are
+/// skipped. Used for the copy into the source tree and for the fresh copy of every build.
+pub fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
+    let meta = std::fs::metadata(from).at(from)?;
+    copy_entry(from, dest, meta)
+}
+
+fn copy_entry(from: &Path, dest: &Path, meta: std::fs::Metadata) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::symlink_metadata(from).at(from)?;
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(from).at(from)?;
         let _ = std::fs::remove_file(dest);
@@ -210,7 +217,9 @@ fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
         std::fs::create_dir_all(dest).at(dest)?;
         for entry in std::fs::read_dir(from).at(from)? {
             let entry = entry.at(from)?;
-            copy_tree(&entry.path(), &dest.join(entry.file_name()))?;
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).at(&path)?;
+            copy_entry(&path, &dest.join(entry.file_name()), meta)?;
         }
         std::fs::set_permissions(
             dest,

@@ -137,10 +137,10 @@ pub fn build_kernel(
 
     let build_dir = ctx.tree.build_dir(module, version);
     let _ = std::fs::remove_dir_all(&build_dir);
-    copy_tree(&source, &build_dir)?;
+    crate::commands::add::copy_tree(&source, &build_dir)?;
     let overlay = ctx.settings.confdir.join(module).join("patches");
     if overlay.is_dir() {
-        copy_tree(&overlay, &build_dir.join("patches"))?;
+        crate::commands::add::copy_tree(&overlay, &build_dir.join("patches"))?;
     }
 
     let log_path = build_dir.join("make.log");
@@ -634,35 +634,6 @@ fn check_build_depends(
         13,
         msg::missing_build_depends(module, version, kernel, arch, &deps),
     ))
-}
-
-/// Copy a directory tree keeping modes and symlinks (dkms uses `cp -a`).
-pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(to).at(to)?;
-    let from_meta = std::fs::metadata(from).at(from)?;
-    for entry in std::fs::read_dir(from).at(from)? {
-        let entry = entry.at(from)?;
-        let src = entry.path();
-        let dst = to.join(entry.file_name());
-        let ft = entry.file_type().at(&src)?;
-        if ft.is_symlink() {
-            let target = std::fs::read_link(&src).at(&src)?;
-            let _ = std::fs::remove_file(&dst);
-            std::os::unix::fs::symlink(&target, &dst).at(&dst)?;
-        } else if ft.is_dir() {
-            copy_tree(&src, &dst)?;
-        } else if ft.is_file() {
-            std::fs::copy(&src, &dst).at(&src)?;
-        }
-        // sockets, fifos and devices have no place in a module source: reading a fifo would
-        // block the build forever
-    }
-    let _ = std::fs::set_permissions(
-        to,
-        std::fs::Permissions::from_mode(from_meta.permissions().mode()),
-    );
-    Ok(())
 }
 
 /// The module's dkms.conf for a kernel/arch with the per-record BUILD_EXCLUSIVE decisions made,
