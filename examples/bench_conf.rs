@@ -17,10 +17,11 @@ struct Sample {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(corpus) = args.get(1).map(PathBuf::from) else {
-        eprintln!("usage: bench_conf CORPUS_DIR [ITERATIONS]");
+        eprintln!("usage: bench_conf CORPUS_DIR [ITERATIONS [ID-SUBSTRING]]");
         std::process::exit(2);
     };
     let iterations: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50);
+    let only = args.get(3).cloned().unwrap_or_default();
     let kernel = "6.1.0-28-amd64";
     let ktree = corpus.join("fixtures/kernels").join(kernel);
     let mut ids: Vec<PathBuf> = std::fs::read_dir(corpus.join("confs"))
@@ -34,6 +35,9 @@ fn main() {
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if !id.contains(&only) {
+            continue;
+        }
         let input = read_json(&dir.join("expected-6.1.json"));
         let probe = read_json(&dir.join("probe.json"));
         let runs_commands = probe["commands"]

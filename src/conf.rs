@@ -209,6 +209,9 @@ impl ConfRequest {
     pub fn files(&self) -> Vec<PathBuf> {
         let (m, v, k, a) = (&self.module, &self.version, &self.kernel, &self.arch);
         let mut files = vec![self.path.clone()];
+        let Some(present) = confdir_names(&self.confdir) else {
+            return files;
+        };
         for name in [
             format!("{m}.conf"),
             format!("{m}-{v}.conf"),
@@ -217,13 +220,35 @@ impl ConfRequest {
             format!("{m}--{k}.conf"),
             format!("{m}--{k}-{a}.conf"),
         ] {
-            let p = self.confdir.join(name);
-            if p.exists() {
-                files.push(p);
+            if present.iter().any(|n| *n == *name) {
+                let p = self.confdir.join(name);
+                if p.exists() {
+                    files.push(p);
+                }
             }
         }
         files
     }
+}
+
+/// The names in the confdir: read once per process and again only when the directory's
+/// modification time changes (every conf read looks for six override files there).
+fn confdir_names(dir: &Path) -> Option<Vec<std::ffi::OsString>> {
+    type Cache = Option<(PathBuf, std::time::SystemTime, Vec<std::ffi::OsString>)>;
+    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(None);
+    let mtime = std::fs::metadata(dir).and_then(|m| m.modified()).ok()?;
+    let mut cache = CACHE.lock().ok()?;
+    if let Some((d, t, names)) = cache.as_ref() {
+        if d == dir && *t == mtime {
+            return Some(names.clone());
+        }
+    }
+    let names: Vec<std::ffi::OsString> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    *cache = Some((dir.to_path_buf(), mtime, names.clone()));
+    Some(names)
 }
 
 /// One module record (one .ko) of a dkms.conf.
@@ -258,6 +283,19 @@ pub enum ExclusionReason {
     KernelMax,
     Arch,
     Config,
+}
+
+impl ExclusionReason {
+    /// The directive that excludes.
+    pub fn directive(&self) -> &'static str {
+        match self {
+            ExclusionReason::Kernel => "BUILD_EXCLUSIVE_KERNEL",
+            ExclusionReason::KernelMin => "BUILD_EXCLUSIVE_KERNEL_MIN",
+            ExclusionReason::KernelMax => "BUILD_EXCLUSIVE_KERNEL_MAX",
+            ExclusionReason::Arch => "BUILD_EXCLUSIVE_ARCH",
+            ExclusionReason::Config => "BUILD_EXCLUSIVE_CONFIG",
+        }
+    }
 }
 
 /// The BUILD_EXCLUSIVE_* decision for one kernel/arch.

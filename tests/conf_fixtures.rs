@@ -269,3 +269,47 @@ fn show_conf_reads_a_path() {
         "{stdout}"
     );
 }
+
+#[test]
+fn show_conf_explains_build_exclusive() {
+    let sb = sandbox_with("exclusive", "exclusive", "1");
+    let out = sb
+        .dkms(&[
+            "show_conf",
+            "-m",
+            "exclusive",
+            "-v",
+            "1",
+            "-k",
+            KERNEL,
+            "-a",
+            "x86_64",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        stdout.contains(&format!(
+            "# module newer is excluded from {KERNEL} (x86_64) by BUILD_EXCLUSIVE_KERNEL_MIN\n"
+        )),
+        "{stdout}"
+    );
+    let out = sb
+        .dkms(&[
+            "show_conf",
+            "-m",
+            "exclusive",
+            "-v",
+            "1",
+            "-k",
+            KERNEL,
+            "-a",
+            "i386",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["build_exclusive"]["excluded"], true);
+    assert_eq!(v["build_exclusive"]["reasons"][0], "BUILD_EXCLUSIVE_ARCH");
+}

@@ -63,10 +63,34 @@ pub fn run(ctx: &Context) -> Result<()> {
         ));
     }
     let directives = conf::evaluate(&req)?;
+    // Why (or whether) this kernel/arch is excluded: what a packager wants to see.
+    let mc = conf::ModuleConf::from_directives(&req.path, directives.clone());
+    let config = req.kernel_config_path();
+    let ex = mc.exclusion(&kernel, &arch, Some(&config));
+    let whole: Vec<&str> = ex.whole.iter().map(|r| r.directive()).collect();
+    let modules: Vec<(String, Vec<&str>)> = mc
+        .modules
+        .iter()
+        .zip(&ex.modules)
+        .map(|(m, r)| {
+            (
+                m.built_name.clone(),
+                r.iter().map(|x| x.directive()).collect(),
+            )
+        })
+        .collect();
     if inv.json {
-        ctx.out.line(text::show_conf_json(&directives));
+        let json = text::show_conf_json(&directives);
+        let extra = text::exclusion_json(ex.all_excluded(), &whole, &modules);
+        // `{"directives": {...}}` + `, "build_exclusive": {...}}`
+        let body = json.strip_suffix('}').unwrap_or(&json);
+        ctx.out
+            .line(format!("{body}, \"build_exclusive\": {extra}}}"));
     } else {
         for line in text::show_conf_text(&directives) {
+            ctx.out.line(line);
+        }
+        for line in text::exclusion_lines(&kernel, &arch, &mc.package_name, &whole, &modules) {
             ctx.out.line(line);
         }
     }

@@ -127,3 +127,41 @@ pub fn show_conf_text(directives: &Directives) -> Vec<String> {
     }
     lines
 }
+
+/// Why a module is not built, as `show_conf` explains it: one line per excluded part.
+pub fn exclusion_lines(
+    kernel: &str,
+    arch: &str,
+    package: &str,
+    whole: &[&str],
+    modules: &[(String, Vec<&str>)],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !whole.is_empty() {
+        lines.push(format!(
+            "# {package} is excluded from {kernel} ({arch}) by {}",
+            whole.join(", ")
+        ));
+    }
+    for (name, reasons) in modules {
+        if !reasons.is_empty() {
+            lines.push(format!(
+                "# module {name} is excluded from {kernel} ({arch}) by {}",
+                reasons.join(", ")
+            ));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(format!("# {package} builds for {kernel} ({arch})"));
+    }
+    lines
+}
+
+/// The `build_exclusive` member of `show_conf --json`.
+pub fn exclusion_json(excluded: bool, whole: &[&str], modules: &[(String, Vec<&str>)]) -> String {
+    let modules: serde_json::Map<String, serde_json::Value> = modules
+        .iter()
+        .map(|(n, r)| (n.clone(), serde_json::json!(r)))
+        .collect();
+    serde_json::json!({"excluded": excluded, "reasons": whole, "modules": modules}).to_string()
+}

@@ -24,6 +24,7 @@ fn eval_depth(expr: &str, vars: &mut dyn ArithVars, depth: usize) -> Result<i64,
         i: 0,
         vars,
         depth,
+        nest: 0,
     };
     p.ws();
     if p.i >= p.s.len() {
@@ -45,7 +46,12 @@ struct Arith<'a> {
     i: usize,
     vars: &'a mut dyn ArithVars,
     depth: usize,
+    /// Recursion of the parser itself (parentheses, unary operators, right-associative
+    /// chains): bounded so that `((((…` or `- - - …` is an error, not a stack overflow.
+    nest: usize,
 }
+
+const MAX_NEST: usize = 64;
 
 /// An lvalue: a variable and an optional subscript.
 struct LValue {
@@ -86,6 +92,17 @@ impl Arith<'_> {
     }
 
     fn assign(&mut self, skip: bool) -> Result<i64, String> {
+        self.nest += 1;
+        let r = if self.nest > MAX_NEST {
+            Err("expression nested too deeply".to_string())
+        } else {
+            self.assign_inner(skip)
+        };
+        self.nest -= 1;
+        r
+    }
+
+    fn assign_inner(&mut self, skip: bool) -> Result<i64, String> {
         let save = self.i;
         if let Some(lv) = self.lvalue(skip)? {
             self.ws();
@@ -265,7 +282,14 @@ impl Arith<'_> {
     fn power(&mut self, skip: bool) -> Result<i64, String> {
         let base = self.unary(skip)?;
         if self.eat("**") {
-            let exp = self.power(skip)?;
+            self.nest += 1;
+            let exp = if self.nest > MAX_NEST {
+                Err("expression nested too deeply".to_string())
+            } else {
+                self.power(skip)
+            };
+            self.nest -= 1;
+            let exp = exp?;
             if exp < 0 {
                 return if skip {
                     Ok(0)
@@ -279,6 +303,17 @@ impl Arith<'_> {
     }
 
     fn unary(&mut self, skip: bool) -> Result<i64, String> {
+        self.nest += 1;
+        let r = if self.nest > MAX_NEST {
+            Err("expression nested too deeply".to_string())
+        } else {
+            self.unary_inner(skip)
+        };
+        self.nest -= 1;
+        r
+    }
+
+    fn unary_inner(&mut self, skip: bool) -> Result<i64, String> {
         self.ws();
         if self.eat("++") || self.eat("--") {
             let inc = self.s[self.i - 1] == '+';
@@ -544,6 +579,10 @@ mod tests {
         assert!(ev("1 / 0", &mut v).is_err());
         assert!(ev("1 +", &mut v).is_err());
         assert_eq!(ev("2 ** 9999999999999", &mut v), Ok(0));
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(ev(&deep, &mut v).is_err());
+        assert!(ev(&format!("{}1", "- ".repeat(100_000)), &mut v).is_err());
+        assert!(ev(&format!("{}1", "2 ** ".repeat(100_000)), &mut v).is_err());
     }
 
     #[test]

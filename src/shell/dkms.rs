@@ -35,7 +35,51 @@ fn to_shell_error(e: Ctl) -> Option<Error> {
 }
 
 /// The dkms process state at the moment `read_conf` sources a file during `dkms <action>`.
+/// The context shell, for benchmarks.
+#[doc(hidden)]
+pub fn context_for_bench(req: &ConfRequest) -> Shell {
+    dkms_context(req)
+}
+
 fn dkms_context(req: &ConfRequest) -> Shell {
+    thread_local! {
+        static TEMPLATE: std::cell::RefCell<Option<(String, Shell)>> = const { std::cell::RefCell::new(None) };
+    }
+    let key = format!(
+        "{}\0{}\0{}\0{}\0{}\0{}\0{}\0{}\0{}\0{:?}",
+        req.dkms_tree.display(),
+        req.source_tree.display(),
+        req.install_tree.display(),
+        req.tmp_location.display(),
+        req.running_distribution,
+        req.parallel_jobs,
+        req.action,
+        req.verbose,
+        req.force,
+        req.cwd
+    );
+    let cached = TEMPLATE.with(|t| {
+        t.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, sh)| sh.clone())
+    });
+    let mut sh = match cached {
+        Some(sh) => sh,
+        None => {
+            let sh = base_context(req);
+            TEMPLATE.with(|t| *t.borrow_mut() = Some((key, sh.clone())));
+            sh
+        }
+    };
+    // a fresh budget (steps, time) for every evaluation
+    sh.set_limits(super::eval::Limits::default());
+    module_context(&mut sh, req);
+    sh
+}
+
+/// The globals that do not depend on the module or kernel.
+fn base_context(req: &ConfRequest) -> Shell {
     let cwd = req
         .cwd
         .clone()
@@ -46,6 +90,10 @@ fn dkms_context(req: &ConfRequest) -> Shell {
     sh.push_source_name("/usr/sbin/dkms");
     for v in ["CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS"] {
         let _ = sh.unset(v);
+    }
+    // read_conf unsets every name on its list before reading
+    for n in DIRECTIVE_NAMES {
+        let _ = sh.unset(n);
     }
     let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
     let ro = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, true);
@@ -127,24 +175,30 @@ fn dkms_context(req: &ConfRequest) -> Shell {
         "^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm))$",
     );
     s(&mut sh, "action", &req.action);
-    s(&mut sh, "_mv", &req.module);
-    s(&mut sh, "_ka", &req.kernel);
-    s(&mut sh, "_aa", &req.arch);
-    s(&mut sh, "parallel_jobs", &req.parallel_jobs);
-    s(&mut sh, "module_uncompressed_suffix", ".ko");
-    s(&mut sh, "module_suffix", ".ko");
-    s(&mut sh, "kernel_test", &req.kernel);
+    sh
+}
+
+/// The module-, kernel- and file-dependent part of the context.
+fn module_context(sh: &mut Shell, req: &ConfRequest) {
+    let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
+    s(sh, "_mv", &req.module);
+    s(sh, "_ka", &req.kernel);
+    s(sh, "_aa", &req.arch);
+    s(sh, "parallel_jobs", &req.parallel_jobs);
+    s(sh, "module_uncompressed_suffix", ".ko");
+    s(sh, "module_suffix", ".ko");
+    s(sh, "kernel_test", &req.kernel);
     s(
-        &mut sh,
+        sh,
         "kernel_source_dir",
         &req.kernel_source_dir.display().to_string(),
     );
     s(
-        &mut sh,
+        sh,
         "kernel_config",
         &req.kernel_config_path().display().to_string(),
     );
-    s(&mut sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
+    s(sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
     let _ = sh.set_array("directive_array", req.cli_directives.clone());
     let _ = sh.set_array("kernelver", vec![req.kernel.clone()]);
     let _ = sh.set_array("arch", vec![req.arch.clone()]);
@@ -182,24 +236,62 @@ fn dkms_context(req: &ConfRequest) -> Shell {
     sh.set_local("kernelver", Value::Scalar(req.kernel.clone()), true, false);
     sh.set_local("arch", Value::Scalar(req.arch.clone()), true, false);
     sh.set_local("_conf_file", Value::Unset, false, false);
-    sh
 }
 
 /// Evaluate a module's conf and its override files; the directives after the round trip and
 /// `--directive`s (read_conf's post-processing is done by the caller).
 pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
+    let files = req.files();
+    // (the directive names are unset in the context template)
     let mut sh = dkms_context(req);
-    for n in DIRECTIVE_NAMES {
-        let _ = sh.unset(n);
-    }
-    for file in req.files() {
+    if let [file] = files.as_slice() {
+        // One file (the usual case): the context itself can be the subshell; a parent is
+        // only rebuilt when the serialisation needs a second interpretation.
         sh.set_local(
             "_conf_file",
             Value::Scalar(file.display().to_string()),
             false,
             false,
         );
-        safe_source(&mut sh, &file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true)?;
+        let ser = source_and_serialise(&mut sh, file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true)?;
+        let mut out = Directives::new();
+        match ser {
+            None => {}
+            Some(Serialised {
+                simple: Some(simple),
+                ..
+            }) => {
+                for (name, index, value) in simple {
+                    if let Ok(i) = index.parse::<usize>() {
+                        out.entry(name).or_default().insert(i, value);
+                    }
+                }
+            }
+            Some(ser) => {
+                let mut parent = dkms_context(req);
+                apply(&mut parent, Some(ser), file)?;
+                out = collect(&parent);
+            }
+        }
+        for d in &req.cli_directives {
+            let (name, value) = d.split_once('=').unwrap_or((d.as_str(), ""));
+            if DIRECTIVE_NAMES.contains(&name) {
+                out.entry(name.to_string())
+                    .or_default()
+                    .insert(0, value.to_string());
+            }
+            println!("{}", crate::output::conf::directive_echo(name, value));
+        }
+        return Ok(out);
+    }
+    for file in &files {
+        sh.set_local(
+            "_conf_file",
+            Value::Scalar(file.display().to_string()),
+            false,
+            false,
+        );
+        safe_source(&mut sh, file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true)?;
     }
     for d in &req.cli_directives {
         let (name, value) = d.split_once('=').unwrap_or((d.as_str(), ""));
@@ -209,21 +301,32 @@ pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
         }
         println!("{}", crate::output::conf::directive_echo(name, value));
     }
+    Ok(collect(&sh))
+}
+
+/// The directives a shell holds, as indexed arrays.
+fn collect(sh: &Shell) -> Directives {
     let mut out = Directives::new();
     for n in DIRECTIVE_NAMES {
-        let entries = sh.entries(n);
         if sh.get_var(n).is_none() {
             continue;
         }
         let mut m = BTreeMap::new();
-        for (k, v) in entries {
+        for (k, v) in sh.entries(n) {
             if let Ok(i) = k.parse::<usize>() {
                 m.insert(i, v);
             }
         }
         out.insert((*n).to_string(), m);
     }
-    Ok(out)
+    out
+}
+
+/// What the sourcing subshell printed: the serialisation text, and the assignments it holds
+/// when none of them needs a second interpretation.
+pub struct Serialised {
+    lines: String,
+    simple: Option<Vec<(String, String, String)>>,
 }
 
 /// dkms's `safe_source FILE LIST`: source FILE in a subshell (stdout discarded), serialise the
@@ -235,19 +338,31 @@ pub fn safe_source(
     list_arg: &str,
     directives: bool,
 ) -> Result<()> {
-    let text = match super::eval::read_script(file, sh.limits.max_file_size) {
+    let mut sub = sh.clone();
+    let ser = source_and_serialise(&mut sub, file, names, list_arg, directives)?;
+    apply(sh, ser, file)
+}
+
+/// The subshell half of `safe_source`: `sub` is consumed as the subshell's state.
+pub fn source_and_serialise(
+    sub: &mut Shell,
+    file: &Path,
+    names: &[&str],
+    list_arg: &str,
+    directives: bool,
+) -> Result<Option<Serialised>> {
+    let text = match super::eval::read_script(file, sub.limits.max_file_size) {
         Ok(t) => t,
         Err(Ok(())) => {
             return Err(Error::Shell(super::ShellError {
                 file: file.to_path_buf(),
                 line: 0,
                 column: 0,
-                message: format!("file larger than {} bytes", sh.limits.max_file_size),
+                message: format!("file larger than {} bytes", sub.limits.max_file_size),
             }))
         }
         Err(Err(e)) => return Err(Error::io(file, e)),
     };
-    let mut sub = sh.clone();
     sub.push_scope();
     sub.set_local(
         "to_source_file",
@@ -255,27 +370,16 @@ pub fn safe_source(
         false,
         false,
     );
-    let list: Vec<String> = list_arg.split_whitespace().map(String::from).collect();
-    sub.set_local(
-        "export_envs",
-        Value::Indexed(
-            list.iter()
-                .enumerate()
-                .map(|(i, v)| (i as i64, v.clone()))
-                .collect(),
-        ),
-        false,
-        true,
-    );
+    let list = list_arg
+        .split_whitespace()
+        .enumerate()
+        .map(|(i, v)| (i as i64, v.to_string()))
+        .collect();
+    sub.set_local("export_envs", Value::Indexed(list), false, true);
     sub.set_local("CR", Value::Scalar("\r".into()), false, true);
     sub.set_local(
         "tmpfile",
-        Value::Scalar(
-            std::env::temp_dir()
-                .join("dkms.conf.XXXXXX")
-                .display()
-                .to_string(),
-        ),
+        Value::Scalar(format!("{}/dkms.conf.XXXXXX", tmp_dir())),
         false,
         false,
     );
@@ -291,7 +395,7 @@ pub fn safe_source(
         },
     };
     if exited {
-        return Ok(());
+        return Ok(None);
     }
     // the serialisation, as text the parent sources
     let mut lines = String::new();
@@ -313,10 +417,7 @@ pub fn safe_source(
     }
     if directives {
         let mut set_lines = Vec::new();
-        for name in sub.var_names() {
-            if !name.starts_with("DKMS_DIRECTIVE") {
-                continue;
-            }
+        for name in sub.names_with_prefix("DKMS_DIRECTIVE") {
             if let Some(Value::Scalar(v)) = sub.value(&name) {
                 set_lines.push(format!("{name}={}", set_quote(v)));
             }
@@ -328,27 +429,31 @@ pub fn safe_source(
                 .collect();
             for n in sub.unquoted_echo_text(&cut.join("\n")) {
                 let (a, b) = match n.split_once('=') {
-                    Some((a, _)) => (
-                        a.to_string(),
-                        n[n.find('=').map(|i| i + 1).unwrap_or(0)..].to_string(),
-                    ),
+                    Some((a, b)) => (a.to_string(), b.to_string()),
                     None => (n.clone(), n.clone()),
                 };
-                let line = format!("{a}=\"{b}\"");
                 all_simple = false;
-                lines.push_str(&line);
-                lines.push('\n');
+                lines.push_str(&format!("{a}=\"{b}\"\n"));
             }
         }
     }
-    if all_simple {
+    Ok(Some(Serialised {
+        lines,
+        simple: all_simple.then_some(simple),
+    }))
+}
+
+/// The parent half of `safe_source`: source the serialisation in `sh`.
+pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()> {
+    let Some(ser) = ser else { return Ok(()) };
+    if let Some(simple) = ser.simple {
         for (name, index, value) in simple {
             let _ = sh.set_element_public(&name, &index, value);
         }
         return Ok(());
     }
     let err_io = Io::discard_stdout();
-    match sh.run_text(&lines, file, &err_io) {
+    match sh.run_text(&ser.lines, file, &err_io) {
         Ok(_) => Ok(()),
         Err(Ctl::Exit(_)) => Ok(()),
         Err(e) => match to_shell_error(e) {
@@ -356,6 +461,11 @@ pub fn safe_source(
             None => Ok(()),
         },
     }
+}
+
+fn tmp_dir() -> &'static str {
+    static T: OnceLock<String> = OnceLock::new();
+    T.get_or_init(|| std::env::temp_dir().display().to_string())
 }
 
 /// `NAME[idx]="value"` where value needs no second interpretation: a direct assignment.

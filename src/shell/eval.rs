@@ -8,6 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -17,6 +18,38 @@ use super::arith::{self, ArithVars};
 use super::ast::*;
 use super::pattern;
 use super::ShellError;
+
+/// A fast non-cryptographic hash for variable names (the Fx hash): lookups dominate
+/// evaluation, and names come from the files themselves, bounded by the step limit.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.hash = (self.hash.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.hash =
+            (self.hash.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type Map<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
+
+/// A directory and the names already looked up in it (exists or not).
+type Listing = (PathBuf, Vec<(String, bool)>);
 
 /// Bounds on an evaluation.
 #[derive(Debug, Clone)]
@@ -181,8 +214,8 @@ enum PVal {
 
 #[derive(Clone)]
 pub struct Shell {
-    scopes: Vec<HashMap<String, Var>>,
-    funcs: HashMap<String, Rc<Command>>,
+    scopes: Vec<Map<Var>>,
+    funcs: Map<Rc<Command>>,
     positional: Vec<String>,
     pub arg0: String,
     pub cwd: PathBuf,
@@ -203,6 +236,10 @@ pub struct Shell {
     status_from_subst: Option<i32>,
     /// stderr of the command being run, for errors raised below it.
     err_sink: Sink,
+    /// Which names exist in the working directory, remembered for pathname expansion of
+    /// literal names (dkms's serialisation globs every line); dropped when a command or a
+    /// redirection may have changed the directory.
+    listing: Rc<RefCell<Option<Listing>>>,
 }
 
 fn bytes_to_string(b: &[u8]) -> String {
@@ -212,30 +249,34 @@ fn bytes_to_string(b: &[u8]) -> String {
 impl Shell {
     /// A shell with the process environment imported (exported), as bash starts.
     pub fn new(cwd: PathBuf) -> Shell {
-        let mut global = HashMap::new();
-        for (k, v) in std::env::vars_os() {
-            if let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) {
-                if super::lexer::is_name(&k) {
-                    global.insert(
-                        k,
-                        Var {
-                            value: Value::Scalar(v),
-                            exported: true,
-                            readonly: false,
-                        },
-                    );
-                }
-            }
+        // the process environment does not change while dkms runs: read it once
+        static ENV: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+        let env = ENV.get_or_init(|| {
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .filter(|(k, _)| super::lexer::is_name(k))
+                .collect()
+        });
+        let mut global = Map::default();
+        for (k, v) in env {
+            global.insert(
+                k.clone(),
+                Var {
+                    value: Value::Scalar(v.clone()),
+                    exported: true,
+                    readonly: false,
+                },
+            );
         }
         Shell::with_vars(cwd, global)
     }
 
     /// A shell with an empty environment.
     pub fn empty(cwd: PathBuf) -> Shell {
-        Shell::with_vars(cwd, HashMap::new())
+        Shell::with_vars(cwd, Map::default())
     }
 
-    fn with_vars(cwd: PathBuf, mut global: HashMap<String, Var>) -> Shell {
+    fn with_vars(cwd: PathBuf, mut global: Map<Var>) -> Shell {
         global.insert(
             "PWD".into(),
             Var {
@@ -250,7 +291,7 @@ impl Shell {
         let limits = Limits::default();
         Shell {
             scopes: vec![global],
-            funcs: HashMap::new(),
+            funcs: Map::default(),
             positional: Vec::new(),
             arg0: "bash".into(),
             cwd,
@@ -274,11 +315,13 @@ impl Shell {
             func_depth: 0,
             status_from_subst: None,
             err_sink: Sink::Stderr,
+            listing: Rc::new(RefCell::new(None)),
         }
     }
 
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+        self.listing = Rc::new(RefCell::new(None));
         self.budget = Rc::new(Budget {
             steps: Cell::new(0),
             start: Instant::now(),
@@ -321,6 +364,21 @@ impl Shell {
             Some(Value::Indexed(m)) => m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             Some(Value::Assoc(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         }
+    }
+
+    /// Names of the set variables starting with `prefix`, sorted (as `set` lists them).
+    pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for s in &self.scopes {
+            for (k, v) in s {
+                if k.starts_with(prefix) && v.value != Value::Unset {
+                    names.push(k.clone());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// Names of all variables visible.
@@ -403,7 +461,7 @@ impl Shell {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(Map::default());
         self.func_depth += 1;
     }
 
@@ -953,6 +1011,11 @@ impl Shell {
 
     /// Evaluate arithmetic text; an error is fatal for the current command, as in bash.
     pub fn arith_str(&mut self, text: &str) -> R<i64> {
+        if let Ok(n) = text.parse::<i64>() {
+            if !text.starts_with(['+', '0']) || text == "0" {
+                return Ok(n);
+            }
+        }
         match arith::eval(text, self) {
             Ok(v) => Ok(v),
             Err(m) => Err(Ctl::Fatal(self.err_here(format!("{}: {m}", text.trim())))),
@@ -1789,6 +1852,7 @@ impl Shell {
         if self.opts.no_side_effects {
             return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
         }
+        self.listing.borrow_mut().take();
         if target == "/dev/stderr" {
             return Ok(Sink::Stderr);
         }
@@ -1918,6 +1982,7 @@ impl Shell {
             }
         };
         cmd.stdout(o).stderr(e);
+        self.listing.borrow_mut().take();
         let spawned = cmd.spawn();
         // The parent's copies of the pipe writers must go, or the readers never see EOF.
         drop(cmd);
@@ -2625,6 +2690,23 @@ impl Shell {
     /// What dkms's `eval echo $n[$i]=\"${NAME[$i]%$CR}\"` prints: the serialisation line (split on
     /// IFS, pathname-expanded against the cwd, joined with single spaces).
     pub fn unquoted_echo(&self, name: &str, index: &str, value: &str) -> String {
+        let ifs = self.ifs();
+        let plain = |t: &str| {
+            !t.chars()
+                .any(|c| ifs.contains(c) || matches!(c, '*' | '?' | '[' | '(' | '\\' | ']'))
+        };
+        if index.len() == 1
+            && index.chars().all(|c| c.is_ascii_digit())
+            && plain(name)
+            && plain(value)
+            && !self.opts.noglob
+        {
+            let literal = format!("{name}{index}=\"{value}\"");
+            let first = literal.split('/').next().unwrap_or("");
+            if !self.cwd_has(first) {
+                return format!("{name}[{index}]=\"{value}\"");
+            }
+        }
         let segs = vec![
             Seg::Exp(name.to_string()),
             Seg::Lit("[".to_string()),
@@ -2657,8 +2739,39 @@ impl Shell {
         words.join(" ")
     }
 
+    /// Is `name` an entry of the working directory? (Answers are remembered.)
+    fn cwd_has(&self, name: &str) -> bool {
+        let mut l = self.listing.borrow_mut();
+        if l.as_ref().is_none_or(|(p, _)| *p != self.cwd) {
+            *l = Some((self.cwd.clone(), Vec::new()));
+        }
+        let Some((_, seen)) = l.as_mut() else {
+            return false;
+        };
+        if let Some((_, hit)) = seen.iter().find(|(n, _)| n == name) {
+            return *hit;
+        }
+        let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
+        seen.push((name.to_string(), hit));
+        hit
+    }
+
     fn glob_field(&self, f: Field) -> Vec<String> {
         if f.globbable && !self.opts.noglob && pattern::has_glob(&f.pattern, self.opts.extglob) {
+            // a relative pattern whose first component is literal matches nothing unless
+            // that name exists here
+            if !f.pattern.starts_with('/') {
+                let first = f.pattern.split('/').next().unwrap_or("");
+                if let Some(lit) = pattern::Glob::new(first, self.opts.extglob).literal() {
+                    if !self.cwd_has(&lit) {
+                        return if self.opts.nullglob {
+                            vec![]
+                        } else {
+                            vec![f.text]
+                        };
+                    }
+                }
+            }
             let m = pattern::expand_path(&f.pattern, &self.cwd, self.opts.extglob);
             if !m.is_empty() {
                 return m;

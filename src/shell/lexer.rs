@@ -541,6 +541,13 @@ impl Parser {
 
     /// After `$((`: the expression text up to the matching `))`.
     fn arith_body(&mut self, start: usize) -> Result<Word, ShellError> {
+        self.enter()?;
+        let r = self.arith_body_inner(start);
+        self.leave();
+        r
+    }
+
+    fn arith_body_inner(&mut self, start: usize) -> Result<Word, ShellError> {
         let pos = self.pos();
         let mut parts = Vec::new();
         let mut lit = String::new();

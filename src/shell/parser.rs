@@ -47,10 +47,8 @@ impl Parser {
         if c == ')' || c == ';' || c == '&' || c == '|' {
             return Err(self.unexpected());
         }
-        if let Some(kw) = self.peek_keyword() {
-            if RESERVED_CLOSERS.contains(&kw.as_str()) {
-                return Err(self.unexpected());
-            }
+        if RESERVED_CLOSERS.iter().any(|kw| self.at_keyword(kw)) {
+            return Err(self.unexpected());
         }
         let ao = self.and_or()?;
         self.skip_blanks();
@@ -102,28 +100,40 @@ impl Parser {
     }
 
     /// The plain word at the cursor if it could be a reserved word.
-    pub(crate) fn peek_keyword(&self) -> Option<String> {
+    /// End of the plain word at the cursor when it could be a reserved word.
+    fn keyword_end(&self) -> Option<usize> {
         let mut k = self.i;
-        let mut s = String::new();
         while let Some(&c) = self.src.get(k) {
             if is_meta(c) || matches!(c, '\'' | '"' | '$' | '`' | '\\') {
                 break;
             }
-            s.push(c);
             k += 1;
         }
-        if s.is_empty() {
+        if k == self.i {
             return None;
         }
         match self.src.get(k) {
-            None => Some(s),
-            Some(&c) if is_meta(c) => Some(s),
+            None => Some(k),
+            Some(&c) if is_meta(c) => Some(k),
             _ => None,
         }
     }
 
+    /// The plain word at the cursor if it could be a reserved word.
+    pub(crate) fn peek_keyword(&self) -> Option<String> {
+        let end = self.keyword_end()?;
+        // reserved words and names of function definitions are short; long words are neither
+        // worth nor needing an allocation here
+        Some(self.src[self.i..end].iter().collect())
+    }
+
     fn at_keyword(&self, kw: &str) -> bool {
-        self.peek_keyword().as_deref() == Some(kw)
+        match self.keyword_end() {
+            Some(end) => {
+                end - self.i == kw.len() && self.src[self.i..end].iter().copied().eq(kw.chars())
+            }
+            None => false,
+        }
     }
 
     fn eat_keyword(&mut self, kw: &str) -> PResult<()> {
@@ -161,13 +171,11 @@ impl Parser {
             if c == ')' || self.starts_with(";;") || self.starts_with(";&") {
                 break;
             }
-            if let Some(kw) = self.peek_keyword() {
-                if stops.contains(&kw.as_str()) {
-                    break;
-                }
-                if RESERVED_CLOSERS.contains(&kw.as_str()) {
-                    return Err(self.unexpected());
-                }
+            if stops.iter().any(|kw| self.at_keyword(kw)) {
+                break;
+            }
+            if RESERVED_CLOSERS.iter().any(|kw| self.at_keyword(kw)) {
+                return Err(self.unexpected());
             }
             if c == ';' || c == '&' || c == '|' {
                 return Err(self.unexpected());
@@ -265,7 +273,11 @@ impl Parser {
             self.i += 1;
             CommandKind::Subshell(body)
         } else {
-            match self.peek_keyword().as_deref() {
+            let kw = match self.keyword_end() {
+                Some(end) if end - self.i <= 8 => self.peek_keyword(),
+                _ => None,
+            };
+            match kw.as_deref() {
                 Some("if") => self.if_command()?,
                 Some("while") => self.while_command(false)?,
                 Some("until") => self.while_command(true)?,
@@ -334,6 +346,14 @@ impl Parser {
 
     /// `name ( )` at the cursor: consumes it and returns the name.
     fn function_def_name(&mut self) -> Option<String> {
+        let end = self.keyword_end()?;
+        let mut k = end;
+        while matches!(self.src.get(k), Some(' ' | '\t')) {
+            k += 1;
+        }
+        if self.src.get(k) != Some(&'(') {
+            return None;
+        }
         let name = self.peek_keyword()?;
         let n = name.chars().count();
         let mut k = self.i + n;

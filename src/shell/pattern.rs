@@ -25,24 +25,33 @@ enum ClassItem {
     Named(String),
 }
 
+/// Nesting of extglob groups beyond this is taken literally (no deep recursion).
+const MAX_GROUP_NESTING: usize = 32;
+/// Recursion of the matcher (one level per `*` or extglob group on the way).
+const MAX_MATCH_DEPTH: usize = 512;
+
 fn parse(p: &[char], extglob: bool) -> Vec<Node> {
     let mut i = 0;
-    parse_seq(p, &mut i, extglob, false)
+    parse_seq(p, &mut i, extglob, false, 0)
 }
 
-fn parse_seq(p: &[char], i: &mut usize, extglob: bool, in_group: bool) -> Vec<Node> {
+fn parse_seq(p: &[char], i: &mut usize, extglob: bool, in_group: bool, level: usize) -> Vec<Node> {
     let mut out = Vec::new();
     while *i < p.len() {
         let c = p[*i];
         if in_group && (c == '|' || c == ')') {
             break;
         }
-        if extglob && matches!(c, '?' | '*' | '+' | '@' | '!') && p.get(*i + 1) == Some(&'(') {
+        if extglob
+            && level < MAX_GROUP_NESTING
+            && matches!(c, '?' | '*' | '+' | '@' | '!')
+            && p.get(*i + 1) == Some(&'(')
+        {
             if let Some(end) = group_end(p, *i + 1) {
                 let mut j = *i + 2;
                 let mut alts = Vec::new();
                 loop {
-                    alts.push(parse_seq(&p[..end], &mut j, extglob, true));
+                    alts.push(parse_seq(&p[..end], &mut j, extglob, true, level + 1));
                     if j < end && p[j] == '|' {
                         j += 1;
                         continue;
@@ -185,6 +194,7 @@ fn class_matches(negate: bool, items: &[ClassItem], c: char) -> bool {
 
 struct Matcher {
     budget: usize,
+    depth: usize,
 }
 
 impl Matcher {
@@ -193,33 +203,68 @@ impl Matcher {
             return false;
         }
         self.budget -= 1;
-        let Some(first) = p.first() else {
-            return s.is_empty();
-        };
-        match first {
-            Node::Char(c) => s.first() == Some(c) && self.m(&p[1..], &s[1..]),
-            Node::Any => !s.is_empty() && self.m(&p[1..], &s[1..]),
-            Node::Class { negate, items } => {
-                s.first().is_some_and(|&c| class_matches(*negate, items, c))
-                    && self.m(&p[1..], &s[1..])
+        if self.depth >= MAX_MATCH_DEPTH {
+            return false;
+        }
+        self.depth += 1;
+        let r = self.m_inner(p, s);
+        self.depth -= 1;
+        r
+    }
+
+    fn m_inner(&mut self, mut p: &[Node], mut s: &[char]) -> bool {
+        loop {
+            if self.budget == 0 {
+                return false;
             }
-            Node::Star => {
-                if p.len() == 1 {
-                    return true;
-                }
-                (0..=s.len()).any(|k| self.m(&p[1..], &s[k..]))
-            }
-            Node::Ext { kind, alts } => {
-                for end in 0..=s.len() {
-                    if self.ext(*kind, alts, &s[..end]) && self.m(&p[1..], &s[end..]) {
-                        return true;
-                    }
-                    if self.budget == 0 {
+            self.budget -= 1;
+            let Some(first) = p.first() else {
+                return s.is_empty();
+            };
+            match first {
+                Node::Char(c) => {
+                    if s.first() != Some(c) {
                         return false;
                     }
                 }
-                false
+                Node::Any => {
+                    if s.is_empty() {
+                        return false;
+                    }
+                }
+                Node::Class { negate, items } => {
+                    if !s.first().is_some_and(|&c| class_matches(*negate, items, c)) {
+                        return false;
+                    }
+                }
+                Node::Star => {
+                    if p.len() == 1 {
+                        return true;
+                    }
+                    for k in 0..=s.len() {
+                        if self.m(&p[1..], &s[k..]) {
+                            return true;
+                        }
+                        if self.budget == 0 {
+                            return false;
+                        }
+                    }
+                    return false;
+                }
+                Node::Ext { kind, alts } => {
+                    for end in 0..=s.len() {
+                        if self.ext(*kind, alts, &s[..end]) && self.m(&p[1..], &s[end..]) {
+                            return true;
+                        }
+                        if self.budget == 0 {
+                            return false;
+                        }
+                    }
+                    return false;
+                }
             }
+            p = &p[1..];
+            s = &s[1..];
         }
     }
 
@@ -267,14 +312,16 @@ impl Glob {
 
     fn matches_chars(&self, s: &[char]) -> bool {
         Matcher {
-            budget: MATCH_BUDGET,
+            // linear work is always allowed; backtracking gets a fixed budget on top
+            budget: MATCH_BUDGET + 2 * (self.nodes.len() + s.len()),
+            depth: 0,
         }
         .m(&self.nodes, s)
     }
 
     /// The pattern as literal text when it has no wildcard at all (single-character bracket
     /// expressions count as literal), so a file lookup can replace a directory scan.
-    fn literal(&self) -> Option<String> {
+    pub fn literal(&self) -> Option<String> {
         let mut s = String::new();
         for n in &self.nodes {
             match n {
@@ -632,6 +679,13 @@ mod tests {
         assert!(!glob_match(p, &s, true));
         let p = "+(+(a)|+(a))b";
         assert!(!glob_match(p, &"a".repeat(40), true));
+        // long and deeply nested patterns: no stack overflow
+        let long = "a".repeat(200_000);
+        assert!(glob_match(&long, &long, true));
+        let nested = format!("{}a{}", "@(".repeat(10_000), ")".repeat(10_000));
+        let _ = glob_match(&nested, "a", true);
+        let stars = "*a".repeat(20_000);
+        let _ = glob_match(&stars, &"a".repeat(30_000), true);
     }
 
     #[test]
