@@ -683,3 +683,29 @@ fn the_build_copy_keeps_modification_times() {
         std::fs::metadata(&file).unwrap().mtime()
     );
 }
+
+/// Directives dkms 3 ignores are named on every strict read: add, build and install
+/// (reference 3.2.2), not on uninstall.
+#[test]
+fn deprecated_directives_are_named_by_add_build_and_install() {
+    let Some(k) = setup("hello-1.0") else { return };
+    let conf = k.sb.source_tree().join("hello-1.0/dkms.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str("REMAKE_INITRD=yes\nMODULES_CONF[0]=\"alias x y\"\n");
+    std::fs::write(&conf, text).unwrap();
+    let named = |path: &str| {
+        format!(
+            "Deprecated feature: REMAKE_INITRD ({path})\n\
+             Deprecated feature: MODULES_CONF ({path})\n"
+        )
+    };
+    let r = k.run(&["add", "hello/1.0"]);
+    assert_eq!(r.stderr, named("<ROOT>/src/hello-1.0/dkms.conf"));
+    let in_tree = named("<ROOT>/dkms/hello/1.0/source/dkms.conf");
+    let r = k.run(&["build", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, in_tree.as_str()));
+    let r = k.run(&["install", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, in_tree.as_str()));
+    let r = k.run(&["uninstall", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}

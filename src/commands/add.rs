@@ -561,11 +561,7 @@ fn read_conf_checked(
     }
     let directives = crate::conf::evaluate(&req)?;
     let conf = ModuleConf::from_directives(path, directives);
-    for name in DEPRECATED_DIRECTIVES {
-        if conf.directives.get(*name).is_some_and(|v| !v.is_empty()) {
-            ctx.out.deprecated(msg::deprecated_directive(name, path));
-        }
-    }
+    self::name_deprecations(ctx, &conf, path);
     let (errors, warnings) = conf.validate(true);
     for line in warnings.iter().chain(errors.iter()) {
         ctx.out.err_line(line);
@@ -576,7 +572,17 @@ fn read_conf_checked(
     Ok(conf)
 }
 
-/// Directives dkms 3 accepts but ignores, named on add, in dkms's order.
+/// "Deprecated feature: …" for each directive dkms 3 accepts but ignores: every strict read of a
+/// dkms.conf (add, build, install) names them.
+pub fn name_deprecations(ctx: &Context, conf: &ModuleConf, path: &Path) {
+    for name in DEPRECATED_DIRECTIVES {
+        if conf.directives.get(*name).is_some_and(|v| !v.is_empty()) {
+            ctx.out.deprecated(msg::deprecated_directive(name, path));
+        }
+    }
+}
+
+/// Directives dkms 3 accepts but ignores, in dkms's order.
 const DEPRECATED_DIRECTIVES: &[&str] = &[
     "REMAKE_INITRD",
     "MODULES_CONF",

@@ -648,6 +648,9 @@ pub fn effective_conf(
 ) -> Result<(ModuleConf, PathBuf, KernelConfig)> {
     let req = ConfRequest::for_module(ctx, module, version, kernel, arch);
     let mut conf = crate::conf::read_conf(&req, strict)?;
+    if strict {
+        crate::commands::add::name_deprecations(ctx, &conf, &req.path);
+    }
     let config_path = req.kernel_config_path();
     let config = KernelConfig::read(&config_path);
     let exclusion = conf.exclusion(kernel, arch, Some(&config_path));
