@@ -123,3 +123,21 @@ fn autoinstall_dependencies_first_with_a_summary_and_the_kernel_hooks() {
         "dependent/1.0: added\nexclusive/1.0: added\nfailing/1.0: added\nhello/1.0: added\n"
     );
 }
+
+/// Spec §11: post_transaction runs once after an autoinstall that installed something (dkms
+/// never runs it there); not when there was nothing to do.
+#[test]
+fn post_transaction_runs_after_an_autoinstall_that_installed() {
+    let Some(k) = Kbuild::new() else { return };
+    with_autoinstall(&k, "hello-1.0");
+    assert_eq!(k.run(&["add", "hello/1.0"]).code, 0);
+    let pt = [("post_transaction", "echo \"pt $kernelver\"")];
+    let r = k.run_env(&["autoinstall", "-k", &k.kernel], &pt);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.ends_with(
+        "Autoinstall on <K> succeeded for module(s) hello.\n\
+         Executing post-transaction command... done.\n"
+    ));
+    let r = k.run_env(&["autoinstall", "-k", &k.kernel], &pt);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+}

@@ -95,6 +95,7 @@ pub fn autoinstall(ctx: &Context, kernel: &str, arch: &str) -> Result<()> {
         build::prepare_ahead(ctx, &mut preps, &vars)?;
     }
     let mut succeeded: Vec<String> = Vec::new();
+    let mut installed: Vec<(String, String)> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
     let mut failed: Vec<(String, i32)> = Vec::new();
     loop {
@@ -116,7 +117,10 @@ pub fn autoinstall(ctx: &Context, kernel: &str, arch: &str) -> Result<()> {
             install::install_kernel(ctx, &c.module, &c.version, kernel, arch, &mut preps)
         };
         match result {
-            Ok(()) => succeeded.push(c.module),
+            Ok(()) => {
+                installed.push((c.module.clone(), c.version.clone()));
+                succeeded.push(c.module);
+            }
             Err(Error::Exit(77)) => skipped.push(c.module),
             Err(e) => {
                 let code = e.report(&ctx.out);
@@ -140,6 +144,13 @@ pub fn autoinstall(ctx: &Context, kernel: &str, arch: &str) -> Result<()> {
     }
     if !failed.is_empty() {
         ctx.out.line(msg::failed(kernel, &failed));
+    }
+    // dkms means to run post_transaction when something was installed but never does (spec
+    // §11: fixed)
+    if let Some((module, version)) = installed.first() {
+        install::post_transaction(ctx, module, version, Some((kernel, arch)));
+    }
+    if !failed.is_empty() {
         return Err(Error::dkms(11, msg::FAILED_ERROR));
     }
     Ok(())
