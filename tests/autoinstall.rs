@@ -141,3 +141,35 @@ fn post_transaction_runs_after_an_autoinstall_that_installed() {
     let r = k.run_env(&["autoinstall", "-k", &k.kernel], &pt);
     assert_eq!((r.code, r.stdout.as_str()), (0, ""));
 }
+
+/// match (3.4 behaviour, spec §6.7): what is installed for the template kernel is built and
+/// installed for the target kernel.
+#[test]
+fn match_installs_what_the_template_kernel_has() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    assert_eq!(k.run(&["add", "hello/1.0"]).code, 0);
+    // the template kernel 9.9 has hello/1.0 installed
+    k.sb.mark_built("hello", "1.0", "9.9", &k.arch, "hello", b"ko");
+    k.sb.mark_installed("hello", "1.0", "9.9", &k.arch, "hello", b"ko");
+    let r = k.run(&["match", "--templatekernel=9.9", "-k", &k.kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(
+            "\nMatching modules in kernel: <K> (<A>)\n\
+         to the configuration of kernel: 9.9 (<A>)\n\
+         Module:  hello\n\
+         Version: 1.0\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.ends_with(
+            "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\nRunning depmod... done.\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(k.kernel_dir().join("updates/dkms/hello.ko").is_file());
+}
