@@ -255,6 +255,25 @@ fn set_mtime(path: &Path, (secs, nsecs): (i64, i64)) {
 /// `dkms add <tarball>`: extract, find the first dkms.conf, copy its directory to
 /// `/usr/src/<m>-<v>`. `None` for a dkms binary archive (`dkms_main_tree/` inside).
 fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)>> {
+    let scratch = unpack_tarball(ctx, archive)?;
+    if scratch.path().join("dkms_main_tree").is_dir() {
+        return Ok(None);
+    }
+    let Some(conf_path) = find_first_conf(scratch.path()) else {
+        return Err(Error::dkms(3, msg::tarball_without_conf()));
+    };
+    let dir = conf_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| scratch.path().to_path_buf());
+    let (module, version) = package_of(ctx, &conf_path)?;
+    install_source(ctx, &dir, &module, &version)?;
+    Ok(Some((module, version)))
+}
+
+/// A source or dkms tarball unpacked into a scratch directory (removed on drop), with dkms's
+/// errors for a missing, unreadable or unsafe archive.
+pub fn unpack_tarball(ctx: &Context, archive: &Path) -> Result<tempfile::TempDir> {
     if !archive.exists() {
         return Err(Error::dkms(
             2,
@@ -276,21 +295,19 @@ fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)
             }
         }
     }
-    if scratch.path().join("dkms_main_tree").is_dir() {
-        return Ok(None);
-    }
-    let Some(conf_path) = find_first_conf(scratch.path()) else {
-        return Err(Error::dkms(3, msg::tarball_without_conf()));
-    };
-    let dir = conf_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| scratch.path().to_path_buf());
+    Ok(scratch)
+}
+
+/// PACKAGE_NAME and PACKAGE_VERSION of a dkms.conf outside the tree (checked as add does).
+pub fn package_of(ctx: &Context, conf_path: &Path) -> Result<(String, String)> {
     let kernel = first_kernel(ctx);
-    let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
-    let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
-    install_source(ctx, &dir, &module, &version)?;
-    Ok(Some((module, version)))
+    let conf = read_conf_checked(ctx, conf_path, "", "", &kernel, false)?;
+    Ok((conf.package_name.clone(), conf.package_version.clone()))
+}
+
+/// Copy a source directory to `/usr/src/<m>-<v>` as `add <dir>` does.
+pub fn place_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Result<()> {
+    install_source(ctx, from, module, version)
 }
 
 /// The first `dkms.conf` in `find` order (directory order, depth first).

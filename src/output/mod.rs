@@ -12,6 +12,7 @@ pub mod build;
 pub mod cli;
 pub mod conf;
 pub mod messages;
+pub mod tarball;
 pub mod tree;
 
 #[derive(Debug, Default, Clone)]
