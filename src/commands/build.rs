@@ -180,14 +180,7 @@ pub fn build_kernel(
     let cmd = Cmd::shell(make).cwd(&build_dir).envs(&env);
     let mut cmd = cmd;
     cmd.env_remove = UNSET_AT_START.iter().map(OsString::from).collect();
-    let outcome = runner::invoke(
-        &ctx.out,
-        "Building module(s)",
-        &cmd,
-        Sink::Log(&mut log),
-        Framing::Step,
-        dots,
-    )?;
+    let outcome = logged_step(ctx, "Building module(s)", &cmd, &mut log, dots)?;
     if !outcome.success() {
         if outcome.interrupted {
             return Err(Error::Exit(runner::interrupted_exit_code()));
@@ -526,14 +519,7 @@ fn apply_patches(
             .stdin(&file)
             .cwd(build_dir)
             .display(format!("patch -p1 < ./patches/{patch}"));
-        let outcome = runner::invoke(
-            &ctx.out,
-            &format!("Applying patch {patch}"),
-            &cmd,
-            Sink::Log(log),
-            Framing::Step,
-            dots,
-        )?;
+        let outcome = logged_step(ctx, &format!("Applying patch {patch}"), &cmd, log, dots)?;
         if !outcome.success() {
             return Err(Error::dkms(
                 6,
@@ -545,6 +531,25 @@ fn apply_patches(
         }
     }
     Ok(())
+}
+
+/// One step of a build (patch, script, make): `description...` with dkms's framing, the
+/// command's output in make.log.
+fn logged_step(
+    ctx: &Context,
+    description: &str,
+    cmd: &Cmd,
+    log: &mut MakeLog,
+    dots: bool,
+) -> Result<runner::Outcome> {
+    Ok(runner::invoke(
+        &ctx.out,
+        description,
+        cmd,
+        Sink::Log(log),
+        Framing::Step,
+        dots,
+    )?)
 }
 
 /// PRE_BUILD / POST_BUILD: run from the build directory, logged; a failure ends dkms with the
@@ -581,14 +586,7 @@ fn run_build_script(
         line.push_str(a);
     }
     let cmd = Cmd::shell(line).envs(env);
-    let outcome = runner::invoke(
-        &ctx.out,
-        &format!("Running the {kind} script"),
-        &cmd,
-        Sink::Log(log),
-        Framing::Step,
-        dots,
-    )?;
+    let outcome = logged_step(ctx, &format!("Running the {kind} script"), &cmd, log, dots)?;
     if !outcome.success() {
         ctx.out.line(msg::consult_log(&log.path));
         return Err(Error::Exit(outcome.code));
