@@ -187,7 +187,10 @@ fn binaries_only_round_trip() {
         out,
         run(
             0,
-            "\nLoading tarball for hello/1.0\nLoading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n",
+            "\nLoading tarball for hello/1.0\n\
+             Creating <ROOT>/dkms/hello/1.0/source\n\
+             Copying dkms.conf to <ROOT>/dkms/hello/1.0/source ...\n\
+             Loading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n",
             ""
         )
     );

@@ -42,6 +42,18 @@ pub fn run(ctx: &Context) -> Result<()> {
 
     ctx.out.blank();
     ctx.out.line(msg::loading_tarball(&module, &version));
+    if binaries.is_dir() {
+        // dkms.conf in a real source/ directory; dkms 3.2.2 then fails looking for the source
+        // tree copy (spec §11: fixed, the version shows as built)
+        let source = ctx.tree.source_link(&module, &version);
+        ctx.out.line(msg::creating(&source));
+        std::fs::create_dir_all(&source).at(&source)?;
+        ctx.out.line(msg::copying_conf(&source));
+        let conf = binaries.join("dkms.conf");
+        if conf.is_file() {
+            std::fs::copy(&conf, source.join("dkms.conf")).at(&conf)?;
+        }
+    }
     let main_tree = root.join("dkms_main_tree");
     for kernel in sorted_dirs(&main_tree) {
         for arch in sorted_dirs(&main_tree.join(&kernel)) {
@@ -54,12 +66,6 @@ pub fn run(ctx: &Context) -> Result<()> {
         }
     }
     if binaries.is_dir() {
-        let source = ctx.tree.source_link(&module, &version);
-        std::fs::create_dir_all(&source).at(&source)?;
-        let conf = binaries.join("dkms.conf");
-        if conf.is_file() {
-            std::fs::copy(&conf, source.join("dkms.conf")).at(&conf)?;
-        }
         return Ok(());
     }
     add::place_source(ctx, &root.join("dkms_source_tree"), &module, &version)?;

@@ -35,3 +35,11 @@ pub fn loading_tarball(m: &str, v: &str) -> String {
 pub fn loading_kernel(dir: &Path) -> String {
     format!("Loading {}...", dir.display())
 }
+
+pub fn creating(dir: &Path) -> String {
+    format!("Creating {}", dir.display())
+}
+
+pub fn copying_conf(dir: &Path) -> String {
+    format!("Copying dkms.conf to {} ...", dir.display())
+}
