@@ -287,7 +287,7 @@ fn decide(
 /// Ubuntu's shim-signed key pair, made by `update-secureboot-policy` when a file of it is
 /// missing (`--new-key` silently, then `--enroll-key` with its output shown, their statuses
 /// ignored as in dkms). False when the tool is not there: then nothing is signed.
-fn ubuntu_new_key(out: &Output, pair: &MokPair) -> bool {
+pub fn ubuntu_new_key(out: &Output, pair: &MokPair) -> bool {
     if Path::new(&pair.key).is_file() && pair.cert.is_file() {
         return true;
     }
@@ -407,8 +407,8 @@ fn make_conf_value(text: &str, name: &str) -> Option<String> {
     })
 }
 
-/// The MOK key and certificate paths `generate_mok` shows and creates for `kernel`.
-pub fn mok_paths(out: &Output, settings: &Settings, kernel: &str) -> (String, PathBuf) {
+/// The MOK key pair `generate_mok` shows and creates for `kernel`.
+pub fn mok_pair(out: &Output, settings: &Settings, kernel: &str) -> MokPair {
     let vars = BuildVars {
         kernel,
         arch: "",
@@ -418,8 +418,7 @@ pub fn mok_paths(out: &Output, settings: &Settings, kernel: &str) -> (String, Pa
     let values = SigningValues::read(out, settings, &vars);
     let source_dir = settings.install_tree.join(kernel).join("build");
     let config = KernelConfig::read(&source_dir.join(".config"));
-    let pair = key_pair(settings, &values, &source_dir, &config);
-    (pair.key, pair.cert)
+    key_pair(settings, &values, &source_dir, &config)
 }
 
 /// Generate a self-signed pair with openssl exactly as dkms does. True on success.

@@ -286,3 +286,32 @@ fn directory_with_links_and_a_fifo_is_copied_without_blocking() {
     assert!(copy.join("hello.c").is_file());
     assert!(!copy.join("fifo").exists());
 }
+
+#[test]
+fn add_tarball_with_links_pointing_out_keeps_them_as_links() {
+    let setup = |sb: &Sandbox| {
+        let dir = work_copy(sb);
+        std::os::unix::fs::symlink("/nonexistent", dir.join("dangling")).unwrap();
+        std::os::unix::fs::symlink("../../outside", dir.join("up")).unwrap();
+        let status = Command::new("tar")
+            .arg("-C")
+            .arg(sb.path().join("w"))
+            .arg("-czf")
+            .arg(sb.path().join("links.tgz"))
+            .arg("pa-2.0")
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let (out, sb) = compare_with_reference(setup, &["add", "links.tgz"]);
+    assert_eq!(out, run(0, SYMLINK_PA, ""));
+    let src = sb.source_tree().join("pa-2.0");
+    assert_eq!(
+        std::fs::read_link(src.join("dangling")).unwrap(),
+        Path::new("/nonexistent")
+    );
+    assert_eq!(
+        std::fs::read_link(src.join("up")).unwrap(),
+        Path::new("../../outside")
+    );
+}

@@ -452,6 +452,25 @@ fn originals_are_archived_restored_and_protected_by_the_version_check() {
         modinfo_field(&k.kernel_dir().join("updates/dkms/replacer.ko"), "version"),
         "2.0"
     );
+
+    // the same version built from other sources (another srcversion) is installed over it
+    // (reference 3.2.2), the other copy archived
+    let r = k.run(&["uninstall", "replacer/2.0", "-k", &k.kernel]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    set_module_version(&original, "9.0", "2.0");
+    let mut data = std::fs::read(&original).unwrap();
+    let key = b"srcversion=";
+    let at = data.windows(key.len()).position(|w| w == key).unwrap() + key.len();
+    data[at] = if data[at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&original, data).unwrap();
+    let r = k.run(&["install", "replacer/2.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert_eq!(
+        r.stdout,
+        "Found pre-existing <ROOT>/modules/<K>/kernel/drivers/misc/replacer.ko, archiving for uninstallation\n\
+         Installing <ROOT>/modules/<K>/updates/dkms/replacer.ko\n\
+         Running depmod... done.\n"
+    );
 }
 
 #[test]
@@ -630,4 +649,63 @@ fn each_kernel_is_tried_and_the_last_one_decides_the_exit_status() {
         "{}",
         r.stdout
     );
+}
+
+/// build/ is a `cp -a` copy of the source: modification times are kept (sources that ship
+/// generated files depend on them).
+#[test]
+fn the_build_copy_keeps_modification_times() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(k) = setup("failing-1.0") else {
+        return;
+    };
+    let src = k.sb.source_tree().join("failing-1.0");
+    let file = std::fs::read_dir(&src)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "c"))
+        .expect("a C source");
+    let status = std::process::Command::new("touch")
+        .args(["-d", "2001-02-03 04:05:06"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let r = k.run(&["build", "failing/1.0", "-k", &k.kernel]);
+    assert_ne!(r.code, 0);
+    let copy =
+        k.sb.dkms_tree()
+            .join("failing/1.0/build")
+            .join(file.file_name().unwrap());
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().mtime(),
+        std::fs::metadata(&file).unwrap().mtime()
+    );
+}
+
+/// Directives dkms 3 ignores are named on every strict read: add, build and install
+/// (reference 3.2.2), not on uninstall.
+#[test]
+fn deprecated_directives_are_named_by_add_build_and_install() {
+    let Some(k) = setup("hello-1.0") else { return };
+    let conf = k.sb.source_tree().join("hello-1.0/dkms.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str("REMAKE_INITRD=yes\nMODULES_CONF[0]=\"alias x y\"\n");
+    std::fs::write(&conf, text).unwrap();
+    let named = |path: &str| {
+        format!(
+            "Deprecated feature: REMAKE_INITRD ({path})\n\
+             Deprecated feature: MODULES_CONF ({path})\n"
+        )
+    };
+    let r = k.run(&["add", "hello/1.0"]);
+    assert_eq!(r.stderr, named("<ROOT>/src/hello-1.0/dkms.conf"));
+    let in_tree = named("<ROOT>/dkms/hello/1.0/source/dkms.conf");
+    let r = k.run(&["build", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, in_tree.as_str()));
+    let r = k.run(&["install", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, in_tree.as_str()));
+    let r = k.run(&["uninstall", "hello/1.0", "-k", &k.kernel]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
 }

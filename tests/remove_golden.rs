@@ -591,3 +591,61 @@ fn an_absolute_installed_link_is_uninstalled() {
     );
     assert!(std::fs::symlink_metadata(sb.dkms_tree().join("hello/kernel-9.9-x86_64")).is_err());
 }
+
+#[test]
+fn match_argument_errors_and_nothing_to_match() {
+    let setup = |sb: &common::Sandbox| sb.added("hello", "1.0");
+    let (out, _) = compare_with_reference(setup, &["match", "-k", "9.9"]);
+    assert_eq!(
+        out,
+        run(
+            1,
+            "",
+            "\nError! Invalid number of parameters passed.\n\
+             Usage: match --templatekernel=<kernel-version> -k <kernel-version>\n   \
+             or: match --templatekernel=<kernel-version> -k <kernel-version> <module>\n"
+        )
+    );
+    let (out, _) = compare_with_reference(setup, &["match", "--templatekernel=9.9", "-k", "9.9"]);
+    assert_eq!(
+        out,
+        run(
+            2,
+            "",
+            "\nError! The templatekernel and the specified kernel version are the same.\n"
+        )
+    );
+    let (out, _) = compare_with_reference(
+        setup,
+        &[
+            "match",
+            "--templatekernel=9.8",
+            "-k",
+            "9.9/x86_64",
+            "nosuch",
+        ],
+    );
+    assert_eq!(
+        out,
+        run(
+            3,
+            "",
+            "\nError! The module: nosuch is not located in the DKMS tree.\n"
+        )
+    );
+    let (out, _) = compare_with_reference(
+        setup,
+        &["match", "--templatekernel=9.8", "-k", "9.9/x86_64"],
+    );
+    assert_eq!(
+        out,
+        run(
+            0,
+            "\nMatching modules in kernel: 9.9 (x86_64)\n\
+             to the configuration of kernel: 9.8 (x86_64)\n\
+             \n\
+             There is nothing to be done for this match.\n",
+            ""
+        )
+    );
+}

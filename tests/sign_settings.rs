@@ -302,3 +302,48 @@ fn gentoo_signs_with_the_portage_key_variables() {
         .contains("Signing module <ROOT>/dkms/hello/1.0/build/hello.ko\n"));
     assert!(Path::new(&key).is_file() && Path::new(&cert).is_file());
 }
+
+#[test]
+fn generate_mok_on_ubuntu_asks_update_secureboot_policy_first() {
+    if Path::new("/var/lib/shim-signed").exists() {
+        return;
+    }
+    let sb = common::Sandbox::new();
+    std::fs::write(sb.path().join("etc/os-release"), "ID=ubuntu\n").unwrap();
+    let bin = sb.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = sb.path().join("calls.log");
+    write_script(
+        &bin.join("update-secureboot-policy"),
+        &format!("echo \"usp $*\" >> {}", log.display()),
+    );
+    let out = sb
+        .dkms(&["generate_mok"])
+        .env_remove("mok_signing_key")
+        .env_remove("mok_certificate")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .output()
+        .unwrap();
+    // reference 3.2.2 with a tool that makes the pair prints the first three lines only
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Certificate or key are missing, generating them using update-secureboot-policy...\n\
+         Signing key: /var/lib/shim-signed/mok/MOK.priv\n\
+         Public certificate (MOK): /var/lib/shim-signed/mok/MOK.der\n\
+         Certificate or key are missing, generating self signed certificate for MOK...\n\
+         Key file /var/lib/shim-signed/mok/MOK.priv not found and can't be generated, modules won't be signed\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "usp --new-key\nusp --enroll-key\n"
+    );
+    assert!(!Path::new("/var/lib/shim-signed").exists());
+}

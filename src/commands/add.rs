@@ -197,9 +197,16 @@ fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Re
 }
 
 /// `cp -a from/. dest`: modes, timestamps and symlinks kept.
-fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
+/// Copy a directory as `cp -a` does (links as links, modes, modification times), following
+/// `from` itself when it is a link (the tree's `source`). Fifos, sockets and devices are
+/// skipped. Used for the copy into the source tree and for the fresh copy of every build.
+pub fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
+    let meta = std::fs::metadata(from).at(from)?;
+    copy_entry(from, dest, meta)
+}
+
+fn copy_entry(from: &Path, dest: &Path, meta: std::fs::Metadata) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::symlink_metadata(from).at(from)?;
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(from).at(from)?;
         let _ = std::fs::remove_file(dest);
@@ -210,7 +217,9 @@ fn copy_tree(from: &Path, dest: &Path) -> Result<()> {
         std::fs::create_dir_all(dest).at(dest)?;
         for entry in std::fs::read_dir(from).at(from)? {
             let entry = entry.at(from)?;
-            copy_tree(&entry.path(), &dest.join(entry.file_name()))?;
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).at(&path)?;
+            copy_entry(&path, &dest.join(entry.file_name()), meta)?;
         }
         std::fs::set_permissions(
             dest,
@@ -246,6 +255,25 @@ fn set_mtime(path: &Path, (secs, nsecs): (i64, i64)) {
 /// `dkms add <tarball>`: extract, find the first dkms.conf, copy its directory to
 /// `/usr/src/<m>-<v>`. `None` for a dkms binary archive (`dkms_main_tree/` inside).
 fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)>> {
+    let scratch = unpack_tarball(ctx, archive)?;
+    if scratch.path().join("dkms_main_tree").is_dir() {
+        return Ok(None);
+    }
+    let Some(conf_path) = find_first_conf(scratch.path()) else {
+        return Err(Error::dkms(3, msg::tarball_without_conf()));
+    };
+    let dir = conf_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| scratch.path().to_path_buf());
+    let (module, version) = package_of(ctx, &conf_path)?;
+    install_source(ctx, &dir, &module, &version)?;
+    Ok(Some((module, version)))
+}
+
+/// A source or dkms tarball unpacked into a scratch directory (removed on drop), with dkms's
+/// errors for a missing, unreadable or unsafe archive.
+pub fn unpack_tarball(ctx: &Context, archive: &Path) -> Result<tempfile::TempDir> {
     if !archive.exists() {
         return Err(Error::dkms(
             2,
@@ -267,21 +295,19 @@ fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)
             }
         }
     }
-    if scratch.path().join("dkms_main_tree").is_dir() {
-        return Ok(None);
-    }
-    let Some(conf_path) = find_first_conf(scratch.path()) else {
-        return Err(Error::dkms(3, msg::tarball_without_conf()));
-    };
-    let dir = conf_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| scratch.path().to_path_buf());
+    Ok(scratch)
+}
+
+/// PACKAGE_NAME and PACKAGE_VERSION of a dkms.conf outside the tree (checked as add does).
+pub fn package_of(ctx: &Context, conf_path: &Path) -> Result<(String, String)> {
     let kernel = first_kernel(ctx);
-    let conf = read_conf_checked(ctx, &conf_path, "", "", &kernel, false)?;
-    let (module, version) = (conf.package_name.clone(), conf.package_version.clone());
-    install_source(ctx, &dir, &module, &version)?;
-    Ok(Some((module, version)))
+    let conf = read_conf_checked(ctx, conf_path, "", "", &kernel, false)?;
+    Ok((conf.package_name.clone(), conf.package_version.clone()))
+}
+
+/// Copy a source directory to `/usr/src/<m>-<v>` as `add <dir>` does.
+pub fn place_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Result<()> {
+    install_source(ctx, from, module, version)
 }
 
 /// The first `dkms.conf` in `find` order (directory order, depth first).
@@ -314,6 +340,8 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
         .entries()
         .map_err(|e| ExtractError::Unreadable(format!("tar: {e}")))?;
     let mut count = 0usize;
+    let mut symlinks: Vec<PathBuf> = Vec::new();
+    let mut members: Vec<PathBuf> = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| ExtractError::Unreadable(format!("tar: {e}")))?;
         let path = entry
@@ -329,17 +357,25 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
             return Err(ExtractError::Unsafe(path.display().to_string()));
         }
         if let Ok(Some(target)) = entry.link_name() {
-            let is_hard = entry.header().entry_type().is_hard_link();
-            let base = if is_hard {
-                PathBuf::new()
-            } else {
-                path.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            if target.is_absolute() || escapes(&base.join(&target)) {
-                return Err(ExtractError::Unsafe(path.display().to_string()));
+            if kind.is_hard_link() {
+                // a hard link shares an existing file: only one inside the archive
+                if target.is_absolute() || escapes(&target) {
+                    return Err(ExtractError::Unsafe(path.display().to_string()));
+                }
+            } else if kind.is_symlink() {
+                // a symbolic link may point anywhere (as tar extracts it); nothing is written
+                // through it (checked below)
+                symlinks.push(normalized(&path));
             }
         }
+        members.push(normalized(&path));
         count += 1;
+    }
+    if let Some(through) = members
+        .iter()
+        .find(|m| symlinks.iter().any(|l| m.starts_with(l) && *m != l))
+    {
+        return Err(ExtractError::Unsafe(through.display().to_string()));
     }
     if count == 0 {
         return Err(ExtractError::Unreadable(
@@ -356,6 +392,14 @@ pub fn extract_archive(archive: &Path, dest: &Path) -> std::result::Result<(), E
 }
 
 /// Whether a relative member path climbs above its root.
+/// A member path without `.` components or a trailing slash, for prefix comparisons.
+fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    path.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
 fn escapes(path: &Path) -> bool {
     use std::path::Component;
     let mut depth: i64 = 0;
@@ -534,11 +578,7 @@ fn read_conf_checked(
     }
     let directives = crate::conf::evaluate(&req)?;
     let conf = ModuleConf::from_directives(path, directives);
-    for name in DEPRECATED_DIRECTIVES {
-        if conf.directives.get(*name).is_some_and(|v| !v.is_empty()) {
-            ctx.out.deprecated(msg::deprecated_directive(name, path));
-        }
-    }
+    self::name_deprecations(ctx, &conf, path);
     let (errors, warnings) = conf.validate(true);
     for line in warnings.iter().chain(errors.iter()) {
         ctx.out.err_line(line);
@@ -549,7 +589,17 @@ fn read_conf_checked(
     Ok(conf)
 }
 
-/// Directives dkms 3 accepts but ignores, named on add, in dkms's order.
+/// "Deprecated feature: …" for each directive dkms 3 accepts but ignores: every strict read of a
+/// dkms.conf (add, build, install) names them.
+pub fn name_deprecations(ctx: &Context, conf: &ModuleConf, path: &Path) {
+    for name in DEPRECATED_DIRECTIVES {
+        if conf.directives.get(*name).is_some_and(|v| !v.is_empty()) {
+            ctx.out.deprecated(msg::deprecated_directive(name, path));
+        }
+    }
+}
+
+/// Directives dkms 3 accepts but ignores, in dkms's order.
 const DEPRECATED_DIRECTIVES: &[&str] = &[
     "REMAKE_INITRD",
     "MODULES_CONF",
@@ -647,8 +697,6 @@ mod tests {
             (&b"../evil"[..], None),
             (&b"a/../../evil"[..], None),
             (&b"/tmp/evil"[..], None),
-            (&b"link"[..], Some(&b"../../etc"[..])),
-            (&b"link"[..], Some(&b"/etc"[..])),
             (&b"dev"[..], Some(&b"\x00"[..])),
         ] {
             let archive = root.path().join("evil.tar");
@@ -662,6 +710,38 @@ mod tests {
             assert_eq!(std::fs::read_dir(&dest).expect("dir").count(), 0);
         }
         assert!(!root.path().join("evil").exists());
+
+        // a symbolic link pointing out is extracted as a link; a member written through a link
+        // is refused
+        for target in [&b"../../elsewhere"[..], &b"/nonexistent"[..]] {
+            let archive = root.path().join("link.tar");
+            std::fs::write(&archive, raw_tar_with_member(b"m-1/link", Some(target)))
+                .expect("write");
+            let dest = root.path().join("dest-link");
+            std::fs::create_dir_all(&dest).expect("mkdir");
+            extract_archive(&archive, &dest).expect("a link member");
+            assert_eq!(
+                std::fs::read_link(dest.join("m-1/link"))
+                    .expect("link")
+                    .as_os_str()
+                    .as_encoded_bytes(),
+                target
+            );
+            std::fs::remove_dir_all(&dest).expect("rm");
+
+            let mut two = raw_tar_with_member(b"m-1/link", Some(target));
+            two.truncate(512);
+            two.extend_from_slice(&raw_tar_with_member(b"m-1/link/evil", None));
+            std::fs::write(&archive, two).expect("write");
+            std::fs::create_dir_all(&dest).expect("mkdir");
+            match extract_archive(&archive, &dest) {
+                Err(ExtractError::Unsafe(_)) => {}
+                other => panic!("through a link: {other:?}"),
+            }
+            assert_eq!(std::fs::read_dir(&dest).expect("dir").count(), 0);
+            std::fs::remove_dir_all(&dest).expect("rm");
+        }
+        assert!(!root.path().join("elsewhere").exists());
     }
 
     #[test]

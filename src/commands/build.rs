@@ -33,6 +33,22 @@ pub fn run(ctx: &Context) -> Result<()> {
     })
 }
 
+/// The kernel preparation (headers check, signing prologue) ahead of the builds that will use
+/// it, as autoinstall does once before its first module; a kernel without headers fails here
+/// (exit 21).
+pub fn prepare_ahead(ctx: &Context, preps: &mut PrepCache, vars: &sign::BuildVars) -> Result<()> {
+    let key = (vars.kernel.to_string(), vars.arch.to_string());
+    if preps.done.contains_key(&key) {
+        return Ok(());
+    }
+    let req = ConfRequest::for_module(ctx, vars.module, vars.version, vars.kernel, vars.arch);
+    let config_path = req.kernel_config_path();
+    let config = KernelConfig::read(&config_path);
+    let prep = prepare_kernel(ctx, vars, config_path, config)?;
+    preps.done.insert(key, prep);
+    Ok(())
+}
+
 /// Kernel preparation (headers, config, signing prologue) happens once per kernel/arch per run.
 #[derive(Default)]
 pub struct PrepCache {
@@ -137,10 +153,10 @@ pub fn build_kernel(
 
     let build_dir = ctx.tree.build_dir(module, version);
     let _ = std::fs::remove_dir_all(&build_dir);
-    copy_tree(&source, &build_dir)?;
+    crate::commands::add::copy_tree(&source, &build_dir)?;
     let overlay = ctx.settings.confdir.join(module).join("patches");
     if overlay.is_dir() {
-        copy_tree(&overlay, &build_dir.join("patches"))?;
+        crate::commands::add::copy_tree(&overlay, &build_dir.join("patches"))?;
     }
 
     let log_path = build_dir.join("make.log");
@@ -164,14 +180,7 @@ pub fn build_kernel(
     let cmd = Cmd::shell(make).cwd(&build_dir).envs(&env);
     let mut cmd = cmd;
     cmd.env_remove = UNSET_AT_START.iter().map(OsString::from).collect();
-    let outcome = runner::invoke(
-        &ctx.out,
-        "Building module(s)",
-        &cmd,
-        Sink::Log(&mut log),
-        Framing::Step,
-        dots,
-    )?;
+    let outcome = logged_step(ctx, "Building module(s)", &cmd, &mut log, dots)?;
     if !outcome.success() {
         if outcome.interrupted {
             return Err(Error::Exit(runner::interrupted_exit_code()));
@@ -510,14 +519,7 @@ fn apply_patches(
             .stdin(&file)
             .cwd(build_dir)
             .display(format!("patch -p1 < ./patches/{patch}"));
-        let outcome = runner::invoke(
-            &ctx.out,
-            &format!("Applying patch {patch}"),
-            &cmd,
-            Sink::Log(log),
-            Framing::Step,
-            dots,
-        )?;
+        let outcome = logged_step(ctx, &format!("Applying patch {patch}"), &cmd, log, dots)?;
         if !outcome.success() {
             return Err(Error::dkms(
                 6,
@@ -529,6 +531,25 @@ fn apply_patches(
         }
     }
     Ok(())
+}
+
+/// One step of a build (patch, script, make): `description...` with dkms's framing, the
+/// command's output in make.log.
+fn logged_step(
+    ctx: &Context,
+    description: &str,
+    cmd: &Cmd,
+    log: &mut MakeLog,
+    dots: bool,
+) -> Result<runner::Outcome> {
+    Ok(runner::invoke(
+        &ctx.out,
+        description,
+        cmd,
+        Sink::Log(log),
+        Framing::Step,
+        dots,
+    )?)
 }
 
 /// PRE_BUILD / POST_BUILD: run from the build directory, logged; a failure ends dkms with the
@@ -565,14 +586,7 @@ fn run_build_script(
         line.push_str(a);
     }
     let cmd = Cmd::shell(line).envs(env);
-    let outcome = runner::invoke(
-        &ctx.out,
-        &format!("Running the {kind} script"),
-        &cmd,
-        Sink::Log(log),
-        Framing::Step,
-        dots,
-    )?;
+    let outcome = logged_step(ctx, &format!("Running the {kind} script"), &cmd, log, dots)?;
     if !outcome.success() {
         ctx.out.line(msg::consult_log(&log.path));
         return Err(Error::Exit(outcome.code));
@@ -636,35 +650,6 @@ fn check_build_depends(
     ))
 }
 
-/// Copy a directory tree keeping modes and symlinks (dkms uses `cp -a`).
-pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(to).at(to)?;
-    let from_meta = std::fs::metadata(from).at(from)?;
-    for entry in std::fs::read_dir(from).at(from)? {
-        let entry = entry.at(from)?;
-        let src = entry.path();
-        let dst = to.join(entry.file_name());
-        let ft = entry.file_type().at(&src)?;
-        if ft.is_symlink() {
-            let target = std::fs::read_link(&src).at(&src)?;
-            let _ = std::fs::remove_file(&dst);
-            std::os::unix::fs::symlink(&target, &dst).at(&dst)?;
-        } else if ft.is_dir() {
-            copy_tree(&src, &dst)?;
-        } else if ft.is_file() {
-            std::fs::copy(&src, &dst).at(&src)?;
-        }
-        // sockets, fifos and devices have no place in a module source: reading a fifo would
-        // block the build forever
-    }
-    let _ = std::fs::set_permissions(
-        to,
-        std::fs::Permissions::from_mode(from_meta.permissions().mode()),
-    );
-    Ok(())
-}
-
 /// The module's dkms.conf for a kernel/arch with the per-record BUILD_EXCLUSIVE decisions made,
 /// plus the kernel config they were made with.
 pub fn effective_conf(
@@ -677,6 +662,9 @@ pub fn effective_conf(
 ) -> Result<(ModuleConf, PathBuf, KernelConfig)> {
     let req = ConfRequest::for_module(ctx, module, version, kernel, arch);
     let mut conf = crate::conf::read_conf(&req, strict)?;
+    if strict {
+        crate::commands::add::name_deprecations(ctx, &conf, &req.path);
+    }
     let config_path = req.kernel_config_path();
     let config = KernelConfig::read(&config_path);
     let exclusion = conf.exclusion(kernel, arch, Some(&config_path));

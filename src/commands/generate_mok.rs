@@ -14,7 +14,12 @@ pub fn run(ctx: &Context) -> Result<()> {
         .first()
         .cloned()
         .unwrap_or_else(crate::cli::host_kernel);
-    let (key, cert) = sign::mok_paths(&ctx.out, &ctx.settings, &kernel);
+    let pair = sign::mok_pair(&ctx.out, &ctx.settings, &kernel);
+    // Ubuntu's shim-signed pair is made by update-secureboot-policy first
+    if pair.ubuntu_managed && !sign::ubuntu_new_key(&ctx.out, &pair) {
+        return Err(Error::Exit(1));
+    }
+    let sign::MokPair { key, cert, .. } = pair;
     ctx.out.line(format!("Signing key: {key}"));
     ctx.out
         .line(format!("Public certificate (MOK): {}", cert.display()));

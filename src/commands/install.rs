@@ -348,6 +348,9 @@ fn version_check(
                     ctx.out.err_line(msg::same_version_installed(old_path, ov));
                     false
                 }
+                // the same version built from other sources: dkms installs it (the other copy
+                // is archived as an original)
+                Ordering::Equal => true,
                 _ => {
                     ctx.out.error(&msg::not_newer(
                         &format!("{dest_name}{suffix}"),
@@ -512,6 +515,9 @@ pub fn run_source_script(
 
 /// `Running depmod... done.` (spec §4.7). False when depmod itself failed.
 pub fn run_depmod(ctx: &Context, kernel: &str) -> Result<bool> {
+    if ctx.depmod_delayed.get() {
+        return Ok(true);
+    }
     let out = &ctx.out;
     let verbose = out.verbose;
     let kernel_dir = ctx.tree.kernel_modules_dir(kernel);

@@ -7,10 +7,12 @@
 
 use std::io::Write;
 
+pub mod autoinstall;
 pub mod build;
 pub mod cli;
 pub mod conf;
 pub mod messages;
+pub mod tarball;
 pub mod tree;
 
 #[derive(Debug, Default, Clone)]
