@@ -650,8 +650,11 @@ pub fn require_module_version(
     version: Option<&str>,
     usage_action: &str,
 ) -> Result<(String, String)> {
+    // A word that was not valid UTF-8 reaches us with U+FFFD in it: dkms finds no module name
+    // in such a word either.
+    let usable = |s: &str| !s.is_empty() && !s.contains('\u{FFFD}');
     match (module, version) {
-        (Some(m), Some(v)) if !m.is_empty() && !v.is_empty() => Ok((m.to_string(), v.to_string())),
+        (Some(m), Some(v)) if usable(m) && usable(v) => Ok((m.to_string(), v.to_string())),
         _ => Err(msg::module_version_missing(usage_action)),
     }
 }
@@ -1148,6 +1151,8 @@ mod tests {
             module_version(&parse_ok(&["foo/1"]), "add").unwrap(),
             ("foo".to_string(), "1".to_string())
         );
+        // a name that was not UTF-8 (reference: the same error)
+        assert!(module_version(&parse_ok(&["add", "\u{FFFD}\u{FFFD}/1.0"]), "add").is_err());
     }
 
     #[test]
