@@ -33,22 +33,6 @@ pub fn run(ctx: &Context) -> Result<()> {
     })
 }
 
-/// The kernel preparation (headers check, signing prologue) ahead of the builds that will use
-/// it, as autoinstall does once before its first module; a kernel without headers fails here
-/// (exit 21).
-pub fn prepare_ahead(ctx: &Context, preps: &mut PrepCache, vars: &sign::BuildVars) -> Result<()> {
-    let key = (vars.kernel.to_string(), vars.arch.to_string());
-    if preps.done.contains_key(&key) {
-        return Ok(());
-    }
-    let req = ConfRequest::for_module(ctx, vars.module, vars.version, vars.kernel, vars.arch);
-    let config_path = req.kernel_config_path();
-    let config = KernelConfig::read(&config_path);
-    let prep = prepare_kernel(ctx, vars, config_path, config)?;
-    preps.done.insert(key, prep);
-    Ok(())
-}
-
 /// Kernel preparation (headers, config, signing prologue) happens once per kernel/arch per run.
 #[derive(Default)]
 pub struct PrepCache {

@@ -515,9 +515,6 @@ pub fn run_source_script(
 
 /// `Running depmod... done.` (spec §4.7). False when depmod itself failed.
 pub fn run_depmod(ctx: &Context, kernel: &str) -> Result<bool> {
-    if ctx.depmod_delayed.get() {
-        return Ok(true);
-    }
     let out = &ctx.out;
     let verbose = out.verbose;
     let kernel_dir = ctx.tree.kernel_modules_dir(kernel);

@@ -29,8 +29,6 @@ pub struct Context {
     pub settings: Settings,
     pub tree: Tree,
     pub out: Output,
-    /// Set by the kernel hooks: uninstalls skip their own depmod, one runs at the end.
-    pub depmod_delayed: std::cell::Cell<bool>,
 }
 
 impl Context {
@@ -46,7 +44,6 @@ impl Context {
             settings,
             tree,
             out,
-            depmod_delayed: std::cell::Cell::new(false),
         }
     }
 }

@@ -7,7 +7,6 @@
 
 use std::io::Write;
 
-pub mod autoinstall;
 pub mod build;
 pub mod cli;
 pub mod conf;
