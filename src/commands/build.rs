@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::commands::Context;
 use crate::compress::{self, Compression};
 use crate::conf::{ConfRequest, ModuleConf};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::kernel::{self, CompilerEnv, KernelConfig};
 use crate::output::build as msg;
 use crate::runner::{self, Cmd, Framing, MakeLog, Sink};
@@ -191,19 +191,33 @@ pub fn build_kernel(
     }
 
     let version_kernel_dir = ctx.tree.version_dir(module, version).join(kernel);
-    std::fs::create_dir_all(&version_kernel_dir).at(&version_kernel_dir)?;
+    // a full or read-only dkms tree: the build is not stored, the previous one stays
+    let stored_module_dir = ctx
+        .tree
+        .kernel_arch_dir(module, version, kernel, arch)
+        .join("module");
+    let storing = |e: std::io::Error| {
+        Error::dkms(
+            7,
+            [crate::output::faults::storing_build_failed(
+                &stored_module_dir,
+                &e,
+            )],
+        )
+    };
+    std::fs::create_dir_all(&version_kernel_dir).map_err(storing)?;
     let staging = tempfile::Builder::new()
         .prefix(&format!(".tmp_{arch}_"))
         .rand_bytes(6)
         .tempdir_in(&version_kernel_dir)
-        .at(&version_kernel_dir)?;
+        .map_err(storing)?;
     let staging_module = staging.path().join("module");
     let staging_log = staging.path().join("log");
-    std::fs::create_dir_all(&staging_module).at(&staging_module)?;
-    std::fs::create_dir_all(&staging_log).at(&staging_log)?;
+    std::fs::create_dir_all(&staging_module).map_err(storing)?;
+    std::fs::create_dir_all(&staging_log).map_err(storing)?;
     let symvers = build_dir.join("Module.symvers");
     if symvers.is_file() {
-        std::fs::copy(&symvers, staging_module.join("Module.symvers")).at(&symvers)?;
+        std::fs::copy(&symvers, staging_module.join("Module.symvers")).map_err(storing)?;
     }
     for r in records.iter().filter(|r| !r.excluded) {
         let ko = build_dir.join(format!("{}{}.ko", r.built_location, r.built_name));
@@ -234,7 +248,7 @@ pub fn build_kernel(
                 compress::suffix(compression)
             }
         ));
-        std::fs::copy(&finished, &dest).at(&dest)?;
+        std::fs::copy(&finished, &dest).map_err(storing)?;
     }
     for r in records.iter().filter(|r| !r.excluded) {
         let found = staging_module.join(format!("{}.ko", r.dest_name)).is_file()

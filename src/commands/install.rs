@@ -10,6 +10,7 @@ use crate::commands::{uninstall, Context};
 use crate::conf::ModuleConf;
 use crate::error::{Error, IoContext, Result};
 use crate::output::build as msg;
+use crate::output::faults;
 use crate::runner::{self, Cmd, Framing, MakeLog, Sink};
 use crate::tree::Tree;
 
@@ -169,10 +170,13 @@ pub fn install_kernel(
                 )?;
             }
             ctx.out.line(msg::installing(&dest));
-            std::fs::create_dir_all(&dest_dir).at(&dest_dir)?;
+            make_install_dir(ctx, &dest_dir, &src, &dest)?;
             let displaced = if std::fs::symlink_metadata(&dest).is_ok() {
                 let aside = dest_dir.join(format!(".{}{}.dkms-old", r.dest_name, suffix));
-                std::fs::rename(&dest, &aside).at(&dest)?;
+                if let Err(e) = std::fs::rename(&dest, &aside) {
+                    ctx.out.err_line(faults::cp_cannot_remove(&dest, &e));
+                    return Err(Error::dkms(6, [faults::copying_failed(&src)]));
+                }
                 Some(aside)
             } else {
                 None
@@ -181,7 +185,8 @@ pub fn install_kernel(
                 installed: dest.clone(),
                 displaced,
             });
-            place_file(ctx, &src, &dest)?;
+            let replacing = placed.last().is_some_and(|p| p.displaced.is_some());
+            place_file(ctx, &src, &dest, replacing)?;
             copied += 1;
         }
         Ok(copied)
@@ -259,9 +264,27 @@ fn rebuild_dependents(
     Ok(())
 }
 
+/// `mkdir -p` of the install directory; when it fails, what dkms's `mkdir` and `cp` print.
+fn make_install_dir(ctx: &Context, dest_dir: &Path, src: &Path, dest: &Path) -> Result<()> {
+    let Err(e) = std::fs::create_dir_all(dest_dir) else {
+        return Ok(());
+    };
+    // mkdir -p names the first directory it could not create
+    let first_missing = dest_dir
+        .ancestors()
+        .take_while(|d| std::fs::symlink_metadata(d).is_err())
+        .last()
+        .unwrap_or(dest_dir);
+    ctx.out.err_line(faults::mkdir_failed(first_missing, &e));
+    let missing = std::io::Error::from_raw_os_error(nix::errno::Errno::ENOENT as i32);
+    ctx.out.err_line(faults::cp_cannot_create(dest, &missing));
+    Err(Error::dkms(6, [faults::copying_failed(src)]))
+}
+
 /// Put the built module in place: a copy written beside the target and renamed over it, or a
-/// symlink into the dkms tree with `--symlink-modules`.
-fn place_file(ctx: &Context, src: &Path, dest: &Path) -> Result<()> {
+/// symlink into the dkms tree with `--symlink-modules`. A failed or partial copy (full file
+/// system) is removed, so the install location never holds half a module.
+fn place_file(ctx: &Context, src: &Path, dest: &Path, replacing: bool) -> Result<()> {
     let tmp = dest.with_file_name(format!(
         ".{}.dkms-new",
         dest.file_name()
@@ -269,20 +292,31 @@ fn place_file(ctx: &Context, src: &Path, dest: &Path) -> Result<()> {
             .unwrap_or("module")
     ));
     let _ = std::fs::remove_file(&tmp);
+    // something that is not a file in the way of the temporary name: it is not ours to delete
+    let obstacle = std::fs::symlink_metadata(&tmp).is_ok();
+    let fail = |e: &std::io::Error, written: bool| {
+        if !obstacle {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        ctx.out.err_line(if written {
+            faults::cp_error_writing(dest, e)
+        } else if replacing {
+            // cp -f over an existing file: it could not open it, then not unlink it
+            faults::cp_cannot_remove(dest, e)
+        } else {
+            faults::cp_cannot_create(dest, e)
+        });
+        Error::dkms(6, [faults::copying_failed(src)])
+    };
     if ctx.inv.symlink_modules || ctx.settings.symlink_modules {
-        std::os::unix::fs::symlink(src, &tmp).at(&tmp)?;
+        if let Err(e) = std::os::unix::fs::symlink(src, &tmp) {
+            return Err(fail(&e, false));
+        }
     } else if let Err(e) = std::fs::copy(src, &tmp) {
-        let _ = std::fs::remove_file(&tmp);
-        let mut lines = msg::copy_failed(src, dest);
-        lines.push(e.to_string());
-        return Err(Error::dkms(6, lines));
+        let written = !obstacle && std::fs::symlink_metadata(&tmp).is_ok();
+        return Err(fail(&e, written));
     }
-    std::fs::rename(&tmp, dest).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        let mut lines = msg::copy_failed(src, dest);
-        lines.push(e.to_string());
-        Error::dkms(6, lines)
-    })
+    std::fs::rename(&tmp, dest).map_err(|e| fail(&e, false))
 }
 
 fn rollback(placed: &[Placed], archived: &[(PathBuf, PathBuf)]) {
@@ -457,7 +491,11 @@ fn move_file(from: &Path, to: &Path) -> Result<()> {
         return Ok(());
     }
     std::fs::copy(from, to).at(from)?;
-    std::fs::remove_file(from).at(from)
+    // a read-only install tree: the original stays where it is, and no copy of it is left in
+    // the dkms tree pretending it was archived
+    std::fs::remove_file(from).at(from).inspect_err(|_| {
+        let _ = std::fs::remove_file(to);
+    })
 }
 
 /// `/usr/share/dkms/modules_to_force_install/*`: `<m>` forces the install, `<m>_version-override`

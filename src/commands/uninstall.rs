@@ -9,6 +9,7 @@ use crate::commands::Context;
 use crate::conf::ModuleRecord;
 use crate::error::{Error, Result};
 use crate::output::build as msg;
+use crate::output::faults;
 use crate::tree::{AddState, Tree};
 
 pub fn run(ctx: &Context) -> Result<()> {
@@ -156,8 +157,19 @@ pub fn uninstall_kernel(
             .find(|file| identity(file) == ours);
         if let Some(file) = dkms_copy {
             ctx.out.line(msg::deleting(&file));
-            let _ = std::fs::remove_file(&file);
-            remove_empty_parents(&file, &kernel_dir);
+            // moved aside first, deleted once every module is out: a tree that refuses the
+            // change (read-only) keeps all of this version's files, and its install mark
+            let aside = aside_name(&file);
+            if let Err(e) = std::fs::rename(&file, &aside) {
+                ctx.out.err_line(faults::rm_cannot_remove(&file, &e));
+                for done in deleted.iter().rev() {
+                    let _ = std::fs::rename(aside_name(done), done);
+                }
+                return Err(Error::dkms(
+                    6,
+                    faults::uninstall_failed(module, version, kernel, arch),
+                ));
+            }
             deleted.push(file);
         }
         if deleted.len() == before {
@@ -176,6 +188,11 @@ pub fn uninstall_kernel(
         }
     }
 
+    for file in &deleted {
+        let _ = std::fs::remove_file(aside_name(file));
+        remove_empty_parents(file, &kernel_dir);
+    }
+
     let legacy_originals = restore_originals(ctx, module, kernel, arch, &records);
     let _ = std::fs::remove_file(&link);
     install::weak_modules_files(ctx, &conf, kernel, &deleted, false);
@@ -185,6 +202,15 @@ pub fn uninstall_kernel(
         forget_originals(ctx, module, kernel, arch);
     }
     Ok(())
+}
+
+fn aside_name(file: &Path) -> PathBuf {
+    file.with_file_name(format!(
+        ".{}.dkms-del",
+        file.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ))
 }
 
 /// Remove directories emptied by a deletion, up to (not including) the kernel directory.

@@ -10,6 +10,7 @@ use std::io::Write;
 pub mod build;
 pub mod cli;
 pub mod conf;
+pub mod faults;
 pub mod messages;
 pub mod tarball;
 pub mod tree;

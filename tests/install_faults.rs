@@ -1,0 +1,343 @@
+//! The install tree or the dkms tree refuses writes: read-only (a read-only bind mount) or full
+//! (a small tmpfs), each in a private mount namespace (`unshare -m`) so that nothing outside the
+//! test sees it. dkms's error and exit code, and nothing half-installed or half-built.
+//! Skipped with a message where `unshare`/`mount` cannot be used (not root).
+
+mod build_support;
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use build_support::{mask_dots, Kbuild};
+
+/// Exit code of the namespace script when its own setup (mount) failed.
+const SETUP_FAILED: i32 = 200;
+
+struct Ns {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run `dkms args` in a private mount namespace after `setup` (sh), then `after` (sh, its
+/// output discarded; for copying a tmpfs's contents out before it disappears).
+/// `None` when the namespace or the mounts are not available here.
+fn dkms_in_namespace(k: &Kbuild, setup: &str, args: &[&str], after: &str) -> Option<Ns> {
+    let after = if after.is_empty() { "true" } else { after };
+    let script = format!(
+        "{{ {setup} ; }} >/dev/null 2>&1 || exit {SETUP_FAILED}\n\"$@\"\nrc=$?\n{{ {after} ; }} >/dev/null 2>&1\nexit $rc"
+    );
+    let inner = k.std_command(args);
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.env_clear();
+    for (key, value) in inner.get_envs() {
+        if let Some(v) = value {
+            cmd.env(key, v);
+        }
+    }
+    cmd.current_dir(k.sb.path())
+        .args(["-m", "sh", "-c", &script, "sh"])
+        .arg(inner.get_program())
+        .args(inner.get_args());
+    let out = match cmd.output() {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("skipped: unshare is not available ({e})");
+            return None;
+        }
+    };
+    let code = out.status.code().unwrap_or(-1);
+    if code == SETUP_FAILED {
+        eprintln!(
+            "skipped: no private mount namespace or mount here (not root?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    Some(Ns {
+        code,
+        stdout: mask_dots(&k.mask(&String::from_utf8_lossy(&out.stdout))),
+        stderr: k.mask(&String::from_utf8_lossy(&out.stderr)),
+    })
+}
+
+fn sh_quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+/// A read-only bind mount of `dir` over itself.
+fn read_only(dir: &Path) -> String {
+    let d = sh_quote(dir);
+    format!("mount --bind {d} {d} && mount -o remount,bind,ro {d}")
+}
+
+/// A 64k tmpfs over `dir` holding what `dir` held, then filled up to the last byte.
+fn full_tmpfs(k: &Kbuild, dir: &Path) -> String {
+    let d = sh_quote(dir);
+    let keep = sh_quote(&k.sb.path().join("before-mount"));
+    format!(
+        "rm -rf {keep} && cp -a {d} {keep} && mount -t tmpfs -o size=64k tmpfs {d} && \
+         cp -a {keep}/. {d}/ && {{ cat /dev/zero > {d}/fill; true; }} && test -s {d}/fill"
+    )
+}
+
+/// Copy what the tmpfs over `dir` holds (but the filler) to `<root>/after`.
+fn copy_out(k: &Kbuild, dir: &Path) -> String {
+    let d = sh_quote(dir);
+    let to = sh_quote(&k.sb.path().join("after"));
+    format!("rm -f {d}/fill; mkdir -p {to} && cp -a {d}/. {to}/")
+}
+
+/// hello 1.0 and a newer hello 2.0 (its MODULE_VERSION too) in the source tree.
+fn two_versions(k: &Kbuild) {
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    let v2 = k.sb.copy_fixture("hello-1.0", "hello-2.0");
+    for entry in std::fs::read_dir(&v2).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replace("1.0", "2.0")).unwrap();
+        }
+    }
+}
+
+fn installed_link(k: &Kbuild) -> PathBuf {
+    k.sb.dkms_tree()
+        .join(format!("hello/kernel-{}-{}", k.kernel, k.arch))
+}
+
+fn hidden_names(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn status(k: &Kbuild) -> String {
+    k.run(&["status", "hello"]).stdout
+}
+
+#[test]
+fn install_into_a_read_only_tree_fails_and_leaves_nothing() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    assert_eq!(k.run(&["build", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let setup = read_only(&k.kernel_dir());
+    let Some(r) = dkms_in_namespace(&k, &setup, &["install", "hello/1.0", "-k", &k.kernel], "")
+    else {
+        return;
+    };
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\n"
+    );
+    assert_eq!(
+        r.stderr,
+        format!(
+            "mkdir: cannot create directory \u{2018}<ROOT>/modules/<K>/updates\u{2019}: Read-only file system\n\
+             cp: cannot create regular file '<ROOT>/modules/<K>/updates/dkms/hello.ko': No such file or directory\n\
+             \n\
+             Error! Copying '<ROOT>/dkms/hello/1.0/<K>/{}/module/hello.ko' failed\n",
+            k.arch
+        )
+    );
+    assert!(std::fs::symlink_metadata(installed_link(&k)).is_err());
+    assert!(k
+        .built_dir("hello", "1.0")
+        .join("module/hello.ko")
+        .is_file());
+    assert!(!k.kernel_dir().join("updates").exists());
+    assert_eq!(status(&k), format!("hello/1.0, <K>, {}: built\n", k.arch));
+}
+
+#[test]
+fn a_newer_version_into_a_read_only_tree_keeps_the_older_one_installed() {
+    let Some(k) = Kbuild::new() else { return };
+    two_versions(&k);
+    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
+    assert_eq!(k.run(&["build", "hello/2.0", "-k", &k.kernel]).code, 0);
+    let dir = k.kernel_dir().join("updates/dkms");
+    let v1 = std::fs::read(dir.join("hello.ko")).unwrap();
+
+    let setup = read_only(&k.kernel_dir());
+    let Some(r) = dkms_in_namespace(&k, &setup, &["install", "hello/2.0", "-k", &k.kernel], "")
+    else {
+        return;
+    };
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "cp: cannot remove '<ROOT>/modules/<K>/updates/dkms/hello.ko': Read-only file system\n\
+             \n\
+             Error! Copying '<ROOT>/dkms/hello/2.0/<K>/{}/module/hello.ko' failed\n",
+            k.arch
+        )
+    );
+    assert_eq!(std::fs::read(dir.join("hello.ko")).unwrap(), v1);
+    assert_eq!(
+        std::fs::read_link(installed_link(&k)).unwrap(),
+        Path::new("1.0").join(&k.kernel).join(&k.arch)
+    );
+    assert!(k
+        .built_dir("hello", "2.0")
+        .join("module/hello.ko")
+        .is_file());
+    assert_eq!(
+        status(&k),
+        format!(
+            "hello/1.0, <K>, {a}: installed\nhello/2.0, <K>, {a}: built\n",
+            a = k.arch
+        )
+    );
+}
+
+#[test]
+fn install_into_a_full_tree_leaves_no_partial_module_and_the_older_one_in_place() {
+    let Some(k) = Kbuild::new() else { return };
+    two_versions(&k);
+    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
+    assert_eq!(k.run(&["build", "hello/2.0", "-k", &k.kernel]).code, 0);
+    let updates = k.kernel_dir().join("updates");
+    let v1 = std::fs::read(updates.join("dkms/hello.ko")).unwrap();
+
+    let setup = full_tmpfs(&k, &updates);
+    let after = copy_out(&k, &updates);
+    let Some(r) = dkms_in_namespace(
+        &k,
+        &setup,
+        &["install", "hello/2.0", "-k", &k.kernel],
+        &after,
+    ) else {
+        return;
+    };
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\n"
+    );
+    assert_eq!(
+        r.stderr,
+        format!(
+            "cp: error writing '<ROOT>/modules/<K>/updates/dkms/hello.ko': No space left on device\n\
+             \n\
+             Error! Copying '<ROOT>/dkms/hello/2.0/<K>/{}/module/hello.ko' failed\n",
+            k.arch
+        )
+    );
+    // what the full file system held afterwards: version 1.0, whole, and no partial copy
+    let seen = k.sb.path().join("after/dkms");
+    assert_eq!(std::fs::read(seen.join("hello.ko")).unwrap(), v1);
+    assert_eq!(hidden_names(&seen), Vec::<String>::new());
+    assert_eq!(
+        std::fs::read_link(installed_link(&k)).unwrap(),
+        Path::new("1.0").join(&k.kernel).join(&k.arch)
+    );
+}
+
+#[test]
+fn a_build_into_a_full_dkms_tree_fails_and_keeps_the_previous_build() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    assert_eq!(k.run(&["build", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let built = k.built_dir("hello", "1.0");
+    let previous = std::fs::read(built.join("module/hello.ko")).unwrap();
+    let kernel_dir = built.parent().unwrap().to_path_buf();
+
+    let setup = full_tmpfs(&k, &kernel_dir);
+    // the tree as another dkms sees it while the file system is still full
+    let status_out = k.sb.path().join("status-in-namespace");
+    let after = format!(
+        "{} status hello --dkmstree {} --sourcetree {} --installtree {} > {}; {}",
+        sh_quote(Path::new(env!("CARGO_BIN_EXE_dkms"))),
+        sh_quote(&k.sb.dkms_tree()),
+        sh_quote(&k.sb.source_tree()),
+        sh_quote(&k.sb.install_tree()),
+        sh_quote(&status_out),
+        copy_out(&k, &kernel_dir)
+    );
+    let Some(r) = dkms_in_namespace(
+        &k,
+        &setup,
+        &["build", "hello/1.0", "-k", &k.kernel, "--force"],
+        &after,
+    ) else {
+        return;
+    };
+    assert_eq!(r.code, 7, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "\nError! Storing the built module(s) in <ROOT>/dkms/hello/1.0/<K>/{}/module failed: No space left on device\n",
+            k.arch
+        )
+    );
+    assert!(
+        r.stdout.contains("Building module(s)... done.\n"),
+        "{}",
+        r.stdout
+    );
+    // the build area and its log stay for a look at what happened, as after a failed make
+    assert!(k.sb.dkms_tree().join("hello/1.0/build/make.log").is_file());
+    let seen = k.sb.path().join("after");
+    assert_eq!(
+        std::fs::read(seen.join(&k.arch).join("module/hello.ko")).unwrap(),
+        previous
+    );
+    let names: Vec<String> = std::fs::read_dir(&seen)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != &k.arch && !n.starts_with(".tmp_"))
+        .collect();
+    assert_eq!(names, Vec::<String>::new());
+    assert_eq!(
+        k.mask(&std::fs::read_to_string(&status_out).unwrap()),
+        format!("hello/1.0, <K>, {}: built\n", k.arch)
+    );
+}
+
+#[test]
+fn uninstall_from_a_read_only_tree_fails_and_stays_installed() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let file = k.kernel_dir().join("updates/dkms/hello.ko");
+    let bytes = std::fs::read(&file).unwrap();
+
+    let setup = read_only(&k.kernel_dir());
+    let Some(r) = dkms_in_namespace(&k, &setup, &["uninstall", "hello/1.0", "-k", &k.kernel], "")
+    else {
+        return;
+    };
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "Module hello/1.0 for kernel <K> (<A>):\n\
+             Before uninstall, this module version was ACTIVE on this kernel.\n\
+             Deleting <ROOT>/modules/<K>/updates/dkms/hello.ko\n",
+        )
+    );
+    assert_eq!(
+        r.stderr,
+        format!(
+            "rm: cannot remove '<ROOT>/modules/<K>/updates/dkms/hello.ko': Read-only file system\n\
+             \n\
+             Error! Uninstalling hello/1.0 for kernel <K> (<A>) failed.\n\
+             The install tree could not be changed; the module stays installed.\n",
+        )
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), bytes);
+    assert!(std::fs::symlink_metadata(installed_link(&k)).is_ok());
+    assert_eq!(hidden_names(file.parent().unwrap()), Vec::<String>::new());
+    assert_eq!(
+        status(&k),
+        format!("hello/1.0, <K>, {}: installed\n", k.arch)
+    );
+}
