@@ -341,3 +341,52 @@ fn uninstall_from_a_read_only_tree_fails_and_stays_installed() {
         format!("hello/1.0, <K>, {}: installed\n", k.arch)
     );
 }
+
+#[test]
+fn an_original_module_in_a_read_only_tree_is_not_archived_half_way() {
+    let Some(k) = Kbuild::new() else { return };
+    two_versions(&k);
+    assert_eq!(k.run(&["build", "hello/1.0", "-k", &k.kernel]).code, 0);
+    assert_eq!(k.run(&["build", "hello/2.0", "-k", &k.kernel]).code, 0);
+    // the kernel's own (older) hello
+    let original = k.kernel_dir().join("kernel/drivers/hello.ko");
+    std::fs::create_dir_all(original.parent().unwrap()).unwrap();
+    std::fs::copy(
+        k.built_dir("hello", "1.0").join("module/hello.ko"),
+        &original,
+    )
+    .unwrap();
+    let original_bytes = std::fs::read(&original).unwrap();
+
+    let setup = read_only(&k.kernel_dir());
+    let Some(r) = dkms_in_namespace(&k, &setup, &["install", "hello/2.0", "-k", &k.kernel], "")
+    else {
+        return;
+    };
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout,
+        "Found pre-existing <ROOT>/modules/<K>/kernel/drivers/hello.ko, archiving for uninstallation\n\
+         Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\n"
+    );
+    assert_eq!(
+        r.stderr,
+        format!(
+            "mv: cannot remove '<ROOT>/modules/<K>/kernel/drivers/hello.ko': Read-only file system\n\
+             mkdir: cannot create directory \u{2018}<ROOT>/modules/<K>/updates\u{2019}: Read-only file system\n\
+             cp: cannot create regular file '<ROOT>/modules/<K>/updates/dkms/hello.ko': No such file or directory\n\
+             \n\
+             Error! Copying '<ROOT>/dkms/hello/2.0/<K>/{}/module/hello.ko' failed\n",
+            k.arch
+        )
+    );
+    assert_eq!(std::fs::read(&original).unwrap(), original_bytes);
+    let archived: Vec<_> = walkdir::WalkDir::new(k.sb.dkms_tree().join("hello/original_module"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    assert_eq!(archived, Vec::<PathBuf>::new());
+    assert!(std::fs::symlink_metadata(installed_link(&k)).is_err());
+}

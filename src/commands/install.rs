@@ -468,7 +468,9 @@ fn archive_original(
         }
         ctx.out.line(msg::archiving_original(&path));
         std::fs::create_dir_all(originals).at(originals)?;
-        move_file(&path, &stored)?;
+        if !move_file(ctx, &path, &stored) {
+            return Ok(());
+        }
         std::fs::write(origin_file(&stored), format!("{}\n", path.display()))
             .at(origin_file(&stored))?;
         archived.push((path, stored));
@@ -480,22 +482,33 @@ fn archive_original(
             std::fs::create_dir_all(dir).at(dir)?;
         }
         ctx.out.line(msg::archiving_original(&path));
-        move_file(&path, &stored)?;
-        archived.push((path, stored));
+        if move_file(ctx, &path, &stored) {
+            archived.push((path, stored));
+        }
     }
     Ok(())
 }
 
-fn move_file(from: &Path, to: &Path) -> Result<()> {
+/// `mv` of an original into the dkms tree. When the install tree will not let it go
+/// (read-only), dkms's `mv` complains and dkms goes on; the original then stays where it is,
+/// and, unlike dkms, no copy of it is left in the dkms tree posing as archived.
+fn move_file(ctx: &Context, from: &Path, to: &Path) -> bool {
     if std::fs::rename(from, to).is_ok() {
-        return Ok(());
+        return true;
     }
-    std::fs::copy(from, to).at(from)?;
-    // a read-only install tree: the original stays where it is, and no copy of it is left in
-    // the dkms tree pretending it was archived
-    std::fs::remove_file(from).at(from).inspect_err(|_| {
+    if let Err(e) = std::fs::copy(from, to) {
         let _ = std::fs::remove_file(to);
-    })
+        ctx.out.err_line(faults::mv_failed(from, to, &e));
+        return false;
+    }
+    match std::fs::remove_file(from) {
+        Ok(()) => true,
+        Err(e) => {
+            let _ = std::fs::remove_file(to);
+            ctx.out.err_line(faults::mv_cannot_remove(from, &e));
+            false
+        }
+    }
 }
 
 /// `/usr/share/dkms/modules_to_force_install/*`: `<m>` forces the install, `<m>_version-override`

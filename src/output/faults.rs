@@ -59,6 +59,19 @@ pub fn rm_cannot_remove(file: &Path, err: &std::io::Error) -> String {
     format!("rm: cannot remove '{}': {}", file.display(), strerror(err))
 }
 
+pub fn mv_cannot_remove(from: &Path, err: &std::io::Error) -> String {
+    format!("mv: cannot remove '{}': {}", from.display(), strerror(err))
+}
+
+pub fn mv_failed(from: &Path, to: &Path, err: &std::io::Error) -> String {
+    format!(
+        "mv: cannot move '{}' to '{}': {}",
+        from.display(),
+        to.display(),
+        strerror(err)
+    )
+}
+
 /// dkms's error when the built module could not be put into the install tree (exit 6).
 pub fn copying_failed(src: &Path) -> String {
     format!("Copying '{}' failed", src.display())
