@@ -390,3 +390,48 @@ fn an_original_module_in_a_read_only_tree_is_not_archived_half_way() {
     assert_eq!(archived, Vec::<PathBuf>::new());
     assert!(std::fs::symlink_metadata(installed_link(&k)).is_err());
 }
+
+#[test]
+fn staging_leftovers_of_an_interrupted_build_are_ignored_by_status_and_removed_by_remove() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    assert_eq!(k.run(&["build", "hello/1.0", "-k", &k.kernel]).code, 0);
+    // what a build killed while storing its result leaves beside the published one
+    let kernel_dir = k.built_dir("hello", "1.0").parent().unwrap().to_path_buf();
+    let leftover = kernel_dir.join(format!(".tmp_{}_a1b2c3", k.arch));
+    std::fs::create_dir_all(leftover.join("module")).unwrap();
+    std::fs::write(leftover.join("module/hello.ko"), b"half").unwrap();
+    assert_eq!(status(&k), format!("hello/1.0, <K>, {}: built\n", k.arch));
+    let r = k.run(&["remove", "hello/1.0", "--all"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!k.sb.dkms_tree().join("hello/1.0").exists());
+}
+
+#[test]
+fn remove_from_a_read_only_install_tree_keeps_the_version_and_its_install() {
+    let Some(k) = Kbuild::new() else { return };
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let file = k.kernel_dir().join("updates/dkms/hello.ko");
+    let setup = read_only(&k.kernel_dir());
+    let Some(r) = dkms_in_namespace(&k, &setup, &["remove", "hello/1.0", "--all"], "") else {
+        return;
+    };
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .ends_with("\nError! Uninstalling hello/1.0 for kernel <K> (<A>) failed.\nThe install tree could not be changed; the module stays installed.\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(file.is_file());
+    assert!(k
+        .built_dir("hello", "1.0")
+        .join("module/hello.ko")
+        .is_file());
+    assert!(std::fs::symlink_metadata(installed_link(&k)).is_ok());
+    assert_eq!(
+        status(&k),
+        format!("hello/1.0, <K>, {}: installed\n", k.arch)
+    );
+}
