@@ -84,6 +84,18 @@ impl Parser {
             line: p.line as usize,
             column: p.col as usize,
             message: message.into(),
+            unsupported: None,
+        }
+    }
+
+    /// Valid bash that the subset does not implement: `construct` names it.
+    pub(crate) fn unsupported_at(&self, i: usize, construct: &str) -> ShellError {
+        ShellError {
+            unsupported: Some(construct.to_string()),
+            ..self.error_at(
+                i,
+                format!("{construct} is outside the built-in shell subset"),
+            )
         }
     }
 
@@ -491,6 +503,7 @@ impl Parser {
         let pos = self.pos();
         self.i += 1;
         match self.peek() {
+            Some('[') => Err(self.unsupported_at(start, "$[ ] arithmetic")),
             Some('{') => {
                 self.i += 1;
                 let p = self.braced_param(start, pos)?;
@@ -743,6 +756,9 @@ impl Parser {
                 op: ParamOp::None,
                 pos,
             });
+        }
+        if self.peek() == Some('@') && self.peek_at(1).is_some_and(|c| c.is_ascii_alphabetic()) {
+            return Err(self.unsupported_at(start, "${parameter@operator}"));
         }
         let op = match self.peek() {
             Some('}') => ParamOp::None,
