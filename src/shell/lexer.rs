@@ -21,6 +21,9 @@ pub struct Parser {
     /// Where a pending here-document body ends: (index of the newline that starts it, index
     /// just after its terminator line).
     pub(crate) heredoc_skip: Option<(usize, usize)>,
+    /// The first construct outside the subset in the command being parsed: reported once the
+    /// command has parsed, so that a syntax error in the same command wins (bash reports it).
+    pub(crate) deferred_unsupported: Option<ShellError>,
 }
 
 pub(crate) fn is_meta(c: char) -> bool {
@@ -59,6 +62,7 @@ impl Parser {
             file: file.into(),
             depth: 0,
             heredoc_skip: None,
+            deferred_unsupported: None,
         }
     }
 

@@ -34,6 +34,9 @@ impl Parser {
         if !self.at_eof() {
             return Err(self.unexpected());
         }
+        if let Some(e) = self.deferred_unsupported.take() {
+            return Err(e);
+        }
         Ok(prog)
     }
 
@@ -60,6 +63,9 @@ impl Parser {
             }
             None => {}
             _ => return Err(self.unexpected()),
+        }
+        if let Some(e) = self.deferred_unsupported.take() {
+            return Err(e);
         }
         Ok(Some(ao))
     }
@@ -566,7 +572,9 @@ impl Parser {
                     None => break,
                     _ => match self.word()? {
                         Some(w) => {
-                            self.reject_brace_expansion(&w)?;
+                            if let Err(e) = self.reject_brace_expansion(&w) {
+                                self.defer_unsupported(e);
+                            }
                             list.push(w)
                         }
                         None => return Err(self.unexpected()),
@@ -810,14 +818,24 @@ impl Parser {
                 }
             }
             match self.word()? {
-                Some(w) => args.push(Arg::Word(w)),
+                Some(w) => {
+                    // keywords with a syntax of their own: the rest cannot be parsed here
+                    if args.is_empty() && assigns.is_empty() {
+                        if let Some(kw @ ("select" | "coproc")) = w.as_literal() {
+                            return Err(self.unsupported_at_pos(w.pos, &format!("`{kw}'")));
+                        }
+                    }
+                    args.push(Arg::Word(w))
+                }
                 None => return Err(self.unexpected()),
             }
         }
         if assigns.is_empty() && args.is_empty() && redirs.is_empty() {
             return Err(self.unexpected());
         }
-        self.reject_unsupported_command(&args)?;
+        if let Err(e) = self.reject_unsupported_command(&args) {
+            self.defer_unsupported(e);
+        }
         Ok(Command {
             kind: CommandKind::Simple { assigns, args },
             redirs,
@@ -1150,6 +1168,12 @@ impl Parser {
             column: pos.col as usize,
             message: format!("{construct} is outside the built-in shell subset"),
             unsupported: Some(construct.to_string()),
+        }
+    }
+
+    fn defer_unsupported(&mut self, e: ShellError) {
+        if self.deferred_unsupported.is_none() {
+            self.deferred_unsupported = Some(e);
         }
     }
 
