@@ -159,3 +159,25 @@ fn a_syntax_error_keeps_the_positioned_error_and_no_fallback() {
     // as in bash, what ran before the error is kept
     assert_eq!(value(&d, "MAKE").as_deref(), Some("make"));
 }
+
+#[test]
+fn a_second_expansion_outside_the_subset_is_done_by_bash() {
+    // single quotes defer `$[ ]` and the brace expansion to dkms's round trip, where bash
+    // expands them (values from conf-oracle.sh)
+    let sb = sandbox(
+        "roundtrip",
+        "1.0",
+        Some(
+            "PACKAGE_NAME=roundtrip\nPACKAGE_VERSION=1.0\n\
+             MAKE='make J=$[1+2] $kernelver'\nCLEAN='x\"; echo {a,b} \"y'\n",
+        ),
+    );
+    let (d, stderr, ok) = show_conf(&sb, "roundtrip", &[]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        value(&d, "MAKE").as_deref(),
+        Some("make J=3 6.1.0-28-amd64")
+    );
+    assert_eq!(value(&d, "CLEAN").as_deref(), Some("x"));
+    assert_eq!(value(&d, "PACKAGE_NAME").as_deref(), Some("roundtrip"));
+}

@@ -491,6 +491,13 @@ pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()>
     match sh.run_text(&ser.lines, file, &err_io) {
         Ok(_) => Ok(()),
         Err(Ctl::Exit(_)) => Ok(()),
+        Err(Ctl::Fatal(why)) if why.is_unsupported() => {
+            let text = super::fallback::source_serialisation(sh, file, &ser.lines, &why)?;
+            match sh.run_text(&text, file, &err_io) {
+                Err(Ctl::Fatal(e)) => Err(Error::Shell(e)),
+                _ => Ok(()),
+            }
+        }
         Err(e) => match to_shell_error(e) {
             Some(err) => Err(err),
             None => Ok(()),

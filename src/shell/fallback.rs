@@ -96,9 +96,9 @@ fn declaration(builtin: &str, name: &str, var: &Var) -> String {
     format!("{{ {line}; }} 2>/dev/null\n")
 }
 
-/// The bash script that reproduces `pre` (the state before `safe_source`) and runs dkms's
-/// `safe_source FILE LIST` in it, printing the serialisation on stdout.
-pub fn script(pre: &Shell, file: &Path, list_arg: &str, directives: bool, tmp: &str) -> String {
+/// The state `pre` as bash commands: the globals (top level) and the function locals (to
+/// go inside a function, as dkms sources from inside `read_conf`).
+fn context(pre: &Shell) -> (String, String) {
     let scopes = pre.variable_scopes();
     let mut out = String::from("shopt -s extglob\nset +o posix\n");
     let mut body = String::new();
@@ -114,6 +114,13 @@ pub fn script(pre: &Shell, file: &Path, list_arg: &str, directives: bool, tmp: &
             }
         }
     }
+    (out, body)
+}
+
+/// The bash script that reproduces `pre` (the state before `safe_source`) and runs dkms's
+/// `safe_source FILE LIST` in it, printing the serialisation on stdout.
+pub fn script(pre: &Shell, file: &Path, list_arg: &str, directives: bool, tmp: &str) -> String {
+    let (mut out, body) = context(pre);
     out.push_str("__dkms_safe_source() {\n");
     out.push_str(&body);
     out.push_str(&format!(
@@ -140,6 +147,39 @@ pub fn script(pre: &Shell, file: &Path, list_arg: &str, directives: bool, tmp: &
     out
 }
 
+/// The parent half of `safe_source` by bash, for a serialisation whose second expansion
+/// meets a construct outside the subset: `lines` is sourced in the state `pre`, and the
+/// result comes back as plain assignments (`unset NAME`, `NAME[i]=$'...'`) for our evaluator.
+pub fn source_serialisation(
+    pre: &Shell,
+    file: &Path,
+    lines: &str,
+    why: &ShellError,
+) -> Result<String> {
+    let mut names: Vec<&str> = lines
+        .lines()
+        .filter_map(|l| l.split(['[', '=']).next())
+        .filter(|n| super::lexer::is_name(n))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let (globals, locals) = context(pre);
+    let mut text = globals;
+    text.push_str("__dkms_parent() {\n");
+    text.push_str(&locals);
+    text.push_str(&format!("eval {} >/dev/null\n", quote(lines)));
+    for n in names {
+        text.push_str(&format!(
+            "printf 'unset %s\\n' {n}\n\
+             for __dkms_i in $(eval echo \\${{!{n}[@]}}); do\n\
+             printf '%s[%s]=%q\\n' {n} \"$__dkms_i\" \"${{{n}[$__dkms_i]}}\"\n\
+             done\n"
+        ));
+    }
+    text.push_str("}\n__dkms_parent\n");
+    run_script(pre, file, &text, why)
+}
+
 /// Source `file` with bash in the context `pre` and return the serialisation text it
 /// printed (to be sourced by our evaluator). `why` is the construct that sent it here.
 pub fn serialise(
@@ -149,11 +189,17 @@ pub fn serialise(
     directives: bool,
     why: &ShellError,
 ) -> Result<String> {
+    let tmp = std::env::temp_dir();
+    let text = script(pre, file, list_arg, directives, &tmp.display().to_string());
+    run_script(pre, file, &text, why)
+}
+
+/// Run a generated script with bash (after the `--verbose` notice); its stdout.
+fn run_script(pre: &Shell, file: &Path, text: &str, why: &ShellError) -> Result<String> {
     if pre.get("verbose").is_some_and(|v| !v.is_empty()) && first_notice(why) {
         eprintln!("{}", crate::output::conf::fallback_notice(why));
     }
     let tmp = std::env::temp_dir();
-    let text = script(pre, file, list_arg, directives, &tmp.display().to_string());
     let script_path = tmp.join(format!(
         "dkms-conf-fallback.{}.{}.sh",
         std::process::id(),
