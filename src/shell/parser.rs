@@ -1214,6 +1214,14 @@ impl Parser {
 /// Whether an unquoted part of the word holds a brace expansion (`{a,b}` or `{1..3}`), and
 /// which kind. Quoted text and expansions count as ordinary characters inside the braces.
 pub(crate) fn brace_expansion(w: &Word) -> Option<&'static str> {
+    // the common case, checked without allocating: no unquoted `{` at all
+    if !w
+        .parts
+        .iter()
+        .any(|p| matches!(p, WordPart::Lit(s) if s.contains('{')))
+    {
+        return None;
+    }
     // (char, unquoted): only unquoted braces, commas and dots are syntax
     let mut text: Vec<(char, bool)> = Vec::new();
     for part in &w.parts {
