@@ -165,3 +165,24 @@ pub fn exclusion_json(excluded: bool, whole: &[&str], modules: &[(String, Vec<&s
         .collect();
     serde_json::json!({"excluded": excluded, "reasons": whole, "modules": modules}).to_string()
 }
+
+/// The `--verbose` notice that a conf file is evaluated by bash rather than natively.
+pub fn fallback_notice(err: &crate::shell::ShellError) -> String {
+    let construct = err.unsupported.as_deref().unwrap_or("a construct");
+    format!(
+        "dkms.conf: {}:{}:{}: {construct} is outside the built-in shell subset; evaluating this file with bash",
+        err.file.display(),
+        err.line,
+        err.column
+    )
+}
+
+/// The error when the bash evaluation of a conf file does not finish in time.
+pub fn fallback_timeout(seconds: u64) -> String {
+    format!("evaluating this file with bash took longer than {seconds} seconds")
+}
+
+/// The error when bash cannot be started for a conf file outside the subset.
+pub fn fallback_no_bash(err: &std::io::Error) -> String {
+    format!("evaluating this file with bash failed: {err}")
+}

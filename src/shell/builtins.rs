@@ -595,6 +595,7 @@ fn printf(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
                 line: 0,
                 column: 0,
                 message: "printf: output too large".into(),
+                unsupported: None,
             }));
         }
         if vi >= values.len() || vi == consumed_before {

@@ -253,7 +253,20 @@ pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
             false,
             false,
         );
-        let ser = source_and_serialise(&mut sh, file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true)?;
+        let ser =
+            match source_and_serialise(&mut sh, file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true) {
+                Err(Error::Shell(why)) if why.is_unsupported() => {
+                    let mut pre = dkms_context(req);
+                    pre.set_local(
+                        "_conf_file",
+                        Value::Scalar(file.display().to_string()),
+                        false,
+                        false,
+                    );
+                    via_bash(&pre, file, DIRECTIVE_LIST_ARG, true, &why)?
+                }
+                other => other?,
+            };
         let mut out = Directives::new();
         match ser {
             None => {}
@@ -339,8 +352,29 @@ pub fn safe_source(
     directives: bool,
 ) -> Result<()> {
     let mut sub = sh.clone();
-    let ser = source_and_serialise(&mut sub, file, names, list_arg, directives)?;
+    let ser = match source_and_serialise(&mut sub, file, names, list_arg, directives) {
+        Err(Error::Shell(why)) if why.is_unsupported() => {
+            via_bash(sh, file, list_arg, directives, &why)?
+        }
+        other => other?,
+    };
     apply(sh, ser, file)
+}
+
+/// A file outside the built-in subset: the subshell half done by bash from the state `pre`
+/// (see `fallback`); the parent half stays ours.
+fn via_bash(
+    pre: &Shell,
+    file: &Path,
+    list_arg: &str,
+    directives: bool,
+    why: &super::ShellError,
+) -> Result<Option<Serialised>> {
+    let lines = super::fallback::serialise(pre, file, list_arg, directives, why)?;
+    Ok(Some(Serialised {
+        lines,
+        simple: None,
+    }))
 }
 
 /// The subshell half of `safe_source`: `sub` is consumed as the subshell's state.
@@ -359,6 +393,7 @@ pub fn source_and_serialise(
                 line: 0,
                 column: 0,
                 message: format!("file larger than {} bytes", sub.limits.max_file_size),
+                unsupported: None,
             }))
         }
         Err(Err(e)) => return Err(Error::io(file, e)),
@@ -456,6 +491,13 @@ pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()>
     match sh.run_text(&ser.lines, file, &err_io) {
         Ok(_) => Ok(()),
         Err(Ctl::Exit(_)) => Ok(()),
+        Err(Ctl::Fatal(why)) if why.is_unsupported() => {
+            let text = super::fallback::source_serialisation(sh, file, &ser.lines, &why)?;
+            match sh.run_text(&text, file, &err_io) {
+                Err(Ctl::Fatal(e)) => Err(Error::Shell(e)),
+                _ => Ok(()),
+            }
+        }
         Err(e) => match to_shell_error(e) {
             Some(err) => Err(err),
             None => Ok(()),

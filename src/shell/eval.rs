@@ -417,6 +417,7 @@ impl Shell {
                     line: 0,
                     column: 0,
                     message: format!("{name}: readonly variable"),
+                    unsupported: None,
                 }));
             }
             match &mut v.value {
@@ -516,6 +517,7 @@ impl Shell {
                 line,
                 column: 0,
                 message: format!("{name}: readonly variable"),
+                unsupported: None,
             }));
         }
         match &mut var.value {
@@ -544,6 +546,7 @@ impl Shell {
                             line,
                             column: 0,
                             message: format!("{name}[{index}]: bad array subscript"),
+                            unsupported: None,
                         }));
                     }
                 }
@@ -588,6 +591,7 @@ impl Shell {
             line: self.lineno as usize,
             column: 0,
             message: message.into(),
+            unsupported: None,
         }
     }
 
@@ -686,7 +690,9 @@ impl Shell {
             match parser.next_command() {
                 Ok(Some(ao)) => status = self.run_and_or(&ao, io)?,
                 Ok(None) => return Ok(status),
-                Err(e) if e.message.starts_with("nesting deeper") => return Err(Ctl::Fatal(e)),
+                Err(e) if e.message.starts_with("nesting deeper") || e.is_unsupported() => {
+                    return Err(Ctl::Fatal(e))
+                }
                 Err(e) => {
                     let text = format!("{}: line {}: {}\n", e.file.display(), e.line, e.message);
                     self.write(&io.err, text.as_bytes())?;
@@ -1723,6 +1729,10 @@ impl Shell {
         self.enter()?;
         let prog = match super::parser::parse(text, self.file.clone()) {
             Ok(p) => p,
+            Err(e) if e.is_unsupported() => {
+                self.leave();
+                return Err(Ctl::Fatal(e));
+            }
             Err(e) => {
                 self.leave();
                 self.report(io, &format!("eval: {}", e.message));
@@ -3074,4 +3084,19 @@ fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+impl Shell {
+    /// The variables of every scope, global first, for the bash fallback to rebuild them.
+    pub fn variable_scopes(&self) -> Vec<Vec<(&str, &Var)>> {
+        self.scopes
+            .iter()
+            .map(|scope| {
+                let mut vars: Vec<(&str, &Var)> =
+                    scope.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                vars.sort_by(|a, b| a.0.cmp(b.0));
+                vars
+            })
+            .collect()
+    }
 }

@@ -21,6 +21,9 @@ pub struct Parser {
     /// Where a pending here-document body ends: (index of the newline that starts it, index
     /// just after its terminator line).
     pub(crate) heredoc_skip: Option<(usize, usize)>,
+    /// The first construct outside the subset in the command being parsed: reported once the
+    /// command has parsed, so that a syntax error in the same command wins (bash reports it).
+    pub(crate) deferred_unsupported: Option<ShellError>,
 }
 
 pub(crate) fn is_meta(c: char) -> bool {
@@ -59,6 +62,7 @@ impl Parser {
             file: file.into(),
             depth: 0,
             heredoc_skip: None,
+            deferred_unsupported: None,
         }
     }
 
@@ -84,6 +88,18 @@ impl Parser {
             line: p.line as usize,
             column: p.col as usize,
             message: message.into(),
+            unsupported: None,
+        }
+    }
+
+    /// Valid bash that the subset does not implement: `construct` names it.
+    pub(crate) fn unsupported_at(&self, i: usize, construct: &str) -> ShellError {
+        ShellError {
+            unsupported: Some(construct.to_string()),
+            ..self.error_at(
+                i,
+                format!("{construct} is outside the built-in shell subset"),
+            )
         }
     }
 
@@ -491,6 +507,7 @@ impl Parser {
         let pos = self.pos();
         self.i += 1;
         match self.peek() {
+            Some('[') => Err(self.unsupported_at(start, "$[ ] arithmetic")),
             Some('{') => {
                 self.i += 1;
                 let p = self.braced_param(start, pos)?;
@@ -743,6 +760,9 @@ impl Parser {
                 op: ParamOp::None,
                 pos,
             });
+        }
+        if self.peek() == Some('@') && self.peek_at(1).is_some_and(|c| c.is_ascii_alphabetic()) {
+            return Err(self.unsupported_at(start, "${parameter@operator}"));
         }
         let op = match self.peek() {
             Some('}') => ParamOp::None,

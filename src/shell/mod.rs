@@ -11,6 +11,7 @@ pub mod ast;
 pub mod builtins;
 pub mod dkms;
 pub mod eval;
+pub mod fallback;
 pub mod lexer;
 pub mod parser;
 pub mod pattern;
@@ -25,6 +26,16 @@ pub struct ShellError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Set when the construct is valid bash outside the built-in subset (the name of the
+    /// construct): the file is then evaluated by real bash instead (`fallback`).
+    pub unsupported: Option<String>,
+}
+
+impl ShellError {
+    /// Whether this error means "valid bash we do not implement" rather than a bash error.
+    pub fn is_unsupported(&self) -> bool {
+        self.unsupported.is_some()
+    }
 }
 
 #[cfg(test)]

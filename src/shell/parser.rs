@@ -34,6 +34,9 @@ impl Parser {
         if !self.at_eof() {
             return Err(self.unexpected());
         }
+        if let Some(e) = self.deferred_unsupported.take() {
+            return Err(e);
+        }
         Ok(prog)
     }
 
@@ -60,6 +63,9 @@ impl Parser {
             }
             None => {}
             _ => return Err(self.unexpected()),
+        }
+        if let Some(e) = self.deferred_unsupported.take() {
+            return Err(e);
         }
         Ok(Some(ao))
     }
@@ -525,7 +531,7 @@ impl Parser {
                 [] => String::new(),
                 _ => {
                     return Err(
-                        self.error_at(start, "expansions in for (( )) headers are not supported")
+                        self.unsupported_at(start, "an arithmetic for header with expansions")
                     )
                 }
             };
@@ -565,7 +571,12 @@ impl Parser {
                     }
                     None => break,
                     _ => match self.word()? {
-                        Some(w) => list.push(w),
+                        Some(w) => {
+                            if let Err(e) = self.reject_brace_expansion(&w) {
+                                self.defer_unsupported(e);
+                            }
+                            list.push(w)
+                        }
                         None => return Err(self.unexpected()),
                     },
                 }
@@ -775,6 +786,9 @@ impl Parser {
         let mut redirs = Vec::new();
         loop {
             self.skip_blanks();
+            if self.starts_with("<(") || self.starts_with(">(") {
+                return Err(self.unsupported_at(self.i, "process substitution"));
+            }
             if let Some(r) = self.redirection()? {
                 redirs.push(r);
                 continue;
@@ -804,12 +818,23 @@ impl Parser {
                 }
             }
             match self.word()? {
-                Some(w) => args.push(Arg::Word(w)),
+                Some(w) => {
+                    // keywords with a syntax of their own: the rest cannot be parsed here
+                    if args.is_empty() && assigns.is_empty() {
+                        if let Some(kw @ ("select" | "coproc")) = w.as_literal() {
+                            return Err(self.unsupported_at_pos(w.pos, &format!("`{kw}'")));
+                        }
+                    }
+                    args.push(Arg::Word(w))
+                }
                 None => return Err(self.unexpected()),
             }
         }
         if assigns.is_empty() && args.is_empty() && redirs.is_empty() {
             return Err(self.unexpected());
+        }
+        if let Err(e) = self.reject_unsupported_command(&args) {
+            self.defer_unsupported(e);
         }
         Ok(Command {
             kind: CommandKind::Simple { assigns, args },
@@ -1121,5 +1146,132 @@ pub(crate) fn lit_word(s: &str) -> Word {
             vec![WordPart::Lit(s.to_string())]
         },
         pos: Pos::default(),
+    }
+}
+
+/// Bash builtins and keywords the evaluator does not implement: a file using one is evaluated
+/// by bash (`fallback`) rather than failing with "command not found".
+const UNSUPPORTED_COMMANDS: &[&str] = &[
+    "coproc", "select", "getopts", "bind", "compgen", "complete", "compopt", "disown", "fc",
+    "history", "jobs", "fg", "bg", "suspend", "logout",
+];
+
+/// Declaration options whose semantics (integer, case conversion, name references) the
+/// evaluator does not implement.
+const UNSUPPORTED_DECLARE_OPTIONS: &[char] = &['n', 'i', 'l', 'u', 'I'];
+
+impl Parser {
+    fn unsupported_at_pos(&self, pos: Pos, construct: &str) -> ShellError {
+        ShellError {
+            file: self.file.clone(),
+            line: pos.line as usize,
+            column: pos.col as usize,
+            message: format!("{construct} is outside the built-in shell subset"),
+            unsupported: Some(construct.to_string()),
+        }
+    }
+
+    fn defer_unsupported(&mut self, e: ShellError) {
+        if self.deferred_unsupported.is_none() {
+            self.deferred_unsupported = Some(e);
+        }
+    }
+
+    fn reject_brace_expansion(&self, w: &Word) -> PResult<()> {
+        match brace_expansion(w) {
+            Some(kind) => Err(self.unsupported_at_pos(w.pos, kind)),
+            None => Ok(()),
+        }
+    }
+
+    /// Bash builtins, keywords and words the evaluator does not implement.
+    fn reject_unsupported_command(&self, args: &[Arg]) -> PResult<()> {
+        let words = args.iter().filter_map(|a| match a {
+            Arg::Word(w) => Some(w),
+            _ => None,
+        });
+        let mut first = None;
+        for (n, w) in words.enumerate() {
+            if n == 0 {
+                first = w.as_literal();
+                if let Some(name) = first.filter(|f| UNSUPPORTED_COMMANDS.contains(f)) {
+                    return Err(self.unsupported_at_pos(w.pos, &format!("`{name}'")));
+                }
+            } else if first.is_some_and(|f| matches!(f, "declare" | "typeset" | "local")) {
+                if let Some(opt) = w.as_literal().filter(|o| o.starts_with(['-', '+'])) {
+                    if opt[1..].contains(UNSUPPORTED_DECLARE_OPTIONS) {
+                        let construct = format!("`{} {opt}'", first.unwrap_or_default());
+                        return Err(self.unsupported_at_pos(w.pos, &construct));
+                    }
+                }
+            }
+            self.reject_brace_expansion(w)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether an unquoted part of the word holds a brace expansion (`{a,b}` or `{1..3}`), and
+/// which kind. Quoted text and expansions count as ordinary characters inside the braces.
+pub(crate) fn brace_expansion(w: &Word) -> Option<&'static str> {
+    // the common case, checked without allocating: no unquoted `{` at all
+    if !w
+        .parts
+        .iter()
+        .any(|p| matches!(p, WordPart::Lit(s) if s.contains('{')))
+    {
+        return None;
+    }
+    // (char, unquoted): only unquoted braces, commas and dots are syntax
+    let mut text: Vec<(char, bool)> = Vec::new();
+    for part in &w.parts {
+        match part {
+            WordPart::Lit(s) => text.extend(s.chars().map(|c| (c, true))),
+            _ => text.push(('x', false)),
+        }
+    }
+    for open in 0..text.len() {
+        if text[open] != ('{', true) || (open > 0 && text[open - 1] == ('$', true)) {
+            continue;
+        }
+        let mut depth = 0;
+        let mut comma = false;
+        for (k, &(c, unquoted)) in text.iter().enumerate().skip(open + 1) {
+            if !unquoted {
+                continue;
+            }
+            match c {
+                '{' => depth += 1,
+                '}' if depth > 0 => depth -= 1,
+                '}' => {
+                    if comma {
+                        return Some("brace expansion");
+                    }
+                    let inner: String = text[open + 1..k].iter().map(|&(c, _)| c).collect();
+                    if is_sequence(&inner) {
+                        return Some("brace expansion");
+                    }
+                    break;
+                }
+                ',' if depth == 0 => comma = true,
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// `1..3`, `a..e`, `1..10..2`: a brace sequence expression.
+fn is_sequence(inner: &str) -> bool {
+    let parts: Vec<&str> = inner.split("..").collect();
+    let int = |s: &str| {
+        let d = s.strip_prefix(['-', '+']).unwrap_or(s);
+        !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())
+    };
+    let letter = |s: &str| s.chars().count() == 1 && s.chars().all(|c| c.is_ascii_alphabetic());
+    match parts.as_slice() {
+        [a, b] => (int(a) && int(b)) || (letter(a) && letter(b)),
+        [a, b, step] => ((int(a) && int(b)) || (letter(a) && letter(b))) && int(step),
+        _ => false,
     }
 }
