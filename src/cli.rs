@@ -654,9 +654,23 @@ pub fn require_module_version(
     // in such a word either.
     let usable = |s: &str| !s.is_empty() && !s.contains('\u{FFFD}');
     match (module, version) {
-        (Some(m), Some(v)) if usable(m) && usable(v) => Ok((m.to_string(), v.to_string())),
+        (Some(m), Some(v)) if usable(m) && usable(v) => {
+            if m.contains('/') || !stays_inside(m) {
+                return Err(msg::unsafe_name("module name", m));
+            }
+            if !stays_inside(v) {
+                return Err(msg::unsafe_name("module version", v));
+            }
+            Ok((m.to_string(), v.to_string()))
+        }
         _ => Err(msg::module_version_missing(usage_action)),
     }
+}
+
+/// Whether a name used as one or more path components below a tree stays below it: not
+/// absolute, and no `.` or `..` component (a version or an arch may hold a `/`, as in dkms).
+pub fn stays_inside(name: &str) -> bool {
+    !name.starts_with('/') && !name.split('/').any(|c| c == "." || c == "..")
 }
 
 fn resolve(
@@ -680,6 +694,12 @@ fn resolve(
     if let Some(index) = arches.iter().position(String::is_empty) {
         return Err(msg::empty_arch(index));
     }
+    if let Some(k) = kernels.iter().find(|k| !stays_inside(k)) {
+        return Err(msg::unsafe_name("kernel version", k));
+    }
+    if let Some(a) = arches.iter().find(|a| !stays_inside(a)) {
+        return Err(msg::unsafe_name("architecture", a));
+    }
     Ok(kernels.into_iter().zip(arches).collect())
 }
 
@@ -700,6 +720,16 @@ pub fn host_arch() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_stay_inside_the_trees() {
+        for ok in ["hello", "1.0", "1.0/rc1", "6.1.0-56-amd64", "x86_64", "a..b", ".hidden"] {
+            assert!(stays_inside(ok), "{ok}");
+        }
+        for bad in ["..", ".", "../x", "1.0/../..", "/abs", "a/./b"] {
+            assert!(!stays_inside(bad), "{bad}");
+        }
+    }
 
     fn words(s: &[&str]) -> Vec<String> {
         s.iter().map(|w| w.to_string()).collect()

@@ -174,7 +174,8 @@ fn load_source_dir(ctx: &Context, dir: &Path) -> Result<(String, String)> {
 /// Copy `from` to `/usr/src/<m>-<v>`: merged over an existing copy, or replacing it with
 /// `--force`. Refuses (exit 3) before touching anything when the module is already added, so
 /// that a repeated add never changes the source of a registered module.
-fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Result<()> {
+pub fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Result<()> {
+    refuse_escaping_names(module, version)?;
     if ctx.tree.has_source(module, version) {
         return Err(Error::dkms(3, msg::already_added(module, version)));
     }
@@ -194,6 +195,18 @@ fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Re
     }
     std::fs::create_dir_all(&ctx.tree.source_tree).at(&ctx.tree.source_tree)?;
     copy_tree(from, &dest)
+}
+
+/// Names read from a dkms.conf become paths below the trees: refuse those that would lead
+/// outside before anything is copied (empty names are reported later, as dkms does).
+pub fn refuse_escaping_names(module: &str, version: &str) -> Result<()> {
+    if !module.is_empty() && (module.contains('/') || !crate::cli::stays_inside(module)) {
+        return Err(crate::output::cli::unsafe_name("module name", module));
+    }
+    if !version.is_empty() && !crate::cli::stays_inside(version) {
+        return Err(crate::output::cli::unsafe_name("module version", version));
+    }
+    Ok(())
 }
 
 /// `cp -a from/. dest`: modes, timestamps and symlinks kept.

@@ -111,6 +111,19 @@ pub fn module_version_missing(usage_action: &str) -> Error {
     )
 }
 
+/// A module, version, kernel or arch that would make a path leave the trees (`..`, `.`, an
+/// absolute path, a `/` in a module name). bash dkms follows such names wherever they lead; we
+/// refuse them before any file is touched.
+pub fn unsafe_name(what: &str, value: &str) -> Error {
+    Error::dkms(
+        1,
+        [
+            format!("Invalid {what} '{value}'."),
+            "It would lead outside the DKMS, source or install tree.".to_string(),
+        ],
+    )
+}
+
 pub fn not_root() -> Error {
     Error::dkms(1, ["You must be root to use this command."])
 }
