@@ -214,6 +214,11 @@ enum PVal {
 
 #[derive(Clone)]
 pub struct Shell {
+    /// Global variables frozen into a shared layer: a context built once is cloned for every
+    /// evaluation and subshell without copying them. `scopes[0]` holds the globals set since.
+    base: Rc<Map<Var>>,
+    /// Names of `base` unset since the freeze.
+    base_removed: Map<()>,
     scopes: Vec<Map<Var>>,
     funcs: Map<Rc<Command>>,
     positional: Vec<String>,
@@ -290,6 +295,8 @@ impl Shell {
             .or_insert_with(|| Var::scalar(" \t\n"));
         let limits = Limits::default();
         Shell {
+            base: Rc::new(Map::default()),
+            base_removed: Map::default(),
             scopes: vec![global],
             funcs: Map::default(),
             positional: Vec::new(),
@@ -335,11 +342,86 @@ impl Shell {
     // ------------------------------------------------------------------ variables
 
     pub fn get_var(&self, name: &str) -> Option<&Var> {
-        self.scopes.iter().rev().find_map(|s| s.get(name))
+        self.scopes
+            .iter()
+            .rev()
+            .filter(|s| !s.is_empty())
+            .find_map(|s| s.get(name))
+            .or_else(|| self.base_get(name))
+    }
+
+    fn base_get(&self, name: &str) -> Option<&Var> {
+        if !self.base_removed.is_empty() && self.base_removed.contains_key(name) {
+            return None;
+        }
+        self.base.get(name)
     }
 
     fn get_var_mut(&mut self, name: &str) -> Option<&mut Var> {
-        self.scopes.iter_mut().rev().find_map(|s| s.get_mut(name))
+        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        match found {
+            Some(i) => self.scopes[i].get_mut(name),
+            None => {
+                // copy up: the frozen layer is shared with other shells
+                let var = self.base_get(name)?.clone();
+                Some(self.scopes[0].entry(name.to_string()).or_insert(var))
+            }
+        }
+    }
+
+    /// Set a global variable (the overlay over the frozen layer).
+    fn insert_global(&mut self, name: String, var: Var) {
+        if !self.base_removed.is_empty() {
+            self.base_removed.remove(&name);
+        }
+        self.scopes[0].insert(name, var);
+    }
+
+    /// Remove a global variable from the overlay, and hide it in the frozen layer.
+    fn remove_global(&mut self, name: &str) -> bool {
+        let removed = self.scopes[0].remove(name).is_some();
+        if self.base.contains_key(name) && !self.base_removed.contains_key(name) {
+            self.base_removed.insert(name.to_string(), ());
+            return true;
+        }
+        removed
+    }
+
+    /// Freeze the current globals into the shared layer (cheap clones from now on).
+    pub fn freeze_globals(&mut self) {
+        let overlay = std::mem::take(&mut self.scopes[0]);
+        if overlay.is_empty() && self.base_removed.is_empty() {
+            return;
+        }
+        let mut base: Map<Var> = self
+            .base
+            .iter()
+            .filter(|(k, _)| !self.base_removed.contains_key(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        base.extend(overlay);
+        self.base = Rc::new(base);
+        // room for the globals a conf and its context set
+        self.scopes[0] = Map::with_capacity_and_hasher(32, Default::default());
+        self.base_removed.clear();
+    }
+
+    /// Every variable layer, outermost first: (the frozen globals), then the scopes.
+    fn layers(&self) -> impl Iterator<Item = (&String, &Var)> {
+        self.base
+            .iter()
+            .filter(|(k, _)| {
+                self.base_removed.is_empty() || !self.base_removed.contains_key(k.as_str())
+            })
+            .chain(self.scopes.iter().flat_map(|s| s.iter()))
+    }
+
+    /// Does the innermost scope hold `name`?
+    fn top_has(&self, name: &str) -> bool {
+        if self.scopes.len() == 1 {
+            return self.get_var(name).is_some();
+        }
+        self.scopes.last().is_some_and(|s| s.contains_key(name))
     }
 
     /// The scalar value (`$name`): index 0 of an array.
@@ -369,11 +451,9 @@ impl Shell {
     /// Names of the set variables starting with `prefix`, sorted (as `set` lists them).
     pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for s in &self.scopes {
-            for (k, v) in s {
-                if k.starts_with(prefix) && v.value != Value::Unset {
-                    names.push(k.clone());
-                }
+        for (k, v) in self.layers() {
+            if k.starts_with(prefix) && v.value != Value::Unset {
+                names.push(k.clone());
             }
         }
         names.sort();
@@ -384,13 +464,9 @@ impl Shell {
     /// Names of all variables visible.
     pub fn var_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
-            .scopes
-            .iter()
-            .flat_map(|s| {
-                s.iter()
-                    .filter(|(_, v)| v.value != Value::Unset)
-                    .map(|(k, _)| k.clone())
-            })
+            .layers()
+            .filter(|(_, v)| v.value != Value::Unset)
+            .map(|(k, _)| k.clone())
             .collect();
         names.sort();
         names.dedup();
@@ -430,13 +506,13 @@ impl Shell {
             }
             return Ok(());
         }
-        self.scopes[0].insert(name.to_string(), Var::scalar(value));
+        self.insert_global(name.to_string(), Var::scalar(value));
         Ok(())
     }
 
     /// Set a global scalar without checks (context variables).
     pub fn set_global(&mut self, name: &str, value: &str, exported: bool, readonly: bool) {
-        self.scopes[0].insert(
+        self.insert_global(
             name.to_string(),
             Var {
                 value: Value::Scalar(value.to_string()),
@@ -448,6 +524,17 @@ impl Shell {
 
     /// Set a variable in the innermost scope (a `local`).
     pub fn set_local(&mut self, name: &str, value: Value, exported: bool, readonly: bool) {
+        if self.scopes.len() == 1 {
+            self.insert_global(
+                name.to_string(),
+                Var {
+                    value,
+                    exported,
+                    readonly,
+                },
+            );
+            return;
+        }
         if let Some(top) = self.scopes.last_mut() {
             top.insert(
                 name.to_string(),
@@ -461,7 +548,9 @@ impl Shell {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(Map::default());
+        // (dkms's functions declare a handful of locals: no regrowth for them)
+        self.scopes
+            .push(Map::with_capacity_and_hasher(8, Default::default()));
         self.func_depth += 1;
     }
 
@@ -473,15 +562,25 @@ impl Shell {
     }
 
     pub fn unset(&mut self, name: &str) -> R<()> {
-        for s in self.scopes.iter_mut().rev() {
-            if let Some(v) = s.get(name) {
-                if v.readonly {
-                    return Err(Ctl::Fatal(
-                        self.err_plain(format!("{name}: cannot unset: readonly variable")),
-                    ));
-                }
-                s.remove(name);
-                return Ok(());
+        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        let readonly = match found {
+            Some(i) => self.scopes[i].get(name).is_some_and(|v| v.readonly),
+            None => match self.base_get(name) {
+                Some(v) => v.readonly,
+                None => return Ok(()),
+            },
+        };
+        if readonly {
+            return Err(Ctl::Fatal(
+                self.err_plain(format!("{name}: cannot unset: readonly variable")),
+            ));
+        }
+        match found {
+            Some(i) if i > 0 => {
+                self.scopes[i].remove(name);
+            }
+            _ => {
+                self.remove_global(name);
             }
         }
         Ok(())
@@ -496,7 +595,7 @@ impl Shell {
             Some(self.arith_str(index)?)
         };
         if self.get_var(name).is_none() {
-            self.scopes[0].insert(
+            self.insert_global(
                 name.to_string(),
                 Var {
                     value: Value::Unset,
@@ -561,8 +660,8 @@ impl Shell {
 
     fn exported_env(&self) -> Vec<(String, String)> {
         let mut env: BTreeMap<String, String> = BTreeMap::new();
-        for s in &self.scopes {
-            for (k, v) in s {
+        {
+            for (k, v) in self.layers() {
                 if v.exported {
                     match &v.value {
                         Value::Scalar(x) => {
@@ -1098,7 +1197,7 @@ impl Shell {
                                     )
                                 })
                                 .collect();
-                            self.scopes[0].insert(
+                            self.insert_global(
                                 "BASH_REMATCH".into(),
                                 Var {
                                     value: Value::Indexed(m),
@@ -1109,7 +1208,7 @@ impl Shell {
                             Some(true)
                         }
                         None => {
-                            self.scopes[0].insert(
+                            self.insert_global(
                                 "BASH_REMATCH".into(),
                                 Var {
                                     value: Value::Indexed(BTreeMap::new()),
@@ -1245,7 +1344,7 @@ impl Shell {
             );
             return Err(Ctl::Exit(1));
         }
-        if local && !self.scopes.last().is_some_and(|s| s.contains_key(&a.name)) {
+        if local && !self.top_has(&a.name) {
             self.set_local(&a.name, Value::Unset, false, false);
         }
         match (&a.value, &a.index) {
@@ -1324,7 +1423,7 @@ impl Shell {
                 match self.get_var_mut(&a.name) {
                     Some(v) => v.value = value,
                     None => {
-                        self.scopes[0].insert(
+                        self.insert_global(
                             a.name.clone(),
                             Var {
                                 value,
@@ -1440,13 +1539,14 @@ impl Shell {
                         *cur = v;
                     }
                 }
-                None => {
-                    for s in self.scopes.iter_mut().rev() {
-                        if s.remove(&name).is_some() {
-                            break;
-                        }
+                None => match self.scopes.iter().rposition(|s| s.contains_key(&name)) {
+                    Some(i) if i > 0 => {
+                        self.scopes[i].remove(&name);
                     }
-                }
+                    _ => {
+                        self.remove_global(&name);
+                    }
+                },
             }
         }
     }
@@ -1509,7 +1609,7 @@ impl Shell {
             self.declare_one(&n, v, local, export, readonly, &flags, &remove)?;
         }
         for (_, a) in assigns {
-            if local && !self.scopes.last().is_some_and(|s| s.contains_key(&a.name)) {
+            if local && !self.top_has(&a.name) {
                 let init = if flags.contains('A') {
                     Value::Assoc(BTreeMap::new())
                 } else if flags.contains('a') {
@@ -1523,7 +1623,7 @@ impl Shell {
                 match self.get_var_mut(&a.name) {
                     Some(v) => v.value = init,
                     None => {
-                        self.scopes[0].insert(
+                        self.insert_global(
                             a.name.clone(),
                             Var {
                                 value: init,
@@ -1566,7 +1666,7 @@ impl Shell {
         flags: &str,
         remove: &str,
     ) -> R<()> {
-        if local && !self.scopes.last().is_some_and(|s| s.contains_key(n)) {
+        if local && !self.top_has(n) {
             let init = if flags.contains('A') {
                 Value::Assoc(BTreeMap::new())
             } else if flags.contains('a') {
@@ -1583,7 +1683,7 @@ impl Shell {
             } else {
                 Value::Unset
             };
-            self.scopes[0].insert(
+            self.insert_global(
                 n.to_string(),
                 Var {
                     value: init,
@@ -2102,6 +2202,7 @@ impl Shell {
     fn ifs(&self) -> String {
         match self.get_var("IFS").map(|v| &v.value) {
             None | Some(Value::Unset) => " \t\n".to_string(),
+            Some(Value::Scalar(s)) => s.clone(),
             _ => self.get("IFS").unwrap_or_default(),
         }
     }
@@ -2691,9 +2792,18 @@ impl Shell {
     /// IFS, pathname-expanded against the cwd, joined with single spaces).
     pub fn unquoted_echo(&self, name: &str, index: &str, value: &str) -> String {
         let ifs = self.ifs();
+        let blank_ifs = !ifs.is_empty() && ifs.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n'));
+        let pattern_free = |t: &str| {
+            !t.bytes()
+                .any(|c| matches!(c, b'*' | b'?' | b'[' | b'(' | b'\\' | b']'))
+        };
         let plain = |t: &str| {
-            !t.chars()
-                .any(|c| ifs.contains(c) || matches!(c, '*' | '?' | '[' | '(' | '\\' | ']'))
+            pattern_free(t)
+                && if blank_ifs {
+                    !t.bytes().any(|c| matches!(c, b' ' | b'\t' | b'\n'))
+                } else {
+                    !t.chars().any(|c| ifs.contains(c))
+                }
         };
         if index.len() == 1
             && index.chars().all(|c| c.is_ascii_digit())
@@ -2705,6 +2815,30 @@ impl Shell {
             let first = literal.split('/').next().unwrap_or("");
             if !self.cwd_has(first) {
                 return format!("{name}[{index}]=\"{value}\"");
+            }
+        }
+        // Values with blanks but no pattern character (most MAKE lines): only the first word
+        // (`NAME[i]="...`, whose `[i]` stands for the digit alone) can match a file; the
+        // others are split and rejoined as they are.
+        if index.len() == 1
+            && index.chars().all(|c| c.is_ascii_digit())
+            && !self.opts.noglob
+            && blank_ifs
+            && plain(name)
+            && pattern_free(value)
+        {
+            let line = format!("{name}[{index}]=\"{value}\"");
+            let mut words = line.split([' ', '\t', '\n']).filter(|w| !w.is_empty());
+            let first = words.next().unwrap_or("");
+            let literal = format!("{name}{index}{}", &first[name.len() + 3..]);
+            if !self.cwd_has(literal.split('/').next().unwrap_or("")) {
+                let mut out = String::with_capacity(line.len());
+                out.push_str(first);
+                for w in words {
+                    out.push(' ');
+                    out.push_str(w);
+                }
+                return out;
             }
         }
         let segs = vec![
@@ -2801,7 +2935,7 @@ impl Shell {
         match self.get_var_mut(name) {
             Some(v) => v.value = Value::Indexed(m),
             None => {
-                self.scopes[0].insert(
+                self.insert_global(
                     name.to_string(),
                     Var {
                         value: Value::Indexed(m),
