@@ -26,13 +26,29 @@ pub struct FxHasher {
     hash: u64,
 }
 
+impl FxHasher {
+    #[inline]
+    fn add_word(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // whole words directly, the tail padded with zeros (no per-chunk copy call)
+        let mut words = bytes.chunks_exact(8);
+        for chunk in &mut words {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.hash = (self.hash.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            word.copy_from_slice(chunk);
+            self.add_word(u64::from_le_bytes(word));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let mut word = 0u64;
+            for (i, &b) in tail.iter().enumerate() {
+                word |= u64::from(b) << (8 * i);
+            }
+            self.add_word(word);
         }
     }
 
@@ -1953,6 +1969,7 @@ impl Shell {
             return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
         }
         self.listing.borrow_mut().take();
+        forget_directory_answers();
         if target == "/dev/stderr" {
             return Ok(Sink::Stderr);
         }
@@ -2083,6 +2100,7 @@ impl Shell {
         };
         cmd.stdout(o).stderr(e);
         self.listing.borrow_mut().take();
+        forget_directory_answers();
         let spawned = cmd.spawn();
         // The parent's copies of the pipe writers must go, or the readers never see EOF.
         drop(cmd);
@@ -2811,10 +2829,24 @@ impl Shell {
             && plain(value)
             && !self.opts.noglob
         {
-            let literal = format!("{name}{index}=\"{value}\"");
-            let first = literal.split('/').next().unwrap_or("");
-            if !self.cwd_has(first) {
-                return format!("{name}[{index}]=\"{value}\"");
+            let first = value.split('/').next().unwrap_or("");
+            let mut literal = String::with_capacity(name.len() + index.len() + 2 + first.len());
+            literal.push_str(name);
+            literal.push_str(index);
+            literal.push_str("=\"");
+            literal.push_str(first);
+            if !value.contains('/') {
+                literal.push('"');
+            }
+            if !self.cwd_has(&literal) {
+                let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
+                line.push_str(name);
+                line.push('[');
+                line.push_str(index);
+                line.push_str("]=\"");
+                line.push_str(value);
+                line.push('"');
+                return line;
             }
         }
         // Values with blanks but no pattern character (most MAKE lines): only the first word
@@ -2877,7 +2909,7 @@ impl Shell {
     fn cwd_has(&self, name: &str) -> bool {
         let mut l = self.listing.borrow_mut();
         if l.as_ref().is_none_or(|(p, _)| *p != self.cwd) {
-            *l = Some((self.cwd.clone(), Vec::new()));
+            *l = Some((self.cwd.clone(), directory_answers(&self.cwd)));
         }
         let Some((_, seen)) = l.as_mut() else {
             return false;
@@ -2887,6 +2919,7 @@ impl Shell {
         }
         let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
         seen.push((name.to_string(), hit));
+        remember_directory_answer(&self.cwd, name, hit);
         hit
     }
 
@@ -3208,4 +3241,64 @@ fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Answers of `cwd_has` kept across evaluations (dkms reads many confs from one directory).
+struct DirectoryAnswers {
+    dir: PathBuf,
+    /// The directory's ctime when the answers began: any entry added, removed or renamed
+    /// since changes it, and unlike the mtime it cannot be set back.
+    ctime: (i64, i64),
+    since: std::time::SystemTime,
+    seen: Vec<(String, bool)>,
+}
+
+thread_local! {
+    static DIRECTORY_ANSWERS: RefCell<Option<DirectoryAnswers>> = const { RefCell::new(None) };
+}
+
+fn directory_ctime(dir: &Path) -> Option<(i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(dir).ok()?;
+    Some((m.ctime(), m.ctime_nsec()))
+}
+
+/// The remembered answers for `dir`, if it has not changed since they were looked up. A
+/// directory changed less than a second before the answers began is not trusted (a change
+/// within the same clock tick would keep its ctime).
+fn directory_answers(dir: &Path) -> Vec<(String, bool)> {
+    let ctime = directory_ctime(dir);
+    DIRECTORY_ANSWERS.with(|a| {
+        let mut a = a.borrow_mut();
+        if let (Some(cached), Some(ctime)) = (a.as_ref(), ctime) {
+            let changed_at = std::time::UNIX_EPOCH
+                + Duration::new(ctime.0.max(0) as u64, ctime.1.clamp(0, 999_999_999) as u32);
+            if cached.dir == dir
+                && cached.ctime == ctime
+                && changed_at + Duration::from_secs(1) < cached.since
+            {
+                return cached.seen.clone();
+            }
+        }
+        *a = ctime.map(|ctime| DirectoryAnswers {
+            dir: dir.to_path_buf(),
+            ctime,
+            since: std::time::SystemTime::now(),
+            seen: Vec::new(),
+        });
+        Vec::new()
+    })
+}
+
+fn remember_directory_answer(dir: &Path, name: &str, hit: bool) {
+    DIRECTORY_ANSWERS.with(|a| {
+        if let Some(cached) = a.borrow_mut().as_mut().filter(|c| c.dir == dir) {
+            cached.seen.push((name.to_string(), hit));
+        }
+    });
+}
+
+/// A command or a written file may have changed any directory.
+fn forget_directory_answers() {
+    DIRECTORY_ANSWERS.with(|a| a.borrow_mut().take());
 }
