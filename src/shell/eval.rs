@@ -64,6 +64,31 @@ impl Hasher for FxHasher {
 
 type Map<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
 
+/// Every name ever set in a shell, as a Bloom filter: most lookups are of names never set (the
+/// directive names dkms serialises), and one hash answers them instead of one per scope.
+#[derive(Clone, Default)]
+struct NameFilter([u64; 16]);
+
+impl NameFilter {
+    fn bits(name: &str) -> (usize, usize) {
+        let mut h = FxHasher::default();
+        h.write(name.as_bytes());
+        let x = h.finish();
+        ((x >> 54) as usize, ((x >> 40) & 1023) as usize)
+    }
+
+    fn add(&mut self, name: &str) {
+        let (a, b) = Self::bits(name);
+        self.0[a / 64] |= 1 << (a % 64);
+        self.0[b / 64] |= 1 << (b % 64);
+    }
+
+    fn may_have(&self, name: &str) -> bool {
+        let (a, b) = Self::bits(name);
+        self.0[a / 64] & (1 << (a % 64)) != 0 && self.0[b / 64] & (1 << (b % 64)) != 0
+    }
+}
+
 /// A directory and the names already looked up in it (exists or not).
 type Listing = (PathBuf, Vec<(String, bool)>);
 
@@ -235,6 +260,8 @@ pub struct Shell {
     base: Rc<Map<Var>>,
     /// Names of `base` unset since the freeze.
     base_removed: Map<()>,
+    /// Names ever inserted into `base` or `scopes` (no false negatives).
+    names: NameFilter,
     scopes: Vec<Map<Var>>,
     funcs: Map<Rc<Command>>,
     positional: Vec<String>,
@@ -310,7 +337,12 @@ impl Shell {
             .entry("IFS".into())
             .or_insert_with(|| Var::scalar(" \t\n"));
         let limits = Limits::default();
+        let mut names = NameFilter::default();
+        for k in global.keys() {
+            names.add(k);
+        }
         Shell {
+            names,
             base: Rc::new(Map::default()),
             base_removed: Map::default(),
             scopes: vec![global],
@@ -358,6 +390,9 @@ impl Shell {
     // ------------------------------------------------------------------ variables
 
     pub fn get_var(&self, name: &str) -> Option<&Var> {
+        if !self.names.may_have(name) {
+            return None;
+        }
         self.scopes
             .iter()
             .rev()
@@ -374,6 +409,9 @@ impl Shell {
     }
 
     fn get_var_mut(&mut self, name: &str) -> Option<&mut Var> {
+        if !self.names.may_have(name) {
+            return None;
+        }
         let found = self.scopes.iter().rposition(|s| s.contains_key(name));
         match found {
             Some(i) => self.scopes[i].get_mut(name),
@@ -390,6 +428,7 @@ impl Shell {
         if !self.base_removed.is_empty() {
             self.base_removed.remove(&name);
         }
+        self.names.add(&name);
         self.scopes[0].insert(name, var);
     }
 
@@ -551,6 +590,7 @@ impl Shell {
             );
             return;
         }
+        self.names.add(name);
         if let Some(top) = self.scopes.last_mut() {
             top.insert(
                 name.to_string(),
