@@ -2257,11 +2257,11 @@ impl Shell {
         Ok(out)
     }
 
-    fn ifs(&self) -> String {
+    fn ifs(&self) -> std::borrow::Cow<'_, str> {
         match self.get_var("IFS").map(|v| &v.value) {
-            None | Some(Value::Unset) => " \t\n".to_string(),
-            Some(Value::Scalar(s)) => s.clone(),
-            _ => self.get("IFS").unwrap_or_default(),
+            None | Some(Value::Unset) => " \t\n".into(),
+            Some(Value::Scalar(s)) => s.as_str().into(),
+            _ => self.get("IFS").unwrap_or_default().into(),
         }
     }
 
@@ -2899,10 +2899,19 @@ impl Shell {
             && plain(name)
             && pattern_free(value)
         {
-            let line = format!("{name}[{index}]=\"{value}\"");
+            let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
+            line.push_str(name);
+            line.push('[');
+            line.push_str(index);
+            line.push_str("]=\"");
+            line.push_str(value);
+            line.push('"');
             let mut words = line.split([' ', '\t', '\n']).filter(|w| !w.is_empty());
             let first = words.next().unwrap_or("");
-            let literal = format!("{name}{index}{}", &first[name.len() + 3..]);
+            let mut literal = String::with_capacity(first.len());
+            literal.push_str(name);
+            literal.push_str(index);
+            literal.push_str(&first[name.len() + 3..]);
             if !self.cwd_has(literal.split('/').next().unwrap_or("")) {
                 let mut out = String::with_capacity(line.len());
                 out.push_str(first);
@@ -2991,7 +3000,7 @@ impl Shell {
     }
 
     pub fn ifs_value(&self) -> String {
-        self.ifs()
+        self.ifs().into_owned()
     }
 
     pub fn set_array(&mut self, name: &str, items: Vec<String>) -> R<()> {
@@ -3232,7 +3241,9 @@ enum ReadError {
 
 fn read_limited_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let f = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let mut buf = Vec::new();
+    // sized from the file's length: one read instead of a series of growing ones
+    let hint = f.metadata().map(|m| m.len()).unwrap_or(0).min(max) as usize;
+    let mut buf = Vec::with_capacity(hint + 1);
     f.take(max + 1)
         .read_to_end(&mut buf)
         .map_err(ReadError::Io)?;
