@@ -723,7 +723,15 @@ mod tests {
 
     #[test]
     fn names_that_stay_inside_the_trees() {
-        for ok in ["hello", "1.0", "1.0/rc1", "6.1.0-56-amd64", "x86_64", "a..b", ".hidden"] {
+        for ok in [
+            "hello",
+            "1.0",
+            "1.0/rc1",
+            "6.1.0-56-amd64",
+            "x86_64",
+            "a..b",
+            ".hidden",
+        ] {
             assert!(stays_inside(ok), "{ok}");
         }
         for bad in ["..", ".", "../x", "1.0/../..", "/abs", "a/./b"] {

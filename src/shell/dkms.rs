@@ -43,32 +43,19 @@ pub fn context_for_bench(req: &ConfRequest) -> Shell {
 
 fn dkms_context(req: &ConfRequest) -> Shell {
     thread_local! {
-        static TEMPLATE: std::cell::RefCell<Option<(String, Shell)>> = const { std::cell::RefCell::new(None) };
+        static TEMPLATE: std::cell::RefCell<Option<(TemplateKey, Shell)>> = const { std::cell::RefCell::new(None) };
     }
-    let key = format!(
-        "{}\0{}\0{}\0{}\0{}\0{}\0{}\0{}\0{}\0{:?}",
-        req.dkms_tree.display(),
-        req.source_tree.display(),
-        req.install_tree.display(),
-        req.tmp_location.display(),
-        req.running_distribution,
-        req.parallel_jobs,
-        req.action,
-        req.verbose,
-        req.force,
-        req.cwd
-    );
     let cached = TEMPLATE.with(|t| {
         t.borrow()
             .as_ref()
-            .filter(|(k, _)| *k == key)
+            .filter(|(k, _)| k.matches(req))
             .map(|(_, sh)| sh.clone())
     });
     let mut sh = match cached {
         Some(sh) => sh,
         None => {
             let sh = base_context(req);
-            TEMPLATE.with(|t| *t.borrow_mut() = Some((key, sh.clone())));
+            TEMPLATE.with(|t| *t.borrow_mut() = Some((TemplateKey::of(req), sh.clone())));
             sh
         }
     };
@@ -76,6 +63,50 @@ fn dkms_context(req: &ConfRequest) -> Shell {
     sh.set_limits(super::eval::Limits::default());
     module_context(&mut sh, req);
     sh
+}
+
+/// What the template context depends on.
+struct TemplateKey {
+    dkms_tree: PathBuf,
+    source_tree: PathBuf,
+    install_tree: PathBuf,
+    tmp_location: PathBuf,
+    running_distribution: String,
+    parallel_jobs: String,
+    action: String,
+    verbose: bool,
+    force: bool,
+    cwd: Option<PathBuf>,
+}
+
+impl TemplateKey {
+    fn of(req: &ConfRequest) -> TemplateKey {
+        TemplateKey {
+            dkms_tree: req.dkms_tree.clone(),
+            source_tree: req.source_tree.clone(),
+            install_tree: req.install_tree.clone(),
+            tmp_location: req.tmp_location.clone(),
+            running_distribution: req.running_distribution.clone(),
+            parallel_jobs: req.parallel_jobs.clone(),
+            action: req.action.clone(),
+            verbose: req.verbose,
+            force: req.force,
+            cwd: req.cwd.clone(),
+        }
+    }
+
+    fn matches(&self, req: &ConfRequest) -> bool {
+        self.dkms_tree == req.dkms_tree
+            && self.source_tree == req.source_tree
+            && self.install_tree == req.install_tree
+            && self.tmp_location == req.tmp_location
+            && self.running_distribution == req.running_distribution
+            && self.parallel_jobs == req.parallel_jobs
+            && self.action == req.action
+            && self.verbose == req.verbose
+            && self.force == req.force
+            && self.cwd == req.cwd
+    }
 }
 
 /// The globals that do not depend on the module or kernel.
@@ -118,22 +149,10 @@ fn base_context(req: &ConfRequest) -> Shell {
     s(&mut sh, "current_kernel", running_kernel());
     s(&mut sh, "current_os", "Linux");
     s(&mut sh, "running_distribution", &req.running_distribution);
-    s(&mut sh, "dkms_tree", &req.dkms_tree.display().to_string());
-    s(
-        &mut sh,
-        "source_tree",
-        &req.source_tree.display().to_string(),
-    );
-    s(
-        &mut sh,
-        "install_tree",
-        &req.install_tree.display().to_string(),
-    );
-    s(
-        &mut sh,
-        "tmp_location",
-        &req.tmp_location.display().to_string(),
-    );
+    s(&mut sh, "dkms_tree", &path_text(&req.dkms_tree));
+    s(&mut sh, "source_tree", &path_text(&req.source_tree));
+    s(&mut sh, "install_tree", &path_text(&req.install_tree));
+    s(&mut sh, "tmp_location", &path_text(&req.tmp_location));
     s(&mut sh, "verbose", if req.verbose { "true" } else { "" });
     for empty in [
         "symlink_modules",
@@ -175,6 +194,8 @@ fn base_context(req: &ConfRequest) -> Shell {
         "^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm))$",
     );
     s(&mut sh, "action", &req.action);
+    // shared by every evaluation cloned from this template
+    sh.freeze_globals();
     sh
 }
 
@@ -188,16 +209,8 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     s(sh, "module_uncompressed_suffix", ".ko");
     s(sh, "module_suffix", ".ko");
     s(sh, "kernel_test", &req.kernel);
-    s(
-        sh,
-        "kernel_source_dir",
-        &req.kernel_source_dir.display().to_string(),
-    );
-    s(
-        sh,
-        "kernel_config",
-        &req.kernel_config_path().display().to_string(),
-    );
+    s(sh, "kernel_source_dir", &path_text(&req.kernel_source_dir));
+    s(sh, "kernel_config", &path_text(&req.kernel_config_path()));
     s(sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
     let _ = sh.set_array("directive_array", req.cli_directives.clone());
     let _ = sh.set_array("kernelver", vec![req.kernel.clone()]);
@@ -219,7 +232,7 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
         ("base_dir", kdir.join(&req.arch)),
         ("build_log", base.join("build").join("make.log")),
     ] {
-        sh.set_local(n, Value::Scalar(v.display().to_string()), false, true);
+        sh.set_local(n, Value::Scalar(path_text(&v)), false, true);
     }
     for n in ["bd", "bd_missing", "status", "mvka", "count", "index"] {
         sh.set_local(n, Value::Unset, false, false);
@@ -229,7 +242,7 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     sh.set_local("return_value", Value::Scalar("0".into()), false, false);
     sh.set_local(
         "read_conf_file",
-        Value::Scalar(req.path.display().to_string()),
+        Value::Scalar(path_text(&req.path)),
         false,
         false,
     );
@@ -247,22 +260,12 @@ pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
     if let [file] = files.as_slice() {
         // One file (the usual case): the context itself can be the subshell; a parent is
         // only rebuilt when the serialisation needs a second interpretation.
-        sh.set_local(
-            "_conf_file",
-            Value::Scalar(file.display().to_string()),
-            false,
-            false,
-        );
+        sh.set_local("_conf_file", Value::Scalar(path_text(file)), false, false);
         let ser =
             match source_and_serialise(&mut sh, file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true) {
                 Err(Error::Shell(why)) if why.is_unsupported() => {
                     let mut pre = dkms_context(req);
-                    pre.set_local(
-                        "_conf_file",
-                        Value::Scalar(file.display().to_string()),
-                        false,
-                        false,
-                    );
+                    pre.set_local("_conf_file", Value::Scalar(path_text(file)), false, false);
                     via_bash(&pre, file, DIRECTIVE_LIST_ARG, true, &why)?
                 }
                 other => other?,
@@ -298,12 +301,7 @@ pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
         return Ok(out);
     }
     for file in &files {
-        sh.set_local(
-            "_conf_file",
-            Value::Scalar(file.display().to_string()),
-            false,
-            false,
-        );
+        sh.set_local("_conf_file", Value::Scalar(path_text(file)), false, false);
         safe_source(&mut sh, file, DIRECTIVE_NAMES, DIRECTIVE_LIST_ARG, true)?;
     }
     for d in &req.cli_directives {
@@ -401,16 +399,28 @@ pub fn source_and_serialise(
     sub.push_scope();
     sub.set_local(
         "to_source_file",
-        Value::Scalar(file.display().to_string()),
+        Value::Scalar(path_text(file)),
         false,
         false,
     );
-    let list = list_arg
-        .split_whitespace()
-        .enumerate()
-        .map(|(i, v)| (i as i64, v.to_string()))
-        .collect();
-    sub.set_local("export_envs", Value::Indexed(list), false, true);
+    let list = |arg: &str| {
+        Value::Indexed(
+            arg.split_whitespace()
+                .enumerate()
+                .map(|(i, v)| (i as i64, v.to_string()))
+                .collect(),
+        )
+    };
+    // the directive list is the same for every conf: split it once
+    static DIRECTIVE_LIST: OnceLock<Value> = OnceLock::new();
+    let export_envs = if list_arg == DIRECTIVE_LIST_ARG {
+        DIRECTIVE_LIST
+            .get_or_init(|| list(DIRECTIVE_LIST_ARG))
+            .clone()
+    } else {
+        list(list_arg)
+    };
+    sub.set_local("export_envs", export_envs, false, true);
     sub.set_local("CR", Value::Scalar("\r".into()), false, true);
     sub.set_local(
         "tmpfile",
@@ -502,6 +512,14 @@ pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()>
             Some(err) => Err(err),
             None => Ok(()),
         },
+    }
+}
+
+/// A path as the shell sees it (without `Display`'s per-chunk formatting for the usual UTF-8).
+fn path_text(p: &Path) -> String {
+    match p.to_str() {
+        Some(s) => s.to_string(),
+        None => p.display().to_string(),
     }
 }
 

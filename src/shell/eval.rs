@@ -26,13 +26,29 @@ pub struct FxHasher {
     hash: u64,
 }
 
+impl FxHasher {
+    #[inline]
+    fn add_word(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // whole words directly, the tail padded with zeros (no per-chunk copy call)
+        let mut words = bytes.chunks_exact(8);
+        for chunk in &mut words {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.hash = (self.hash.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+            word.copy_from_slice(chunk);
+            self.add_word(u64::from_le_bytes(word));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let mut word = 0u64;
+            for (i, &b) in tail.iter().enumerate() {
+                word |= u64::from(b) << (8 * i);
+            }
+            self.add_word(word);
         }
     }
 
@@ -47,6 +63,31 @@ impl Hasher for FxHasher {
 }
 
 type Map<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
+
+/// Every name ever set in a shell, as a Bloom filter: most lookups are of names never set (the
+/// directive names dkms serialises), and one hash answers them instead of one per scope.
+#[derive(Clone, Default)]
+struct NameFilter([u64; 16]);
+
+impl NameFilter {
+    fn bits(name: &str) -> (usize, usize) {
+        let mut h = FxHasher::default();
+        h.write(name.as_bytes());
+        let x = h.finish();
+        ((x >> 54) as usize, ((x >> 40) & 1023) as usize)
+    }
+
+    fn add(&mut self, name: &str) {
+        let (a, b) = Self::bits(name);
+        self.0[a / 64] |= 1 << (a % 64);
+        self.0[b / 64] |= 1 << (b % 64);
+    }
+
+    fn may_have(&self, name: &str) -> bool {
+        let (a, b) = Self::bits(name);
+        self.0[a / 64] & (1 << (a % 64)) != 0 && self.0[b / 64] & (1 << (b % 64)) != 0
+    }
+}
 
 /// A directory and the names already looked up in it (exists or not).
 type Listing = (PathBuf, Vec<(String, bool)>);
@@ -214,6 +255,13 @@ enum PVal {
 
 #[derive(Clone)]
 pub struct Shell {
+    /// Global variables frozen into a shared layer: a context built once is cloned for every
+    /// evaluation and subshell without copying them. `scopes[0]` holds the globals set since.
+    base: Rc<Map<Var>>,
+    /// Names of `base` unset since the freeze.
+    base_removed: Map<()>,
+    /// Names ever inserted into `base` or `scopes` (no false negatives).
+    names: NameFilter,
     scopes: Vec<Map<Var>>,
     funcs: Map<Rc<Command>>,
     positional: Vec<String>,
@@ -289,7 +337,14 @@ impl Shell {
             .entry("IFS".into())
             .or_insert_with(|| Var::scalar(" \t\n"));
         let limits = Limits::default();
+        let mut names = NameFilter::default();
+        for k in global.keys() {
+            names.add(k);
+        }
         Shell {
+            names,
+            base: Rc::new(Map::default()),
+            base_removed: Map::default(),
             scopes: vec![global],
             funcs: Map::default(),
             positional: Vec::new(),
@@ -335,11 +390,93 @@ impl Shell {
     // ------------------------------------------------------------------ variables
 
     pub fn get_var(&self, name: &str) -> Option<&Var> {
-        self.scopes.iter().rev().find_map(|s| s.get(name))
+        if !self.names.may_have(name) {
+            return None;
+        }
+        self.scopes
+            .iter()
+            .rev()
+            .filter(|s| !s.is_empty())
+            .find_map(|s| s.get(name))
+            .or_else(|| self.base_get(name))
+    }
+
+    fn base_get(&self, name: &str) -> Option<&Var> {
+        if !self.base_removed.is_empty() && self.base_removed.contains_key(name) {
+            return None;
+        }
+        self.base.get(name)
     }
 
     fn get_var_mut(&mut self, name: &str) -> Option<&mut Var> {
-        self.scopes.iter_mut().rev().find_map(|s| s.get_mut(name))
+        if !self.names.may_have(name) {
+            return None;
+        }
+        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        match found {
+            Some(i) => self.scopes[i].get_mut(name),
+            None => {
+                // copy up: the frozen layer is shared with other shells
+                let var = self.base_get(name)?.clone();
+                Some(self.scopes[0].entry(name.to_string()).or_insert(var))
+            }
+        }
+    }
+
+    /// Set a global variable (the overlay over the frozen layer).
+    fn insert_global(&mut self, name: String, var: Var) {
+        if !self.base_removed.is_empty() {
+            self.base_removed.remove(&name);
+        }
+        self.names.add(&name);
+        self.scopes[0].insert(name, var);
+    }
+
+    /// Remove a global variable from the overlay, and hide it in the frozen layer.
+    fn remove_global(&mut self, name: &str) -> bool {
+        let removed = self.scopes[0].remove(name).is_some();
+        if self.base.contains_key(name) && !self.base_removed.contains_key(name) {
+            self.base_removed.insert(name.to_string(), ());
+            return true;
+        }
+        removed
+    }
+
+    /// Freeze the current globals into the shared layer (cheap clones from now on).
+    pub fn freeze_globals(&mut self) {
+        let overlay = std::mem::take(&mut self.scopes[0]);
+        if overlay.is_empty() && self.base_removed.is_empty() {
+            return;
+        }
+        let mut base: Map<Var> = self
+            .base
+            .iter()
+            .filter(|(k, _)| !self.base_removed.contains_key(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        base.extend(overlay);
+        self.base = Rc::new(base);
+        // room for the globals a conf and its context set
+        self.scopes[0] = Map::with_capacity_and_hasher(32, Default::default());
+        self.base_removed.clear();
+    }
+
+    /// Every variable layer, outermost first: (the frozen globals), then the scopes.
+    fn layers(&self) -> impl Iterator<Item = (&String, &Var)> {
+        self.base
+            .iter()
+            .filter(|(k, _)| {
+                self.base_removed.is_empty() || !self.base_removed.contains_key(k.as_str())
+            })
+            .chain(self.scopes.iter().flat_map(|s| s.iter()))
+    }
+
+    /// Does the innermost scope hold `name`?
+    fn top_has(&self, name: &str) -> bool {
+        if self.scopes.len() == 1 {
+            return self.get_var(name).is_some();
+        }
+        self.scopes.last().is_some_and(|s| s.contains_key(name))
     }
 
     /// The scalar value (`$name`): index 0 of an array.
@@ -369,11 +506,9 @@ impl Shell {
     /// Names of the set variables starting with `prefix`, sorted (as `set` lists them).
     pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for s in &self.scopes {
-            for (k, v) in s {
-                if k.starts_with(prefix) && v.value != Value::Unset {
-                    names.push(k.clone());
-                }
+        for (k, v) in self.layers() {
+            if k.starts_with(prefix) && v.value != Value::Unset {
+                names.push(k.clone());
             }
         }
         names.sort();
@@ -384,13 +519,9 @@ impl Shell {
     /// Names of all variables visible.
     pub fn var_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
-            .scopes
-            .iter()
-            .flat_map(|s| {
-                s.iter()
-                    .filter(|(_, v)| v.value != Value::Unset)
-                    .map(|(k, _)| k.clone())
-            })
+            .layers()
+            .filter(|(_, v)| v.value != Value::Unset)
+            .map(|(k, _)| k.clone())
             .collect();
         names.sort();
         names.dedup();
@@ -431,13 +562,13 @@ impl Shell {
             }
             return Ok(());
         }
-        self.scopes[0].insert(name.to_string(), Var::scalar(value));
+        self.insert_global(name.to_string(), Var::scalar(value));
         Ok(())
     }
 
     /// Set a global scalar without checks (context variables).
     pub fn set_global(&mut self, name: &str, value: &str, exported: bool, readonly: bool) {
-        self.scopes[0].insert(
+        self.insert_global(
             name.to_string(),
             Var {
                 value: Value::Scalar(value.to_string()),
@@ -449,6 +580,18 @@ impl Shell {
 
     /// Set a variable in the innermost scope (a `local`).
     pub fn set_local(&mut self, name: &str, value: Value, exported: bool, readonly: bool) {
+        if self.scopes.len() == 1 {
+            self.insert_global(
+                name.to_string(),
+                Var {
+                    value,
+                    exported,
+                    readonly,
+                },
+            );
+            return;
+        }
+        self.names.add(name);
         if let Some(top) = self.scopes.last_mut() {
             top.insert(
                 name.to_string(),
@@ -462,7 +605,9 @@ impl Shell {
     }
 
     pub fn push_scope(&mut self) {
-        self.scopes.push(Map::default());
+        // (dkms's functions declare a handful of locals: no regrowth for them)
+        self.scopes
+            .push(Map::with_capacity_and_hasher(8, Default::default()));
         self.func_depth += 1;
     }
 
@@ -474,15 +619,25 @@ impl Shell {
     }
 
     pub fn unset(&mut self, name: &str) -> R<()> {
-        for s in self.scopes.iter_mut().rev() {
-            if let Some(v) = s.get(name) {
-                if v.readonly {
-                    return Err(Ctl::Fatal(
-                        self.err_plain(format!("{name}: cannot unset: readonly variable")),
-                    ));
-                }
-                s.remove(name);
-                return Ok(());
+        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        let readonly = match found {
+            Some(i) => self.scopes[i].get(name).is_some_and(|v| v.readonly),
+            None => match self.base_get(name) {
+                Some(v) => v.readonly,
+                None => return Ok(()),
+            },
+        };
+        if readonly {
+            return Err(Ctl::Fatal(
+                self.err_plain(format!("{name}: cannot unset: readonly variable")),
+            ));
+        }
+        match found {
+            Some(i) if i > 0 => {
+                self.scopes[i].remove(name);
+            }
+            _ => {
+                self.remove_global(name);
             }
         }
         Ok(())
@@ -497,7 +652,7 @@ impl Shell {
             Some(self.arith_str(index)?)
         };
         if self.get_var(name).is_none() {
-            self.scopes[0].insert(
+            self.insert_global(
                 name.to_string(),
                 Var {
                     value: Value::Unset,
@@ -564,8 +719,8 @@ impl Shell {
 
     fn exported_env(&self) -> Vec<(String, String)> {
         let mut env: BTreeMap<String, String> = BTreeMap::new();
-        for s in &self.scopes {
-            for (k, v) in s {
+        {
+            for (k, v) in self.layers() {
                 if v.exported {
                     match &v.value {
                         Value::Scalar(x) => {
@@ -1104,7 +1259,7 @@ impl Shell {
                                     )
                                 })
                                 .collect();
-                            self.scopes[0].insert(
+                            self.insert_global(
                                 "BASH_REMATCH".into(),
                                 Var {
                                     value: Value::Indexed(m),
@@ -1115,7 +1270,7 @@ impl Shell {
                             Some(true)
                         }
                         None => {
-                            self.scopes[0].insert(
+                            self.insert_global(
                                 "BASH_REMATCH".into(),
                                 Var {
                                     value: Value::Indexed(BTreeMap::new()),
@@ -1251,7 +1406,7 @@ impl Shell {
             );
             return Err(Ctl::Exit(1));
         }
-        if local && !self.scopes.last().is_some_and(|s| s.contains_key(&a.name)) {
+        if local && !self.top_has(&a.name) {
             self.set_local(&a.name, Value::Unset, false, false);
         }
         match (&a.value, &a.index) {
@@ -1330,7 +1485,7 @@ impl Shell {
                 match self.get_var_mut(&a.name) {
                     Some(v) => v.value = value,
                     None => {
-                        self.scopes[0].insert(
+                        self.insert_global(
                             a.name.clone(),
                             Var {
                                 value,
@@ -1446,13 +1601,14 @@ impl Shell {
                         *cur = v;
                     }
                 }
-                None => {
-                    for s in self.scopes.iter_mut().rev() {
-                        if s.remove(&name).is_some() {
-                            break;
-                        }
+                None => match self.scopes.iter().rposition(|s| s.contains_key(&name)) {
+                    Some(i) if i > 0 => {
+                        self.scopes[i].remove(&name);
                     }
-                }
+                    _ => {
+                        self.remove_global(&name);
+                    }
+                },
             }
         }
     }
@@ -1515,7 +1671,7 @@ impl Shell {
             self.declare_one(&n, v, local, export, readonly, &flags, &remove)?;
         }
         for (_, a) in assigns {
-            if local && !self.scopes.last().is_some_and(|s| s.contains_key(&a.name)) {
+            if local && !self.top_has(&a.name) {
                 let init = if flags.contains('A') {
                     Value::Assoc(BTreeMap::new())
                 } else if flags.contains('a') {
@@ -1529,7 +1685,7 @@ impl Shell {
                 match self.get_var_mut(&a.name) {
                     Some(v) => v.value = init,
                     None => {
-                        self.scopes[0].insert(
+                        self.insert_global(
                             a.name.clone(),
                             Var {
                                 value: init,
@@ -1572,7 +1728,7 @@ impl Shell {
         flags: &str,
         remove: &str,
     ) -> R<()> {
-        if local && !self.scopes.last().is_some_and(|s| s.contains_key(n)) {
+        if local && !self.top_has(n) {
             let init = if flags.contains('A') {
                 Value::Assoc(BTreeMap::new())
             } else if flags.contains('a') {
@@ -1589,7 +1745,7 @@ impl Shell {
             } else {
                 Value::Unset
             };
-            self.scopes[0].insert(
+            self.insert_global(
                 n.to_string(),
                 Var {
                     value: init,
@@ -1863,6 +2019,7 @@ impl Shell {
             return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
         }
         self.listing.borrow_mut().take();
+        forget_directory_answers();
         if target == "/dev/stderr" {
             return Ok(Sink::Stderr);
         }
@@ -1993,6 +2150,7 @@ impl Shell {
         };
         cmd.stdout(o).stderr(e);
         self.listing.borrow_mut().take();
+        forget_directory_answers();
         let spawned = cmd.spawn();
         // The parent's copies of the pipe writers must go, or the readers never see EOF.
         drop(cmd);
@@ -2109,10 +2267,11 @@ impl Shell {
         Ok(out)
     }
 
-    fn ifs(&self) -> String {
+    fn ifs(&self) -> std::borrow::Cow<'_, str> {
         match self.get_var("IFS").map(|v| &v.value) {
-            None | Some(Value::Unset) => " \t\n".to_string(),
-            _ => self.get("IFS").unwrap_or_default(),
+            None | Some(Value::Unset) => " \t\n".into(),
+            Some(Value::Scalar(s)) => s.as_str().into(),
+            _ => self.get("IFS").unwrap_or_default().into(),
         }
     }
 
@@ -2701,9 +2860,18 @@ impl Shell {
     /// IFS, pathname-expanded against the cwd, joined with single spaces).
     pub fn unquoted_echo(&self, name: &str, index: &str, value: &str) -> String {
         let ifs = self.ifs();
+        let blank_ifs = !ifs.is_empty() && ifs.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n'));
+        let pattern_free = |t: &str| {
+            !t.bytes()
+                .any(|c| matches!(c, b'*' | b'?' | b'[' | b'(' | b'\\' | b']'))
+        };
         let plain = |t: &str| {
-            !t.chars()
-                .any(|c| ifs.contains(c) || matches!(c, '*' | '?' | '[' | '(' | '\\' | ']'))
+            pattern_free(t)
+                && if blank_ifs {
+                    !t.bytes().any(|c| matches!(c, b' ' | b'\t' | b'\n'))
+                } else {
+                    !t.chars().any(|c| ifs.contains(c))
+                }
         };
         if index.len() == 1
             && index.chars().all(|c| c.is_ascii_digit())
@@ -2711,10 +2879,57 @@ impl Shell {
             && plain(value)
             && !self.opts.noglob
         {
-            let literal = format!("{name}{index}=\"{value}\"");
-            let first = literal.split('/').next().unwrap_or("");
-            if !self.cwd_has(first) {
-                return format!("{name}[{index}]=\"{value}\"");
+            let first = value.split('/').next().unwrap_or("");
+            let mut literal = String::with_capacity(name.len() + index.len() + 2 + first.len());
+            literal.push_str(name);
+            literal.push_str(index);
+            literal.push_str("=\"");
+            literal.push_str(first);
+            if !value.contains('/') {
+                literal.push('"');
+            }
+            if !self.cwd_has(&literal) {
+                let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
+                line.push_str(name);
+                line.push('[');
+                line.push_str(index);
+                line.push_str("]=\"");
+                line.push_str(value);
+                line.push('"');
+                return line;
+            }
+        }
+        // Values with blanks but no pattern character (most MAKE lines): only the first word
+        // (`NAME[i]="...`, whose `[i]` stands for the digit alone) can match a file; the
+        // others are split and rejoined as they are.
+        if index.len() == 1
+            && index.chars().all(|c| c.is_ascii_digit())
+            && !self.opts.noglob
+            && blank_ifs
+            && plain(name)
+            && pattern_free(value)
+        {
+            let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
+            line.push_str(name);
+            line.push('[');
+            line.push_str(index);
+            line.push_str("]=\"");
+            line.push_str(value);
+            line.push('"');
+            let mut words = line.split([' ', '\t', '\n']).filter(|w| !w.is_empty());
+            let first = words.next().unwrap_or("");
+            let mut literal = String::with_capacity(first.len());
+            literal.push_str(name);
+            literal.push_str(index);
+            literal.push_str(&first[name.len() + 3..]);
+            if !self.cwd_has(literal.split('/').next().unwrap_or("")) {
+                let mut out = String::with_capacity(line.len());
+                out.push_str(first);
+                for w in words {
+                    out.push(' ');
+                    out.push_str(w);
+                }
+                return out;
             }
         }
         let segs = vec![
@@ -2753,7 +2968,7 @@ impl Shell {
     fn cwd_has(&self, name: &str) -> bool {
         let mut l = self.listing.borrow_mut();
         if l.as_ref().is_none_or(|(p, _)| *p != self.cwd) {
-            *l = Some((self.cwd.clone(), Vec::new()));
+            *l = Some((self.cwd.clone(), directory_answers(&self.cwd)));
         }
         let Some((_, seen)) = l.as_mut() else {
             return false;
@@ -2763,6 +2978,7 @@ impl Shell {
         }
         let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
         seen.push((name.to_string(), hit));
+        remember_directory_answer(&self.cwd, name, hit);
         hit
     }
 
@@ -2794,7 +3010,7 @@ impl Shell {
     }
 
     pub fn ifs_value(&self) -> String {
-        self.ifs()
+        self.ifs().into_owned()
     }
 
     pub fn set_array(&mut self, name: &str, items: Vec<String>) -> R<()> {
@@ -2811,7 +3027,7 @@ impl Shell {
         match self.get_var_mut(name) {
             Some(v) => v.value = Value::Indexed(m),
             None => {
-                self.scopes[0].insert(
+                self.insert_global(
                     name.to_string(),
                     Var {
                         value: Value::Indexed(m),
@@ -3035,7 +3251,9 @@ enum ReadError {
 
 fn read_limited_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let f = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let mut buf = Vec::new();
+    // sized from the file's length: one read instead of a series of growing ones
+    let hint = f.metadata().map(|m| m.len()).unwrap_or(0).min(max) as usize;
+    let mut buf = Vec::with_capacity(hint + 1);
     f.take(max + 1)
         .read_to_end(&mut buf)
         .map_err(ReadError::Io)?;
@@ -3087,16 +3305,86 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 impl Shell {
-    /// The variables of every scope, global first, for the bash fallback to rebuild them.
+    /// The variables of every scope, global first (the frozen layer merged under its
+    /// overlay), for the bash fallback to rebuild them.
     pub fn variable_scopes(&self) -> Vec<Vec<(&str, &Var)>> {
-        self.scopes
+        let overlay = &self.scopes[0];
+        let mut global: Vec<(&str, &Var)> = self
+            .base
             .iter()
-            .map(|scope| {
-                let mut vars: Vec<(&str, &Var)> =
-                    scope.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                vars.sort_by(|a, b| a.0.cmp(b.0));
-                vars
+            .filter(|(k, _)| {
+                !self.base_removed.contains_key(k.as_str()) && !overlay.contains_key(k.as_str())
             })
-            .collect()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        global.extend(overlay.iter().map(|(k, v)| (k.as_str(), v)));
+        global.sort_by(|a, b| a.0.cmp(b.0));
+        let mut all = vec![global];
+        for scope in &self.scopes[1..] {
+            let mut vars: Vec<(&str, &Var)> = scope.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            vars.sort_by(|a, b| a.0.cmp(b.0));
+            all.push(vars);
+        }
+        all
     }
+}
+
+/// Answers of `cwd_has` kept across evaluations (dkms reads many confs from one directory).
+struct DirectoryAnswers {
+    dir: PathBuf,
+    /// The directory's ctime when the answers began: any entry added, removed or renamed
+    /// since changes it, and unlike the mtime it cannot be set back.
+    ctime: (i64, i64),
+    since: std::time::SystemTime,
+    seen: Vec<(String, bool)>,
+}
+
+thread_local! {
+    static DIRECTORY_ANSWERS: RefCell<Option<DirectoryAnswers>> = const { RefCell::new(None) };
+}
+
+fn directory_ctime(dir: &Path) -> Option<(i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(dir).ok()?;
+    Some((m.ctime(), m.ctime_nsec()))
+}
+
+/// The remembered answers for `dir`, if it has not changed since they were looked up. A
+/// directory changed less than a second before the answers began is not trusted (a change
+/// within the same clock tick would keep its ctime).
+fn directory_answers(dir: &Path) -> Vec<(String, bool)> {
+    let ctime = directory_ctime(dir);
+    DIRECTORY_ANSWERS.with(|a| {
+        let mut a = a.borrow_mut();
+        if let (Some(cached), Some(ctime)) = (a.as_ref(), ctime) {
+            let changed_at = std::time::UNIX_EPOCH
+                + Duration::new(ctime.0.max(0) as u64, ctime.1.clamp(0, 999_999_999) as u32);
+            if cached.dir == dir
+                && cached.ctime == ctime
+                && changed_at + Duration::from_secs(1) < cached.since
+            {
+                return cached.seen.clone();
+            }
+        }
+        *a = ctime.map(|ctime| DirectoryAnswers {
+            dir: dir.to_path_buf(),
+            ctime,
+            since: std::time::SystemTime::now(),
+            seen: Vec::new(),
+        });
+        Vec::new()
+    })
+}
+
+fn remember_directory_answer(dir: &Path, name: &str, hit: bool) {
+    DIRECTORY_ANSWERS.with(|a| {
+        if let Some(cached) = a.borrow_mut().as_mut().filter(|c| c.dir == dir) {
+            cached.seen.push((name.to_string(), hit));
+        }
+    });
+}
+
+/// A command or a written file may have changed any directory.
+fn forget_directory_answers() {
+    DIRECTORY_ANSWERS.with(|a| a.borrow_mut().take());
 }

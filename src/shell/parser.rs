@@ -134,12 +134,13 @@ impl Parser {
     }
 
     fn at_keyword(&self, kw: &str) -> bool {
-        match self.keyword_end() {
-            Some(end) => {
-                end - self.i == kw.len() && self.src[self.i..end].iter().copied().eq(kw.chars())
-            }
-            None => false,
-        }
+        // reserved words hold no metacharacter or quote: comparing them and the character
+        // after is enough, without scanning a long word to its end for every keyword tried
+        let end = self.i + kw.len();
+        self.src
+            .get(self.i..end)
+            .is_some_and(|w| w.iter().copied().eq(kw.chars()))
+            && self.src.get(end).is_none_or(|&c| is_meta(c))
     }
 
     fn eat_keyword(&mut self, kw: &str) -> PResult<()> {
