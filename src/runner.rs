@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use crate::output::Output;
 
-/// The child currently running, so that the signal handler can pass Ctrl-C on to it.
+/// The child currently running (the leader of its own process group), so that the signal
+/// handler can pass Ctrl-C on to it and everything it started.
 static CHILD_PID: AtomicI32 = AtomicI32::new(0);
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// The signal that interrupted dkms (SIGINT unless another was received).
@@ -150,6 +151,10 @@ impl Cmd {
         if let Some(dir) = &self.cwd {
             c.current_dir(dir);
         }
+        // Its own process group, so that a Ctrl-C passed on reaches everything it started
+        // (make's recipes, a script's sleep), as the terminal's Ctrl-C reaches bash dkms's
+        // whole job. No command here reads the terminal: stdin is /dev/null or a file.
+        std::os::unix::process::CommandExt::process_group(&mut c, 0);
         for k in &self.env_remove {
             c.env_remove(k);
         }
@@ -322,7 +327,7 @@ extern "C" fn forward_signal(sig: nix::libc::c_int) {
     // SAFETY: kill(2) and _exit(2) are async-signal-safe.
     unsafe {
         if pid > 0 {
-            nix::libc::kill(pid, sig);
+            nix::libc::kill(-pid, sig);
         } else {
             // between commands a signal ends dkms as it would have without the handler
             nix::libc::_exit(128 + sig);

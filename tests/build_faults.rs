@@ -30,6 +30,23 @@ fn spawn_dkms(k: &Kbuild, args: &[&str], gate: &Path, stderr_file: &Path) -> Chi
         .unwrap()
 }
 
+/// `wait_with_output`, but a dkms (or a command it left behind holding its stdout) that does not
+/// finish fails the test instead of hanging the suite.
+fn wait_bounded(child: Child) -> std::process::Output {
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(300)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            panic!("dkms did not finish within 300 s after the signal");
+        }
+    }
+}
+
 fn make_log_has_command(k: &Kbuild) -> bool {
     std::fs::read_to_string(k.sb.dkms_tree().join("slow/1.0/build/make.log"))
         .map(|t| t.contains("waiting for"))
@@ -50,7 +67,7 @@ fn ctrl_c_stops_make_and_keeps_build_and_make_log() {
         nix::sys::signal::Signal::SIGINT,
     )
     .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = wait_bounded(child);
     assert_ne!(out.status.code(), Some(0));
     let stdout = k.mask(&String::from_utf8_lossy(&out.stdout));
     assert!(
