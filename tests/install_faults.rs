@@ -435,3 +435,80 @@ fn remove_from_a_read_only_install_tree_keeps_the_version_and_its_install() {
         format!("hello/1.0, <K>, {}: installed\n", k.arch)
     );
 }
+
+/// A `/usr/sbin` (or an existing `/usr/lib/module-init-tools`) seen only by this namespace: links to the real
+/// entries plus a fake weak-modules tool that records its arguments and the paths on its stdin.
+fn shadow_dir_with_tool(k: &Kbuild, real: &str, tool: &str) -> String {
+    let shadow = sh_quote(&k.sb.path().join("shadow"));
+    let log = sh_quote(&k.sb.path().join("weak.log"));
+    format!(
+        "test -d {real} && rm -rf {shadow} && mkdir -p {shadow} && \
+         for f in {real}/*; do [ -e \"$f\" ] && ln -s \"$f\" {shadow}/; done; \
+         rm -f {shadow}/{tool} && \
+         printf '#!/bin/sh\\necho \"{tool} $*\" >> {log}\\ncat >> {log}\\n' > {shadow}/{tool} && \
+         chmod 755 {shadow}/{tool} && mount --bind {shadow} {real}"
+    )
+}
+
+#[test]
+fn weak_modules_are_told_of_installs_and_uninstalls_on_rhel_and_suse() {
+    for (os, real, tool, add, remove, location) in [
+        (
+            "ID=rhel\n",
+            "/usr/sbin",
+            "weak-modules",
+            "weak-modules --no-initramfs --add-modules",
+            "weak-modules --no-initramfs --remove-modules",
+            "extra",
+        ),
+        (
+            "ID=sles\n",
+            "/usr/lib/module-init-tools",
+            "weak-modules2",
+            "weak-modules2 --add-kernel-modules <K>",
+            "weak-modules2 --remove-kernel-modules <K>",
+            "updates",
+        ),
+    ] {
+        if !Path::new(real).is_dir() {
+            // nothing may be created outside the sandbox just to shadow it
+            eprintln!("skipped {os:?}: no {real} on this machine");
+            continue;
+        }
+        let Some(k) = Kbuild::new() else { return };
+        k.sb.copy_fixture("hello-1.0", "hello-1.0");
+        std::fs::write(k.sb.path().join("etc/os-release"), os).unwrap();
+        let built = k.run(&["build", "hello/1.0", "-k", &k.kernel]);
+        assert_eq!(built.code, 0, "{}{}", built.stdout, built.stderr);
+        let setup = shadow_dir_with_tool(&k, real, tool);
+        let Some(ns) =
+            dkms_in_namespace(&k, &setup, &["install", "hello/1.0", "-k", &k.kernel], "")
+        else {
+            return;
+        };
+        assert_eq!(ns.code, 0, "{}{}", ns.stdout, ns.stderr);
+        assert!(
+            ns.stdout.contains("Adding linked weak modules...\n"),
+            "{}",
+            ns.stdout
+        );
+        let Some(ns) =
+            dkms_in_namespace(&k, &setup, &["uninstall", "hello/1.0", "-k", &k.kernel], "")
+        else {
+            return;
+        };
+        assert_eq!(ns.code, 0, "{}{}", ns.stdout, ns.stderr);
+        assert!(
+            ns.stdout.contains("Removing linked weak modules...\n"),
+            "{}",
+            ns.stdout
+        );
+        let log = k.mask(&std::fs::read_to_string(k.sb.path().join("weak.log")).unwrap());
+        let module = format!("<ROOT>/modules/<K>/{location}/hello.ko");
+        assert_eq!(
+            log,
+            format!("{add}\n{module}\n{remove}\n{module}\n"),
+            "{os}"
+        );
+    }
+}
