@@ -592,33 +592,11 @@ impl Parser {
                     lit.push(c);
                     self.i += 1;
                 }
-                '$' => match self.dollar()? {
-                    Some(p) => {
-                        flush(&mut parts, &mut lit);
-                        parts.push(p);
-                    }
-                    None => lit.push('$'),
-                },
-                '`' => {
-                    flush(&mut parts, &mut lit);
-                    let p = self.backquote()?;
-                    parts.push(p);
-                }
-                '"' => {
-                    flush(&mut parts, &mut lit);
-                    self.i += 1;
-                    let inner = self.dq_parts()?;
-                    parts.push(WordPart::DQ(inner));
-                }
-                '\'' => {
-                    flush(&mut parts, &mut lit);
-                    self.i += 1;
-                    let s = self.single_quoted()?;
-                    parts.push(WordPart::Quoted(s));
-                }
                 _ => {
-                    lit.push(c);
-                    self.i += 1;
+                    if !self.embedded_part(c, &mut parts, &mut lit)? {
+                        lit.push(c);
+                        self.i += 1;
+                    }
                 }
             }
         }
@@ -653,30 +631,6 @@ impl Parser {
                     depth -= 1;
                     lit.push(c);
                 }
-                '$' => match self.dollar()? {
-                    Some(p) => {
-                        flush(&mut parts, &mut lit);
-                        parts.push(p);
-                    }
-                    None => lit.push('$'),
-                },
-                '`' => {
-                    flush(&mut parts, &mut lit);
-                    let p = self.backquote()?;
-                    parts.push(p);
-                }
-                '"' => {
-                    flush(&mut parts, &mut lit);
-                    self.i += 1;
-                    let inner = self.dq_parts()?;
-                    parts.push(WordPart::DQ(inner));
-                }
-                '\'' => {
-                    flush(&mut parts, &mut lit);
-                    self.i += 1;
-                    let s = self.single_quoted()?;
-                    parts.push(WordPart::Quoted(s));
-                }
                 '\\' => {
                     self.i += 1;
                     if let Some(n) = self.peek() {
@@ -686,13 +640,53 @@ impl Parser {
                     }
                 }
                 _ => {
-                    lit.push(c);
-                    self.i += 1;
+                    if !self.embedded_part(c, &mut parts, &mut lit)? {
+                        lit.push(c);
+                        self.i += 1;
+                    }
                 }
             }
         }
         flush(&mut parts, &mut lit);
         Ok(Word { parts, pos })
+    }
+
+    /// A `$` expansion, a backquote or a quoted string inside an arithmetic body or a
+    /// subscript, pushed as a part of its own. False when `c` starts none of them.
+    fn embedded_part(
+        &mut self,
+        c: char,
+        parts: &mut Vec<WordPart>,
+        lit: &mut String,
+    ) -> Result<bool, ShellError> {
+        match c {
+            '$' => match self.dollar()? {
+                Some(p) => {
+                    flush(parts, lit);
+                    parts.push(p);
+                }
+                None => lit.push('$'),
+            },
+            '`' => {
+                flush(parts, lit);
+                let p = self.backquote()?;
+                parts.push(p);
+            }
+            '"' => {
+                flush(parts, lit);
+                self.i += 1;
+                let inner = self.dq_parts()?;
+                parts.push(WordPart::DQ(inner));
+            }
+            '\'' => {
+                flush(parts, lit);
+                self.i += 1;
+                let s = self.single_quoted()?;
+                parts.push(WordPart::Quoted(s));
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     /// After `${`.
