@@ -863,6 +863,22 @@ impl Shell {
         self.lineno
     }
 
+    /// One run of a loop's body. True when it ran `break` for this loop; `break N` and
+    /// `continue N` with N > 1 go on to the enclosing loop.
+    fn loop_body(&mut self, body: &Program, io: &Io, status: &mut i32) -> R<bool> {
+        match self.run_program(body, io) {
+            Ok(s) => {
+                *status = s;
+                Ok(false)
+            }
+            Err(Ctl::Break(n)) if n > 1 => Err(Ctl::Break(n - 1)),
+            Err(Ctl::Break(_)) => Ok(true),
+            Err(Ctl::Continue(n)) if n > 1 => Err(Ctl::Continue(n - 1)),
+            Err(Ctl::Continue(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn run_program(&mut self, prog: &Program, io: &Io) -> R<i32> {
         let mut status = self.status;
         for item in &prog.items {
@@ -1018,20 +1034,8 @@ impl Shell {
                     if (c == 0) == *until {
                         break;
                     }
-                    match self.run_program(body, io) {
-                        Ok(s) => status = s,
-                        Err(Ctl::Break(n)) => {
-                            if n > 1 {
-                                return Err(Ctl::Break(n - 1));
-                            }
-                            break;
-                        }
-                        Err(Ctl::Continue(n)) => {
-                            if n > 1 {
-                                return Err(Ctl::Continue(n - 1));
-                            }
-                        }
-                        Err(e) => return Err(e),
+                    if self.loop_body(body, io, &mut status)? {
+                        break;
                     }
                 }
                 self.status = status;
@@ -1052,20 +1056,8 @@ impl Shell {
                 for item in items {
                     self.step()?;
                     self.assign_checked(var, item)?;
-                    match self.run_program(body, io) {
-                        Ok(s) => status = s,
-                        Err(Ctl::Break(n)) => {
-                            if n > 1 {
-                                return Err(Ctl::Break(n - 1));
-                            }
-                            break;
-                        }
-                        Err(Ctl::Continue(n)) => {
-                            if n > 1 {
-                                return Err(Ctl::Continue(n - 1));
-                            }
-                        }
-                        Err(e) => return Err(e),
+                    if self.loop_body(body, io, &mut status)? {
+                        break;
                     }
                 }
                 self.status = status;
@@ -1089,20 +1081,8 @@ impl Shell {
                     if c == 0 {
                         break;
                     }
-                    match self.run_program(body, io) {
-                        Ok(s) => status = s,
-                        Err(Ctl::Break(n)) => {
-                            if n > 1 {
-                                return Err(Ctl::Break(n - 1));
-                            }
-                            break;
-                        }
-                        Err(Ctl::Continue(n)) => {
-                            if n > 1 {
-                                return Err(Ctl::Continue(n - 1));
-                            }
-                        }
-                        Err(e) => return Err(e),
+                    if self.loop_body(body, io, &mut status)? {
+                        break;
                     }
                     self.arith_word(step)?;
                 }
