@@ -57,25 +57,9 @@ impl Kbuild {
     /// A plain `std::process::Command` with the sandbox environment (for spawning in the
     /// background), mirroring `Sandbox::dkms`.
     pub fn std_command(&self, args: &[&str]) -> std::process::Command {
-        let sb = &self.sb;
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dkms"));
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("LANG", "C.UTF-8")
-            .env("DKMS_CONFDIR", sb.confdir())
-            .env("DKMS_OS_RELEASE", sb.path().join("etc/os-release"))
-            .env("mok_signing_key", sb.path().join("mok.key"))
-            .env("mok_certificate", sb.path().join("mok.pub"))
-            .env("TMPDIR", sb.path())
-            .env("parallel_jobs", "1")
-            .current_dir(sb.path())
-            .args(args)
-            .arg("--dkmstree")
-            .arg(sb.dkms_tree())
-            .arg("--sourcetree")
-            .arg(sb.source_tree())
-            .arg("--installtree")
-            .arg(sb.install_tree());
+        let mut cmd = self.sb.std_dkms(args);
+        // as upstream's own test suite does, so that `make -j1` is predictable
+        cmd.env("parallel_jobs", "1");
         cmd
     }
 

@@ -42,24 +42,7 @@ impl Sandbox {
 
     /// `dkms` with the sandbox's environment, and the tree options appended after `args`.
     pub fn dkms(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("dkms").expect("dkms binary");
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("LANG", "C.UTF-8")
-            .env("DKMS_CONFDIR", self.confdir())
-            .env("DKMS_OS_RELEASE", self.path().join("etc/os-release"))
-            .env("mok_signing_key", self.path().join("mok.key"))
-            .env("mok_certificate", self.path().join("mok.pub"))
-            .env("TMPDIR", self.path())
-            .current_dir(self.path())
-            .args(args)
-            .arg("--dkmstree")
-            .arg(self.dkms_tree())
-            .arg("--sourcetree")
-            .arg(self.source_tree())
-            .arg("--installtree")
-            .arg(self.install_tree());
-        cmd
+        Command::from_std(self.std_dkms(args))
     }
 
     /// Replace the sandbox root in `text` with `<ROOT>`, for golden comparisons.
