@@ -83,7 +83,7 @@ fn a_file_outside_the_subset_gives_the_values_bash_gives() {
     )
     .expect("expected JSON");
     assert_eq!(d, expected["directives"]);
-    // the same values, spelt out: brace expansion, process substitution, the dkms context,
+    // the same values, spelt out: brace expansion (native), process substitution, the dkms context,
     // the blank collapse and second expansion of the round trip, `declare -u`, `$[ ]`
     assert_eq!(
         value(&d, "MAKE").as_deref(),
@@ -110,7 +110,7 @@ fn verbose_names_the_file_position_and_construct_once() {
     assert!(ok, "{stderr}");
     let conf = sb.dkms_tree().join("fallback/1.0/source/dkms.conf");
     let line = format!(
-        "dkms.conf: {}:5:14: brace expansion {NOTICE}",
+        "dkms.conf: {}:9:22: process substitution {NOTICE}",
         conf.display()
     );
     let notices: Vec<&str> = stderr.lines().filter(|l| l.contains(NOTICE)).collect();
@@ -138,7 +138,7 @@ fn an_override_file_outside_the_subset_is_read_by_bash_too() {
     );
     assert_eq!(value(&d, "BUILT_MODULE_NAME").as_deref(), Some("plain"));
     assert!(
-        stderr.contains(&format!("plain.conf:1:20: brace expansion {NOTICE}")),
+        stderr.contains(&format!("plain.conf:2:1: `coproc' {NOTICE}")),
         "{stderr}"
     );
 }

@@ -144,6 +144,11 @@ fn crlf_line_endings() {
 }
 
 #[test]
+fn brace_expansion() {
+    check("braces", "braces", "1.0");
+}
+
+#[test]
 fn override_chain_directive_env_and_cli_directive() {
     let sb = sandbox_with("basics", "basics", "1.0");
     let conf = sb.confdir();

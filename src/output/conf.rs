@@ -186,3 +186,39 @@ pub fn fallback_timeout(seconds: u64) -> String {
 pub fn fallback_no_bash(err: &std::io::Error) -> String {
     format!("evaluating this file with bash failed: {err}")
 }
+
+/// A syntax error as bash prints it while sourcing a file: `FILE: line N: MESSAGE`, then
+/// for an unexpected token the text of the line holding it.
+pub fn syntax_error(err: &crate::shell::ShellError, source: &str) -> String {
+    let file = err.file.display();
+    let mut out = String::new();
+    for (n, message) in err.message.split('\n').enumerate() {
+        let (line, message) = match message
+            .strip_prefix('@')
+            .and_then(|m| m.split_once('@'))
+            .and_then(|(l, m)| Some((l.parse().ok()?, m)))
+        {
+            Some(follow) if n > 0 => follow,
+            _ => (err.line, message),
+        };
+        // bash is silent about some errors in `[[ ]]`
+        if !message.is_empty() {
+            out.push_str(&format!("{file}: line {line}: {message}\n"));
+        }
+    }
+    if err.message.starts_with("syntax error near") {
+        let text = source
+            .split('\n')
+            .nth(err.line.saturating_sub(1))
+            .unwrap_or("");
+        out.push_str(&format!("{file}: line {}: `{text}'\n", err.line));
+    }
+    out
+}
+
+/// A second error line that bash prints after the first for the same command (`expected
+/// `)'` after an error inside `[[ ( … ) ]]`), on its own line number: kept in the first
+/// error's message, and expanded by `syntax_error`.
+pub fn follow_up(line: usize, message: &str) -> String {
+    format!("@{line}@{message}")
+}

@@ -24,6 +24,9 @@ pub struct Parser {
     /// The first construct outside the subset in the command being parsed: reported once the
     /// command has parsed, so that a syntax error in the same command wins (bash reports it).
     pub(crate) deferred_unsupported: Option<ShellError>,
+    /// The rest of the top-level line being run: bash parses a whole line before it runs
+    /// any command of it.
+    pub(crate) pending: std::collections::VecDeque<AndOr>,
 }
 
 pub(crate) fn is_meta(c: char) -> bool {
@@ -63,6 +66,7 @@ impl Parser {
             depth: 0,
             heredoc_skip: None,
             deferred_unsupported: None,
+            pending: Default::default(),
         }
     }
 
@@ -90,6 +94,14 @@ impl Parser {
             message: message.into(),
             unsupported: None,
         }
+    }
+
+    /// Bash's error for a quote or bracket opened at `start` and still open at the end.
+    pub(crate) fn eof_matching(&self, start: usize, close: char) -> ShellError {
+        self.error_at(
+            start,
+            format!("unexpected EOF while looking for matching `{close}'"),
+        )
     }
 
     /// Valid bash that the subset does not implement: `construct` names it.
@@ -355,7 +367,7 @@ impl Parser {
         let mut s = String::new();
         loop {
             match self.src.get(self.i).copied() {
-                None => return Err(self.error_at(start, "unterminated single quote")),
+                None => return Err(self.eof_matching(start, '\'')),
                 Some('\'') => {
                     self.i += 1;
                     return Ok(s);
@@ -374,7 +386,7 @@ impl Parser {
         let mut s = String::new();
         loop {
             let Some(c) = self.src.get(self.i).copied() else {
-                return Err(self.error_at(start, "unterminated $'...' quote"));
+                return Err(self.eof_matching(start + 1, '\''));
             };
             self.i += 1;
             match c {
@@ -457,7 +469,7 @@ impl Parser {
         let mut lit = String::new();
         loop {
             let Some(c) = self.src.get(self.i).copied() else {
-                return Err(self.error_at(start, "unterminated double quote"));
+                return Err(self.eof_matching(start, '"'));
             };
             match c {
                 '"' => {
@@ -519,6 +531,7 @@ impl Parser {
                     self.i += 2;
                     match self.arith_body(start) {
                         Ok(w) => return Ok(Some(WordPart::Arith(w))),
+                        Err(e) if self.at_eof() => return Err(e),
                         Err(_) => self.i = save,
                     }
                 }
@@ -527,7 +540,10 @@ impl Parser {
                 let prog = self.program_until_paren()?;
                 self.leave();
                 if self.peek() != Some(')') {
-                    return Err(self.error_at(start, "unterminated $( command substitution"));
+                    return Err(match self.peek() {
+                        None => self.eof_matching(self.i, ')'),
+                        Some(_) => self.unexpected(),
+                    });
                 }
                 self.i += 1;
                 Ok(Some(WordPart::CmdSub(Rc::new(prog))))
@@ -572,7 +588,7 @@ impl Parser {
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated $(( arithmetic expansion"));
+                return Err(self.eof_matching(start, ')'));
             };
             match c {
                 '(' => {
@@ -691,6 +707,9 @@ impl Parser {
 
     /// After `${`.
     fn braced_param(&mut self, start: usize, pos: Pos) -> Result<ParamExp, ShellError> {
+        if !self.src[self.i..].contains(&'}') {
+            return Err(self.eof_matching(start, '}'));
+        }
         self.enter()?;
         let mut prefix = ParamPrefix::None;
         // `${#}` is $#, `${#v}` the length of v; `${!}` is $!, `${!v}` indirection.
@@ -898,7 +917,7 @@ impl Parser {
             _ => return Err(self.error_at(start, "bad substitution")),
         };
         if self.peek() != Some('}') {
-            return Err(self.error_at(start, "unterminated ${ parameter expansion"));
+            return Err(self.eof_matching(start, '}'));
         }
         self.i += 1;
         self.leave();
@@ -911,32 +930,22 @@ impl Parser {
         })
     }
 
-    /// The word of a `${v op word}`: blanks are literal, braces nest, quotes work.
+    /// The word of a `${v op word}`: blanks are literal, quotes work. It ends at the first
+    /// unquoted `}`: bash does not nest plain braces there (`${u:-{x}}` is `{x` then `}`).
     fn param_word(&mut self, stops: &[char]) -> Result<Word, ShellError> {
         let pos = self.pos();
         let start = self.i;
         let mut parts = Vec::new();
         let mut lit = String::new();
-        let mut depth = 0usize;
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated ${ parameter expansion"));
+                return Err(self.eof_matching(start, '}'));
             };
-            if depth == 0 && stops.contains(&c) {
+            if stops.contains(&c) {
                 break;
             }
             match c {
-                '{' => {
-                    depth += 1;
-                    lit.push(c);
-                    self.i += 1;
-                }
-                '}' => {
-                    depth = depth.saturating_sub(1);
-                    lit.push(c);
-                    self.i += 1;
-                }
                 '\'' => {
                     flush(&mut parts, &mut lit);
                     self.i += 1;
@@ -987,7 +996,7 @@ impl Parser {
         let mut text = String::new();
         loop {
             let Some(c) = self.src.get(self.i).copied() else {
-                return Err(self.error_at(start, "unterminated backquote"));
+                return Err(self.eof_matching(start, '`'));
             };
             self.i += 1;
             match c {

@@ -41,40 +41,81 @@ impl Parser {
     }
 
     /// The next complete top-level command (bash reads and runs a file one command at a
-    /// time, so commands before a syntax error still run). `None` at the end.
+    /// time, so commands before a syntax error still run). `None` at the end. Bash parses a
+    /// whole line (the and-or lists up to a newline) before it runs the first of them.
     pub fn next_command(&mut self) -> PResult<Option<AndOr>> {
+        if let Some(ao) = self.pending.pop_front() {
+            return Ok(Some(ao));
+        }
         self.skip_separators_nl();
-        let Some(c) = self.peek() else {
+        if self.at_eof() {
             return Ok(None);
-        };
-        if c == ')' || c == ';' || c == '&' || c == '|' {
-            return Err(self.unexpected());
         }
-        if RESERVED_CLOSERS.iter().any(|kw| self.at_keyword(kw)) {
-            return Err(self.unexpected());
-        }
-        let ao = self.and_or()?;
-        self.skip_blanks();
-        match self.peek() {
-            Some(';') if !self.starts_with(";;") && !self.starts_with(";&") => self.i += 1,
-            Some('&') if !self.starts_with("&&") => self.i += 1,
-            Some('\n') => {
-                self.bump();
+        loop {
+            if self.at_list_end(&[]) {
+                return Err(self.unexpected());
             }
-            None => {}
-            _ => return Err(self.unexpected()),
+            let ao = self.and_or()?;
+            self.pending.push_back(ao);
+            self.skip_blanks();
+            match self.peek() {
+                Some(';') | Some('&')
+                    if !self.starts_with(";;")
+                        && !self.starts_with(";&")
+                        && !self.starts_with("&&") =>
+                {
+                    self.i += 1;
+                    self.skip_blanks();
+                    match self.peek() {
+                        None => break,
+                        Some('\n') => {
+                            self.bump();
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                Some('\n') => {
+                    self.bump();
+                    break;
+                }
+                None => break,
+                _ => return Err(self.unexpected()),
+            }
         }
         if let Some(e) = self.deferred_unsupported.take() {
             return Err(e);
         }
-        Ok(Some(ao))
+        Ok(self.pending.pop_front())
+    }
+
+    /// At a token that cannot start a command: an operator, `)`, or a reserved word that
+    /// closes a compound command.
+    fn at_list_end(&self, stops: &[&str]) -> bool {
+        match self.peek() {
+            None => false,
+            Some(')' | '|' | ';' | '&') => true,
+            _ => {
+                !stops.iter().any(|kw| self.at_keyword(kw))
+                    && RESERVED_CLOSERS.iter().any(|kw| self.at_keyword(kw))
+            }
+        }
+    }
+
+    /// A list that must hold a command (the parts of compound commands).
+    fn compound_list(&mut self, stops: &[&str]) -> PResult<Program> {
+        let p = self.list(stops)?;
+        if p.items.is_empty() {
+            return Err(self.unexpected());
+        }
+        Ok(p)
     }
 
     pub(crate) fn program_until_paren(&mut self) -> PResult<Program> {
         self.list(&[])
     }
 
-    fn unexpected(&self) -> ShellError {
+    pub(crate) fn unexpected(&self) -> ShellError {
         let tok = self.peek_token();
         if tok.is_empty() {
             self.error("syntax error: unexpected end of file")
@@ -149,11 +190,7 @@ impl Parser {
             self.i += kw.chars().count();
             Ok(())
         } else {
-            let e = self.unexpected();
-            Err(ShellError {
-                message: format!("{} (expected `{kw}')", e.message),
-                ..e
-            })
+            Err(self.unexpected())
         }
     }
 
@@ -273,7 +310,7 @@ impl Parser {
             CommandKind::Arith(self.arith_command_body(start)?)
         } else if self.peek() == Some('(') {
             self.i += 1;
-            let body = self.list(&[])?;
+            let body = self.compound_list(&[])?;
             if self.peek() != Some(')') {
                 return Err(self.unexpected());
             }
@@ -292,20 +329,25 @@ impl Parser {
                 Some("case") => self.case_command()?,
                 Some("{") => {
                     self.i += 1;
-                    let body = self.list(&["}"])?;
+                    let body = self.compound_list(&["}"])?;
                     self.eat_keyword("}")?;
                     CommandKind::Group(body)
                 }
                 Some("[[") => {
                     self.i += 2;
                     let e = self.cond_or()?;
-                    self.skip_separators_nl();
-                    if !self.at_keyword("]]") {
-                        return Err(
-                            self.error("syntax error in conditional expression: expected `]]'")
-                        );
+                    match self.cond_peek() {
+                        (CondTok::End, _) => self.i += 2,
+                        (CondTok::Word, _) => {
+                            return Err(self.error("syntax error in conditional expression"))
+                        }
+                        (_, t) => {
+                            return Err(self.error(format!(
+                                "syntax error in conditional expression: unexpected token `{}'",
+                                t.unwrap_or_default()
+                            )))
+                        }
                     }
-                    self.i += 2;
                     CommandKind::Cond(e)
                 }
                 Some("function") => {
@@ -317,13 +359,16 @@ impl Parser {
                     }
                     self.i += name.chars().count();
                     self.skip_blanks();
+                    // `function f ()`, or `function f ( ... )` with a subshell as the body
                     if self.peek() == Some('(') {
+                        let save = self.i;
                         self.i += 1;
                         self.skip_blanks();
-                        if self.peek() != Some(')') {
-                            return Err(self.unexpected());
+                        if self.peek() == Some(')') {
+                            self.i += 1;
+                        } else {
+                            self.i = save;
                         }
-                        self.i += 1;
                     }
                     self.function_body(name)?
                 }
@@ -386,16 +431,19 @@ impl Parser {
 
     fn function_body(&mut self, name: String) -> PResult<CommandKind> {
         self.skip_separators_nl();
-        let body = self.command()?;
-        match body.kind {
-            CommandKind::Simple { .. } | CommandKind::FuncDef { .. } => Err(self.error(format!(
-                "syntax error: function `{name}' needs a compound command as its body"
-            ))),
-            _ => Ok(CommandKind::FuncDef {
-                name,
-                body: Rc::new(body),
-            }),
+        // the body is a compound command: anything else is the unexpected token
+        let compound = self.peek() == Some('(')
+            || ["{", "[[", "if", "while", "until", "for", "case", "select"]
+                .iter()
+                .any(|kw| self.at_keyword(kw));
+        if !compound {
+            return Err(self.unexpected());
         }
+        let body = self.command()?;
+        Ok(CommandKind::FuncDef {
+            name,
+            body: Rc::new(body),
+        })
     }
 
     fn arith_command_body(&mut self, start: usize) -> PResult<Word> {
@@ -406,7 +454,7 @@ impl Parser {
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated (( arithmetic command"));
+                return Err(self.eof_matching(start, ')'));
             };
             match c {
                 '(' => {
@@ -482,22 +530,22 @@ impl Parser {
     fn if_command(&mut self) -> PResult<CommandKind> {
         self.i += 2;
         let mut branches = Vec::new();
-        let cond = self.list(&["then"])?;
+        let cond = self.compound_list(&["then"])?;
         self.eat_keyword("then")?;
-        let body = self.list(&["elif", "else", "fi"])?;
+        let body = self.compound_list(&["elif", "else", "fi"])?;
         branches.push((cond, body));
         let mut otherwise = None;
         loop {
             self.skip_separators_nl();
             if self.at_keyword("elif") {
                 self.i += 4;
-                let cond = self.list(&["then"])?;
+                let cond = self.compound_list(&["then"])?;
                 self.eat_keyword("then")?;
-                let body = self.list(&["elif", "else", "fi"])?;
+                let body = self.compound_list(&["elif", "else", "fi"])?;
                 branches.push((cond, body));
             } else if self.at_keyword("else") {
                 self.i += 4;
-                otherwise = Some(self.list(&["fi"])?);
+                otherwise = Some(self.compound_list(&["fi"])?);
                 self.eat_keyword("fi")?;
                 break;
             } else {
@@ -513,9 +561,9 @@ impl Parser {
 
     fn while_command(&mut self, until: bool) -> PResult<CommandKind> {
         self.i += 5;
-        let cond = self.list(&["do"])?;
+        let cond = self.compound_list(&["do"])?;
         self.eat_keyword("do")?;
-        let body = self.list(&["done"])?;
+        let body = self.compound_list(&["done"])?;
         self.eat_keyword("done")?;
         Ok(CommandKind::While { until, cond, body })
     }
@@ -572,12 +620,7 @@ impl Parser {
                     }
                     None => break,
                     _ => match self.word()? {
-                        Some(w) => {
-                            if let Err(e) = self.reject_brace_expansion(&w) {
-                                self.defer_unsupported(e);
-                            }
-                            list.push(w)
-                        }
+                        Some(w) => list.push(w),
                         None => return Err(self.unexpected()),
                     },
                 }
@@ -594,12 +637,12 @@ impl Parser {
     fn loop_body(&mut self) -> PResult<Program> {
         if self.at_keyword("{") {
             self.i += 1;
-            let body = self.list(&["}"])?;
+            let body = self.compound_list(&["}"])?;
             self.eat_keyword("}")?;
             return Ok(body);
         }
         self.eat_keyword("do")?;
-        let body = self.list(&["done"])?;
+        let body = self.compound_list(&["done"])?;
         self.eat_keyword("done")?;
         Ok(body)
     }
@@ -618,7 +661,7 @@ impl Parser {
                 break;
             }
             if self.at_eof() {
-                return Err(self.error("syntax error: unexpected end of file (expected `esac')"));
+                return Err(self.unexpected());
             }
             if self.peek() == Some('(') {
                 self.i += 1;
@@ -663,85 +706,198 @@ impl Parser {
         Ok(CommandKind::Case { word, arms })
     }
 
-    // ---- [[ ]]
+    // ---- [[ ]], as bash's `cond_term`: its messages, and the silent errors where bash
+    // prints none (an empty message)
+
+    /// The token at the cursor inside `[[ ]]` (blanks skipped): its kind and bash's text for
+    /// it in messages (`None` for a word).
+    fn cond_peek(&mut self) -> (CondTok, Option<String>) {
+        self.skip_blanks();
+        let Some(c) = self.peek() else {
+            return (CondTok::Eof, Some("EOF".into()));
+        };
+        let op = |t: CondTok, s: &str| (t, Some(s.to_string()));
+        if self.starts_with("&&") {
+            return op(CondTok::AndAnd, "&&");
+        }
+        if self.starts_with("||") {
+            return op(CondTok::OrOr, "||");
+        }
+        match c {
+            '\n' => op(CondTok::Newline, "newline"),
+            '(' => op(CondTok::LParen, "("),
+            ')' => op(CondTok::RParen, ")"),
+            '<' | '>' if !self.starts_with("<(") && !self.starts_with(">(") => {
+                op(CondTok::Less, &c.to_string())
+            }
+            ';' | '&' | '|' => {
+                let t = self.peek_token();
+                (CondTok::Other, Some(t))
+            }
+            _ if self.at_keyword("]]") => op(CondTok::End, "]]"),
+            _ => (CondTok::Word, None),
+        }
+    }
+
+    fn cond_skip_newlines(&mut self) -> (CondTok, Option<String>) {
+        loop {
+            let t = self.cond_peek();
+            if t.0 != CondTok::Newline {
+                return t;
+            }
+            self.bump();
+        }
+    }
 
     fn cond_or(&mut self) -> PResult<CondExpr> {
-        let mut left = self.cond_and()?;
-        loop {
-            self.skip_separators_nl();
-            if self.starts_with("||") {
-                self.i += 2;
-                let right = self.cond_and()?;
-                left = CondExpr::Or(Box::new(left), Box::new(right));
-            } else {
-                return Ok(left);
-            }
+        let left = self.cond_and()?;
+        if self.cond_peek().0 == CondTok::OrOr {
+            self.i += 2;
+            let right = self.cond_or()?;
+            return Ok(CondExpr::Or(Box::new(left), Box::new(right)));
         }
+        Ok(left)
     }
 
     fn cond_and(&mut self) -> PResult<CondExpr> {
-        let mut left = self.cond_not()?;
-        loop {
-            self.skip_separators_nl();
-            if self.starts_with("&&") {
-                self.i += 2;
-                let right = self.cond_not()?;
-                left = CondExpr::And(Box::new(left), Box::new(right));
-            } else {
-                return Ok(left);
-            }
+        let left = self.cond_term()?;
+        if self.cond_peek().0 == CondTok::AndAnd {
+            self.i += 2;
+            let right = self.cond_and()?;
+            return Ok(CondExpr::And(Box::new(left), Box::new(right)));
         }
+        Ok(left)
     }
 
-    fn cond_not(&mut self) -> PResult<CondExpr> {
-        self.skip_separators_nl();
+    fn cond_word(&mut self) -> PResult<Word> {
+        let start = self.i;
+        self.word()?
+            .ok_or_else(|| self.error_at(start, "syntax error in conditional expression"))
+    }
+
+    fn cond_term(&mut self) -> PResult<CondExpr> {
         self.enter()?;
-        let r = if self.at_keyword("!") {
-            self.i += 1;
-            Ok(CondExpr::Not(Box::new(self.cond_not()?)))
-        } else {
-            self.cond_primary()
-        };
+        let r = self.cond_term_inner();
         self.leave();
         r
     }
 
-    fn cond_word(&mut self) -> PResult<Word> {
-        self.skip_separators_nl();
-        if self.at_keyword("]]") || self.at_eof() {
-            return Err(self.error("syntax error in conditional expression"));
-        }
-        self.word()?.ok_or_else(|| {
-            self.error(format!(
-                "syntax error in conditional expression near `{}'",
-                self.peek_token()
-            ))
-        })
+    fn cond_term_inner(&mut self) -> PResult<CondExpr> {
+        let (tok, text) = self.cond_skip_newlines();
+        let start = self.i;
+        let term = match tok {
+            CondTok::End => return Err(self.error("")),
+            CondTok::LParen => {
+                self.i += 1;
+                let inner = self.cond_or();
+                let (tok, text) = self.cond_peek();
+                let e = match inner {
+                    Ok(e) if tok == CondTok::RParen => e,
+                    other => {
+                        let mut msg = match text {
+                            Some(t) if other.is_ok() => {
+                                format!("unexpected token `{t}', expected `)'")
+                            }
+                            _ => "expected `)'".to_string(),
+                        };
+                        // bash reports the inner error, then the missing `)`
+                        if let Err(inner) = other {
+                            if !inner.message.is_empty() {
+                                msg = format!(
+                                    "{}\n{}",
+                                    inner.message,
+                                    crate::output::conf::follow_up(
+                                        self.pos_at(start).line as usize,
+                                        &msg
+                                    )
+                                );
+                                return Err(ShellError {
+                                    message: msg,
+                                    ..inner
+                                });
+                            }
+                        }
+                        return Err(self.error_at(start, msg));
+                    }
+                };
+                self.i += 1;
+                self.cond_skip_newlines();
+                e
+            }
+            CondTok::Word if self.at_keyword("!") => {
+                self.i += 1;
+                CondExpr::Not(Box::new(self.cond_term()?))
+            }
+            CondTok::Word => {
+                let first = self.cond_word()?;
+                let unary = first
+                    .as_literal()
+                    .filter(|op| UNARY_TESTS.contains(op))
+                    .map(str::to_string);
+                if let Some(op) = unary {
+                    let (tok, text) = self.cond_peek();
+                    if tok != CondTok::Word || self.at_keyword("]]") {
+                        let msg = match text {
+                            Some(t) => {
+                                format!("unexpected argument `{t}' to conditional unary operator")
+                            }
+                            None => "unexpected argument to conditional unary operator".into(),
+                        };
+                        return Err(self.error(msg));
+                    }
+                    let operand = self.cond_word()?;
+                    self.cond_skip_newlines();
+                    CondExpr::Unary(op, operand)
+                } else {
+                    let term = self.cond_binary(first)?;
+                    self.cond_skip_newlines();
+                    term
+                }
+            }
+            _ => {
+                let t = text.unwrap_or_default();
+                return Err(self.error(format!("unexpected token `{t}' in conditional command")));
+            }
+        };
+        Ok(term)
     }
 
-    fn cond_primary(&mut self) -> PResult<CondExpr> {
-        self.skip_separators_nl();
-        if self.peek() == Some('(') {
-            self.i += 1;
-            let e = self.cond_or()?;
-            self.skip_separators_nl();
-            if self.peek() != Some(')') {
-                return Err(self.error("syntax error in conditional expression: expected `)'"));
+    /// After the left word: a binary operator and its right word, or `[[ x ]]` alone.
+    fn cond_binary(&mut self, first: Word) -> PResult<CondExpr> {
+        let (tok, text) = self.cond_peek();
+        let op = match tok {
+            CondTok::End | CondTok::AndAnd | CondTok::OrOr | CondTok::RParen => {
+                return Ok(CondExpr::Single(first));
             }
-            self.i += 1;
-            return Ok(e);
-        }
-        let first = self.cond_word()?;
-        self.skip_blanks();
-        if let Some(op) = first.as_literal() {
-            if UNARY_TESTS.contains(&op) && !self.at_cond_end() && !self.at_binary_op() {
-                let operand = self.cond_word()?;
-                return Ok(CondExpr::Unary(op.to_string(), operand));
+            CondTok::Less => {
+                let c = self.peek().unwrap_or('<');
+                self.i += 1;
+                c.to_string()
             }
+            CondTok::Word => match self.peek_keyword() {
+                Some(kw) if kw == "=~" || BINARY_TESTS.contains(&kw.as_str()) => {
+                    self.i += kw.len();
+                    kw
+                }
+                _ => return Err(self.error("conditional binary operator expected")),
+            },
+            _ => {
+                let t = text.unwrap_or_default();
+                return Err(self.error(format!(
+                    "unexpected token `{t}', conditional binary operator expected"
+                )));
+            }
+        };
+        let (tok, text) = self.cond_peek();
+        if tok != CondTok::Word && !(op == "=~" && matches!(tok, CondTok::LParen | CondTok::Other))
+        {
+            let msg = match text {
+                Some(t) => format!("unexpected argument `{t}' to conditional binary operator"),
+                None => "unexpected argument to conditional binary operator".into(),
+            };
+            return Err(self.error(msg));
         }
-        if self.starts_with("=~") && matches!(self.peek_at(2), Some(' ' | '\t')) {
-            self.i += 2;
-            self.skip_blanks();
+        if op == "=~" {
             let pos = self.pos();
             let mut parts = Vec::new();
             let mut lit = String::new();
@@ -749,34 +905,8 @@ impl Parser {
             flush(&mut parts, &mut lit);
             return Ok(CondExpr::Regex(first, Word { parts, pos }));
         }
-        if let Some(c @ ('<' | '>')) = self.peek() {
-            self.i += 1;
-            let right = self.cond_word()?;
-            return Ok(CondExpr::Binary(first, c.to_string(), right));
-        }
-        if let Some(kw) = self.peek_keyword() {
-            if BINARY_TESTS.contains(&kw.as_str()) {
-                self.i += kw.len();
-                let right = self.cond_word()?;
-                return Ok(CondExpr::Binary(first, kw, right));
-            }
-        }
-        Ok(CondExpr::Single(first))
-    }
-
-    fn at_cond_end(&self) -> bool {
-        self.at_keyword("]]")
-            || self.starts_with("&&")
-            || self.starts_with("||")
-            || self.peek() == Some(')')
-    }
-
-    fn at_binary_op(&self) -> bool {
-        if self.starts_with("=~") || matches!(self.peek(), Some('<' | '>')) {
-            return true;
-        }
-        self.peek_keyword()
-            .is_some_and(|k| BINARY_TESTS.contains(&k.as_str()))
+        let right = self.cond_word()?;
+        Ok(CondExpr::Binary(first, op, right))
     }
 
     // ---- simple commands
@@ -799,6 +929,14 @@ impl Parser {
                 break;
             }
             if c == '(' {
+                // after one word, bash reads `name (` as the start of a function definition
+                if assigns.is_empty()
+                    && redirs.is_empty()
+                    && matches!(args.as_slice(), [Arg::Word(_)])
+                {
+                    self.i += 1;
+                    self.skip_blanks();
+                }
                 return Err(self.unexpected());
             }
             let declaration = args
@@ -916,7 +1054,7 @@ impl Parser {
         loop {
             self.skip_separators_nl();
             match self.peek() {
-                None => return Err(self.error_at(start, "unterminated array assignment `('")),
+                None => return Err(self.eof_matching(start, ')')),
                 Some(')') => {
                     self.i += 1;
                     return Ok(items);
@@ -1006,6 +1144,9 @@ impl Parser {
             return Ok(None);
         };
         self.skip_blanks();
+        if self.starts_with("<(") || self.starts_with(">(") {
+            return Err(self.unsupported_at(self.i, "process substitution"));
+        }
         let target = self.word()?.ok_or_else(|| {
             self.error(format!(
                 "syntax error near unexpected token `{}'",
@@ -1139,6 +1280,21 @@ impl Parser {
     }
 }
 
+/// The tokens `[[ ]]` tells apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CondTok {
+    Word,
+    End,
+    AndAnd,
+    OrOr,
+    LParen,
+    RParen,
+    Less,
+    Newline,
+    Eof,
+    Other,
+}
+
 pub(crate) fn lit_word(s: &str) -> Word {
     Word {
         parts: if s.is_empty() {
@@ -1178,13 +1334,6 @@ impl Parser {
         }
     }
 
-    fn reject_brace_expansion(&self, w: &Word) -> PResult<()> {
-        match brace_expansion(w) {
-            Some(kind) => Err(self.unsupported_at_pos(w.pos, kind)),
-            None => Ok(()),
-        }
-    }
-
     /// Bash builtins, keywords and words the evaluator does not implement.
     fn reject_unsupported_command(&self, args: &[Arg]) -> PResult<()> {
         let words = args.iter().filter_map(|a| match a {
@@ -1206,73 +1355,7 @@ impl Parser {
                     }
                 }
             }
-            self.reject_brace_expansion(w)?;
         }
         Ok(())
-    }
-}
-
-/// Whether an unquoted part of the word holds a brace expansion (`{a,b}` or `{1..3}`), and
-/// which kind. Quoted text and expansions count as ordinary characters inside the braces.
-pub(crate) fn brace_expansion(w: &Word) -> Option<&'static str> {
-    // the common case, checked without allocating: no unquoted `{` at all
-    if !w
-        .parts
-        .iter()
-        .any(|p| matches!(p, WordPart::Lit(s) if s.contains('{')))
-    {
-        return None;
-    }
-    // (char, unquoted): only unquoted braces, commas and dots are syntax
-    let mut text: Vec<(char, bool)> = Vec::new();
-    for part in &w.parts {
-        match part {
-            WordPart::Lit(s) => text.extend(s.chars().map(|c| (c, true))),
-            _ => text.push(('x', false)),
-        }
-    }
-    for open in 0..text.len() {
-        if text[open] != ('{', true) || (open > 0 && text[open - 1] == ('$', true)) {
-            continue;
-        }
-        let mut depth = 0;
-        let mut comma = false;
-        for (k, &(c, unquoted)) in text.iter().enumerate().skip(open + 1) {
-            if !unquoted {
-                continue;
-            }
-            match c {
-                '{' => depth += 1,
-                '}' if depth > 0 => depth -= 1,
-                '}' => {
-                    if comma {
-                        return Some("brace expansion");
-                    }
-                    let inner: String = text[open + 1..k].iter().map(|&(c, _)| c).collect();
-                    if is_sequence(&inner) {
-                        return Some("brace expansion");
-                    }
-                    break;
-                }
-                ',' if depth == 0 => comma = true,
-                _ => {}
-            }
-        }
-    }
-    None
-}
-
-/// `1..3`, `a..e`, `1..10..2`: a brace sequence expression.
-fn is_sequence(inner: &str) -> bool {
-    let parts: Vec<&str> = inner.split("..").collect();
-    let int = |s: &str| {
-        let d = s.strip_prefix(['-', '+']).unwrap_or(s);
-        !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())
-    };
-    let letter = |s: &str| s.chars().count() == 1 && s.chars().all(|c| c.is_ascii_alphabetic());
-    match parts.as_slice() {
-        [a, b] => (int(a) && int(b)) || (letter(a) && letter(b)),
-        [a, b, step] => ((int(a) && int(b)) || (letter(a) && letter(b))) && int(step),
-        _ => false,
     }
 }

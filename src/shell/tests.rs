@@ -168,6 +168,22 @@ const SAME_AS_BASH: &[&str] = &[
     "IFS=: ; v='a:b::c'; for w in $v; do echo \"[$w]\"; done",
     "set -- \"a b\" c; for w in \"$@\"; do echo \"[$w]\"; done; for w in $@; do echo \"($w)\"; done; echo \"$*\"",
     "e=''; set -- $e; echo $#; set -- \"$e\"; echo $#",
+    // brace expansion
+    "printf '[%s]' pre{a,b}post {a,{b,c}} a{,}b {,} {,a} x{a,b}{,}; echo",
+    "printf '[%s]' {1..10} {10..1} {a..e} {1..10..3} {01..10} {-3..3..3} {-01..2} {5..1..2}; echo",
+    "printf '[%s]' {1..5..-2} {+1..3} {9..11} {09..11} {00..0} {a..c..-1} {a..c}{1..2}; echo",
+    "printf '[%s]' {a} {} {a..} {1..a} {1...3} {1..2.} {1..3..} {1..3..x} {a..b..c}x{1,2}; echo",
+    "printf '[%s]' {a{b,c}} {a}b{c,d} {{a,b} {a,b}} {a,b {a,b}{} x{}{a,b} {},{a,b} {a.b,c}; echo",
+    "printf '[%s]' \"{a,b}\" '{1..3}' \\{a,b} {a,b\\} {a\\,b,c} {a'b',c} {\"a,b\"..c}; echo",
+    "a=1 b=2; printf '[%s]' {$a,$b} ${a}{x,y} ${a:-{x,y}} $(echo {p,q}) \"${a}\"{m,n}; echo",
+    "X={a,b}; echo \"$X\"; A=({a,b}.c x{1..2}); echo ${A[@]}; A+=(y{1,2}); echo ${A[@]}",
+    "f() { local y={a,b}; declare -a q=({a,b}.c) r={c,d}; echo $y ${q[@]} $r; }; f; export Z={1..2}; echo $Z",
+    "for i in {1..3} {x,y}; do echo -n $i; done; echo",
+    "[[ {a,b} == '{a,b}' ]] && echo cond; case {a,b} in '{a,b}') echo case;; esac",
+    "printf '[%s]' {a..E} {Z..a}; echo",
+    "printf '[%s]' {~,x} ~{a,b} {1..9223372036854775807..4611686018427387904}; echo",
+    "set +B; echo {a,b}; set -o braceexpand; echo {a,b}; set +o braceexpand; echo {1..2}",
+    "touch a1 a2 b1; echo {a,b}* {a..b}1 {c,a}?",
 ];
 
 #[test]
@@ -209,7 +225,7 @@ fn syntax_errors_name_line_and_column() {
         ("a=1\nif true; then\n  echo x\n", 4),
         ("echo 'unterminated\n", 1),
         ("a=1\necho \"open\n\n", 2),
-        ("x=$(echo\n", 1),
+        ("x=$(echo\n", 2),
         ("fi\n", 1),
         ("a=(1 2\n", 1),
         ("case x in\n a) echo;;\n", 3),
@@ -327,4 +343,166 @@ fn binary_garbage_does_not_panic() {
         };
         let _ = sh.run_text(&text, Path::new("garbage"), &io);
     }
+}
+
+/// Sourced files with a syntax error: what bash prints on stderr (file, line, message, and
+/// the offending line's text where bash shows it) and what ran before the error.
+const SYNTAX_ERRORS: &[&str] = &[
+    "a=1\nif then\nb=2\n",
+    "echo before\nif true; then\n:\n",
+    "echo \"abc\n",
+    "echo 'abc\n",
+    "a=1\necho \"abc\nd\n",
+    "f() {\n:\n",
+    "x=$(\n",
+    "(\n:\n",
+    "case x in\n",
+    "case x in x) :;\n",
+    "for i in a b\n",
+    "while :; do\n",
+    "fi\n",
+    ":\n:\ndone\n",
+    "echo )\n",
+    "echo ;;\n",
+    "}\n",
+    "a && \n",
+    "| a\n",
+    "; a\n",
+    "echo a |\n",
+    "[[ a == \n",
+    "[[ a b ]]\n",
+    "(( 1 + \n",
+    "f() echo\n",
+    "function\n",
+    "echo `abc\n",
+    "echo ${a\n",
+    "echo $((1+\n",
+    "if true; then :; else\n",
+    "if true; then :; elif\n",
+    "if true; then :; fi fi\n",
+    "else\n",
+    "elif true\n",
+    "do\n",
+    "esac\n",
+    "&& true\n",
+    "echo a && && b\n",
+    "echo a; ;\n",
+    "echo a | | b\n",
+    "if true; then fi\n",
+    "while do done\n",
+    "for do\n",
+    "for i in; do done\n",
+    "case x in esac; case x\n",
+    "case x in a) ;; b\n",
+    "case x in (a ;; esac\n",
+    "case x in a|) ;; esac\n",
+    "{ echo; \n",
+    "{ }\n",
+    "( )\n",
+    "f() { :; } }\n",
+    "f() {\n  echo a\n",
+    "function f\n",
+    "function f (\n",
+    "echo a >\n",
+    "echo a > ;\n",
+    "echo a 2>&\n",
+    "echo (a)\n",
+    "a=1 (b)\n",
+    "echo a\n\n\nif then fi\necho b\n",
+    "MAKE=\"make\"\nif [ -n x ]; then\n  CLEAN=x\nelse\nfi\n",
+    "if true\nthen\n  echo a\nfi\nfi\n",
+    "for i in 1 2; do\n  echo $i\ndone done\n",
+    "[[ -f ]]\n",
+    "[[ ( a ]]\n",
+    "[[ a && ]]\n",
+    "[[ ]]\n",
+    "((\n",
+    "echo $(( \n",
+    "echo $(echo a\n",
+    "x=`echo\n",
+    "echo \"$(echo \"a\")\n",
+    "a=1\n b=2 \\\n if then\n",
+    "echo a # comment\nthen\n",
+    "echo x; then echo y\n",
+    "! ! true\n",
+    "echo ${a:-x\n",
+    "[[ a b c ]]\n",
+    "[[ -f a b ]]\n",
+    "[[ a == ]]\n",
+    "[[ a\n",
+    "[[\n",
+    "[[ ( ]]\n",
+    "[[ ! ]]\n",
+    "[[ a ) ]]\n",
+    "[[ a =~ ]]\n",
+    "[[ a ]] ]]\n",
+    "[[ a ; ]]\n",
+    "[[ a < ]]\n",
+    "[[ ( a ) b ]]\n",
+    "[[ a && && b ]]\n",
+    "[[ a || ]]\n",
+    "x=1\n[[ a b ]]\necho after\n",
+    "if [[ a b ]]; then :; fi\n",
+    "[[ a -eq ]]\n",
+    "[[ -n ]]\n",
+    "[[ -z\n]]\n",
+    "[[ ( a b ) ]]\n",
+    "[[ ( -f ) ]]\n",
+    "[[ ( a ) ) ]]\n",
+    "[[ a\n&& b ]]\n",
+    "[[ ! a b ]]\n",
+    "[[ a == b c ]]\n",
+    "[[ \"a\" b ]]\n",
+    "[[ a ]] && [[ b c ]]\n",
+    "[[ (\n",
+    "[[ a |\n",
+];
+
+#[test]
+fn syntax_errors_match_bash() {
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for script in SYNTAX_ERRORS {
+        let d1 = tempfile::tempdir().expect("tempdir");
+        let d2 = tempfile::tempdir().expect("tempdir");
+        std::fs::write(d2.path().join("t.conf"), script).expect("write");
+        let Ok(b) = std::process::Command::new("bash")
+            .args(["-c", ". ./t.conf; echo \"[$?]\""])
+            .current_dir(d2.path())
+            .env_clear()
+            .output()
+        else {
+            return; // no bash on this machine
+        };
+        let (bout, berr) = (
+            String::from_utf8_lossy(&b.stdout).into_owned(),
+            String::from_utf8_lossy(&b.stderr).into_owned(),
+        );
+        let mut sh = shell_in(d1.path());
+        let out = Rc::new(RefCell::new(Vec::new()));
+        let err = Rc::new(RefCell::new(Vec::new()));
+        let io = Io {
+            stdin: None,
+            out: Sink::Buf(out.clone()),
+            err: Sink::Buf(err.clone()),
+        };
+        let status = match sh.run_text(script, Path::new("./t.conf"), &io) {
+            Ok(s) => s.to_string(),
+            Err(e) => format!("{e:?}"),
+        };
+        let oout = format!("{}[{status}]\n", String::from_utf8_lossy(&out.borrow()));
+        let oerr = String::from_utf8_lossy(&err.borrow()).into_owned();
+        compared += 1;
+        if (oout.as_str(), oerr.as_str()) != (bout.as_str(), berr.as_str()) {
+            failures.push(format!(
+                "script: {script:?}\nbash: {bout:?} {berr:?}\nours: {oout:?} {oerr:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures.join("\n----\n")
+    );
 }
