@@ -1044,6 +1044,11 @@ impl Shell {
                 Ok(status)
             }
             CommandKind::For { var, words, body } => {
+                if !super::lexer::is_name(var) {
+                    self.report(io, &format!("`{var}': not a valid identifier"));
+                    self.status = 1;
+                    return Ok(1);
+                }
                 let items = match words {
                     Some(ws) => {
                         let mut v = Vec::new();

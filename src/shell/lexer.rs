@@ -51,7 +51,11 @@ pub fn is_name(s: &str) -> bool {
 
 impl Parser {
     pub fn new(text: &str, file: impl Into<PathBuf>) -> Parser {
-        let src: Vec<char> = text.chars().collect();
+        let mut src: Vec<char> = text.chars().collect();
+        // bash ends an unterminated last line with a newline (a token, and a line)
+        if src.last().is_some_and(|&c| c != '\n') {
+            src.push('\n');
+        }
         let mut line_starts = vec![0];
         for (i, c) in src.iter().enumerate() {
             if *c == '\n' {
@@ -163,6 +167,41 @@ impl Parser {
 
     pub(crate) fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// End of the raw text of the word at `from`, as bash's tokenizer delimits it (quotes,
+    /// `$( )`, `${ }` and backquotes hold metacharacters): for error messages.
+    pub(crate) fn raw_word_end(&self, from: usize) -> usize {
+        let mut k = from;
+        let mut close: Vec<char> = Vec::new();
+        while let Some(&c) = self.src.get(k) {
+            let in_dq = close.last() == Some(&'"');
+            match c {
+                '\\' => k += 1,
+                '\'' if !in_dq => {
+                    k += 1;
+                    while self.src.get(k).is_some_and(|&q| q != '\'') {
+                        k += 1;
+                    }
+                }
+                '"' | '`' if close.last() == Some(&c) => {
+                    close.pop();
+                }
+                '"' | '`' => close.push(c),
+                '$' if matches!(self.src.get(k + 1), Some('(' | '{')) => {
+                    k += 1;
+                    close.push(if self.src[k] == '(' { ')' } else { '}' });
+                }
+                '(' if !close.is_empty() && !in_dq => close.push(')'),
+                ')' | '}' if close.last() == Some(&c) => {
+                    close.pop();
+                }
+                _ if close.is_empty() && is_meta(c) => break,
+                _ => {}
+            }
+            k += 1;
+        }
+        k.min(self.src.len())
     }
 
     /// Skip `\`-newline pairs.
@@ -707,9 +746,66 @@ impl Parser {
 
     /// After `${`.
     fn braced_param(&mut self, start: usize, pos: Pos) -> Result<ParamExp, ShellError> {
-        if !self.src[self.i..].contains(&'}') {
-            return Err(self.eof_matching(start, '}'));
+        let from = self.i;
+        self.braced_param_inner(start, pos).map_err(|e| {
+            // bash's tokenizer only matches the braces; what is inside is checked when it
+            // is expanded
+            match self.scan_matched(from, start, '}') {
+                Err((k, close)) => self.eof_matching(k, close),
+                Ok(end) if e.message == "bad substitution" => {
+                    let text: String = self.src[start..end].iter().collect();
+                    self.error_at(start, format!("{text}: bad substitution"))
+                }
+                Ok(_) => e,
+            }
+        })
+    }
+
+    /// Bash's matching of a bracket opened at `open` (text from `from`): the index after its
+    /// `close`, or the innermost construct still open at the end (where, which closer).
+    fn scan_matched(&self, from: usize, open: usize, close: char) -> Result<usize, (usize, char)> {
+        let mut stack = vec![(open, close)];
+        let mut k = from;
+        while let Some(&c) = self.src.get(k) {
+            let Some(&(_, top)) = stack.last() else {
+                break;
+            };
+            if top == '\'' {
+                if c == '\'' {
+                    stack.pop();
+                }
+            } else if c == '\\' {
+                k += 1;
+            } else if c == top {
+                stack.pop();
+                if stack.is_empty() {
+                    return Ok(k + 1);
+                }
+            } else if top == '"' {
+                if c == '`' {
+                    stack.push((k, '`'));
+                } else if c == '$' && matches!(self.src.get(k + 1), Some('{' | '(')) {
+                    k += 1;
+                    stack.push((k - 1, if self.src[k] == '{' { '}' } else { ')' }));
+                }
+            } else {
+                match c {
+                    '"' | '\'' | '`' => stack.push((k, c)),
+                    '$' if matches!(self.src.get(k + 1), Some('{' | '(')) => {
+                        k += 1;
+                        stack.push((k - 1, if self.src[k] == '{' { '}' } else { ')' }));
+                    }
+                    '{' if top == '}' => stack.push((k, '}')),
+                    '(' if top == ')' => stack.push((k, ')')),
+                    _ => {}
+                }
+            }
+            k += 1;
         }
+        Err(stack.last().copied().unwrap_or((open, close)))
+    }
+
+    fn braced_param_inner(&mut self, start: usize, pos: Pos) -> Result<ParamExp, ShellError> {
         self.enter()?;
         let mut prefix = ParamPrefix::None;
         // `${#}` is $#, `${#v}` the length of v; `${!}` is $!, `${!v}` indirection.

@@ -5,12 +5,15 @@
 use std::rc::Rc;
 
 use super::ast::*;
-use super::lexer::{flush, is_meta, is_name, is_name_char, is_name_start, Parser};
+use super::lexer::{flush, is_meta, is_name_char, is_name_start, Parser};
 use super::ShellError;
 
 type PResult<T> = Result<T, ShellError>;
 
-const RESERVED_CLOSERS: &[&str] = &["then", "elif", "else", "fi", "do", "done", "esac", "}"];
+/// Reserved words that cannot start a command.
+const RESERVED_CLOSERS: &[&str] = &[
+    "then", "elif", "else", "fi", "do", "done", "esac", "}", "in", "]]",
+];
 
 const DECLARATION_BUILTINS: &[&str] = &["local", "declare", "typeset", "export", "readonly"];
 
@@ -116,34 +119,46 @@ impl Parser {
     }
 
     pub(crate) fn unexpected(&self) -> ShellError {
-        let tok = self.peek_token();
+        let (tok, end) = self.peek_token_end();
         if tok.is_empty() {
-            self.error("syntax error: unexpected end of file")
-        } else {
-            self.error(format!("syntax error near unexpected token `{tok}'"))
+            return self.error("syntax error: unexpected end of file");
         }
+        let mut e = self.error(format!(
+            "syntax error near unexpected token `{}'",
+            ansi_c_token(&tok)
+        ));
+        // bash names the line its tokenizer has reached: past a `\`-newline in the token
+        if tok != "newline" && self.src[self.i..end].contains(&'\n') {
+            e.line = self.pos_at(end).line as usize;
+        }
+        e
     }
 
     fn peek_token(&self) -> String {
+        self.peek_token_end().0
+    }
+
+    /// The token at the cursor as bash names it in messages, and the index after it.
+    fn peek_token_end(&self) -> (String, usize) {
         let Some(c) = self.peek() else {
-            return String::new();
+            return (String::new(), self.i);
         };
         for op in [
             ";;&", ";;", ";&", "&&", "||", "|&", ">>", "<<", ";", "&", "|", "(", ")", "<", ">",
             "\n",
         ] {
             if self.starts_with(op) {
-                return if op == "\n" {
-                    "newline".into()
-                } else {
-                    op.into()
-                };
+                let name = if op == "\n" { "newline" } else { op };
+                return (name.into(), self.i + op.len());
             }
         }
-        if c == '\n' {
-            return "newline".into();
-        }
-        self.peek_keyword().unwrap_or_else(|| c.to_string())
+        let end = self
+            .raw_word_end(self.i)
+            .max(self.i + 1)
+            .min(self.src.len());
+        let _ = c;
+        let text: String = self.src[self.i..end].iter().collect();
+        (text.replace("\\\n", ""), end)
     }
 
     /// The plain word at the cursor if it could be a reserved word.
@@ -272,6 +287,21 @@ impl Parser {
             self.i += 1;
             self.skip_blanks();
         }
+        // `!` alone before the end of the line is a command of its own (status 1)
+        if negate && matches!(self.peek(), None | Some('\n' | ';')) && !self.starts_with(";;") {
+            return Ok(Pipeline {
+                negate,
+                commands: vec![Command {
+                    kind: CommandKind::Simple {
+                        assigns: Vec::new(),
+                        args: Vec::new(),
+                    },
+                    redirs: Vec::new(),
+                    pos,
+                }],
+                pos,
+            });
+        }
         let mut commands = vec![self.command()?];
         loop {
             self.skip_blanks();
@@ -353,11 +383,12 @@ impl Parser {
                 Some("function") => {
                     self.i += "function".len();
                     self.skip_blanks();
-                    let name = self.peek_keyword().unwrap_or_default();
-                    if name.is_empty() {
+                    let end = self.raw_word_end(self.i);
+                    if end == self.i {
                         return Err(self.unexpected());
                     }
-                    self.i += name.chars().count();
+                    let name: String = self.src[self.i..end].iter().collect();
+                    self.i = end;
                     self.skip_blanks();
                     // `function f ()`, or `function f ( ... )` with a subshell as the body
                     if self.peek() == Some('(') {
@@ -601,11 +632,13 @@ impl Parser {
                 body,
             });
         }
-        let var = self.peek_keyword().unwrap_or_default();
-        if !is_name(&var) {
-            return Err(self.error(format!("`{var}': not a valid identifier")));
+        // any word parses here; bash rejects a bad name only when the loop runs
+        let end = self.raw_word_end(self.i);
+        if end == self.i {
+            return Err(self.unexpected());
         }
-        self.i += var.len();
+        let var: String = self.src[self.i..end].iter().collect();
+        self.i = end;
         self.skip_separators_nl();
         let mut words = None;
         if self.at_keyword("in") {
@@ -1278,6 +1311,34 @@ impl Parser {
         }
         Ok(parts)
     }
+}
+
+/// A token as bash shows it in a message: `$'…'` when it holds control characters.
+fn ansi_c_token(tok: &str) -> std::borrow::Cow<'_, str> {
+    if !tok.chars().any(|c| c.is_ascii_control()) {
+        return tok.into();
+    }
+    let mut out = String::from("$'");
+    for c in tok.chars() {
+        match c {
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x1b' => out.push_str("\\E"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            '\'' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_ascii_control() => out.push_str(&format!("\\{:03o}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out.into()
 }
 
 /// The tokens `[[ ]]` tells apart.

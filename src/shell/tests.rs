@@ -456,6 +456,20 @@ const SYNTAX_ERRORS: &[&str] = &[
     "[[ a ]] && [[ b c ]]\n",
     "[[ (\n",
     "[[ a |\n",
+    // found by the corpus mutants
+    "for x\nPACKAGE_VERSION=\"1.0\"\r\n",
+    "a=1\nfunction AUTOINSTALL=\"yes\"\n",
+    "for MAKE=\"a b\"\nCLEAN=x\n",
+    "echo a\nin x\n",
+    "]] x\n",
+    "MODULES_CONF[0]=\"blacklist ${ bdc_pci\"\n",
+    "x=\"a ${b\n",
+    "echo a \\ \\\n  && echo b\n",
+    "case \n",
+    "function \n",
+    "echo a >",
+    "if true; then :; fi",
+    "for a=b in x; do echo in; done; echo \"st=$?\"\necho next\n",
 ];
 
 #[test]
@@ -502,6 +516,267 @@ fn syntax_errors_match_bash() {
     assert!(
         failures.is_empty(),
         "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures.join("\n----\n")
+    );
+}
+
+/// The parse errors of a whole file as bash prints them (`None`: it parses), or `Err` when
+/// the file reaches a construct outside the subset (the parse cannot go on natively).
+fn parse_report(text: &str) -> Result<Option<String>, ()> {
+    let mut p = super::lexer::Parser::new(text, "./t.conf");
+    loop {
+        match p.next_command() {
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(None),
+            Err(e) if e.is_unsupported() || e.message.starts_with("nesting deeper") => {
+                return Err(())
+            }
+            Err(e) => return Ok(Some(crate::output::conf::syntax_error(&e, text))),
+        }
+    }
+}
+
+/// `bash -n` on a file: its error lines (`None`: it parses). `Err` without bash.
+fn bash_parse_report(dir: &Path, text: &str) -> Result<Option<String>, ()> {
+    std::fs::write(dir.join("t.conf"), text).map_err(|_| ())?;
+    let out = std::process::Command::new("bash")
+        .args(["-O", "extglob", "-n", "./t.conf"])
+        .current_dir(dir)
+        .env_clear()
+        .output()
+        .map_err(|_| ())?;
+    Ok((!out.status.success() || !out.stderr.is_empty())
+        .then(|| String::from_utf8_lossy(&out.stderr).into_owned()))
+}
+
+/// Valid bash that real files may use: "what bash accepts, we accept" (each is checked
+/// with `bash -n` too, so a row that bash rejects fails the test as well).
+const VALID: &[&str] = &[
+    "if true; then :; fi;",
+    "case x in (x) ;; esac",
+    "case x in x) ;; esac",
+    "case x in x) echo a;; (y|z) echo b;;& *) echo c;& q) ;; esac",
+    "case x in\n  x)\n    echo\n    ;;\nesac",
+    "case x in x) echo; esac",
+    "case $v in *.ko|*.o) ;; \"a b\") ;; esac",
+    "f() ( : )",
+    "f() { :; }",
+    "f()\n{\n  :\n}",
+    "function f { :; }",
+    "function f () { :; }",
+    "function f ( : )",
+    "f() if true; then :; fi",
+    "f() for i in a; do :; done",
+    "f() [[ -n x ]]",
+    "f() (( 1 ))",
+    "f() { :; } > /dev/null",
+    "a=b c=d",
+    "a=b c=d :",
+    "{ :; }",
+    "{ :; } > /dev/null 2>&1",
+    "( : ) | cat",
+    "! true",
+    "! true | false",
+    "[[ a == a ]] && :",
+    "[[ a ]]",
+    "[[ ! a ]]",
+    "[[ ( a ) ]]",
+    "[[ -n a && ( b || c ) ]]",
+    "[[ a &&\n b ]]",
+    "[[ a =~ ^(x|y)$ ]]",
+    "[[ a < b || a > b ]]",
+    "[[ -f /x ]] || [[ -d /y ]]",
+    "for i; do :; done",
+    "for i do :; done",
+    "for i in a b; do :; done",
+    "for i in a b\ndo\n  :\ndone",
+    "for i in; do :; done",
+    "for i in a; { :; }",
+    "for ((i=0;i<2;i++)); do :; done",
+    "for ((;;)); do break; done",
+    "for (( i = 0 ; i < 2 ; i++ )) { :; }",
+    "while false; do :; done",
+    "until true; do :; done",
+    "while read -r l; do :; done < /dev/null",
+    "cat <<EOF\nx $a\nEOF",
+    "cat <<'EOF'\nx $a\nEOF",
+    "cat <<-EOF\n\tx\n\tEOF",
+    "cat <<EOF; echo after\nbody\nEOF",
+    "cat <<A <<B\na\nA\nb\nB",
+    "x=$(cat <<EOF\nhi\nEOF\n)",
+    "echo a \\\n  b # comment",
+    "echo a # comment \\\necho b",
+    "echo \\\n# not a comment",
+    "x=$( case x in x) echo;; esac )",
+    "x=$(case x in (x) echo;; esac)",
+    "x=$( echo \"$( echo 'a' )\" )",
+    "x=\"$(echo \"a b\")\"",
+    "x=`echo \\`echo a\\``",
+    "x=\"`echo \"a\"`\"",
+    "x=$((1 + $(echo 2)))",
+    "x=$(( (1 + 2) * 3 ))",
+    "x=$( (echo a) )",
+    "(( x = 1, y = 2 ))",
+    "echo ${a:-\"x y\"} ${a//\\//_} ${a#\"$b\"} ${a:+'q'}",
+    "echo ${a[@]:1:2} ${#a[@]} ${!a[@]} ${a[$i+1]}",
+    "A=(a b\n  c # comment\n  d)",
+    "A=([0]=a [5]=b)",
+    "A+=(x)",
+    "declare -A M=([k]=v)",
+    "local x=1 2>/dev/null",
+    "export A=1 B",
+    "echo a; echo b & echo c",
+    "echo a &\necho b",
+    "true && false || true",
+    "true &&\nfalse ||\ntrue",
+    "echo a |\ncat",
+    "echo a |& cat",
+    "echo a >| /dev/null",
+    "echo a 2>&1 >/dev/null <&0 3<> /dev/null",
+    "exec 3>&-",
+    "echo $'a\\'b' $\"x\"",
+    "echo 'a'\"b\"c\\ d",
+    "echo }",
+    "echo {",
+    "echo a{b,c} {1..3}",
+    "echo \\{a,b\\} \"{\" '}'",
+    "echo if then fi done",
+    "echo esac do",
+    "x=if; y=fi",
+    "echo #notacomment#",
+    "echo a#b",
+    "[ -n x ] && echo ]",
+    "test -f x -o -d y",
+    "if true\nthen\n  :\nelif false\nthen\n  :\nelse\n  :\nfi",
+    "if { true; }; then (:); fi",
+    "if ! true; then :; fi",
+    "while true; do break; done; :",
+    "\n\n  \n# only comments\n",
+    "",
+    "echo a;",
+    "f() { echo \"$@\"; }; f 1",
+    "set -- a; shift",
+    "a=$'\\t' b=\"\\\"\" c='\\'",
+    "echo \"a\\\nb\"",
+    "echo $((2#101)) $((0x1f))",
+    "x=~ y=~/a z=a:~/b",
+    "echo @(a|b) !(x) *(y) +(z) ?(w)",
+    "case a in @(a|b)) ;; esac",
+    "echo a >&2",
+    "time true",
+    "coproc true",
+    "select x in a; do break; done",
+    "!\necho $?",
+    "! ; echo $?",
+    "for a=b in x; do :; done",
+    "function f=x { :; }",
+];
+
+#[test]
+fn what_bash_accepts_we_accept() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for script in VALID {
+        let Ok(theirs) = bash_parse_report(d.path(), script) else {
+            return; // no bash on this machine
+        };
+        if let Some(e) = theirs {
+            failures.push(format!("bash rejects {script:?}: {e}"));
+            continue;
+        }
+        if let Ok(Some(e)) = parse_report(script) {
+            failures.push(format!("we reject {script:?}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Mutants of the real corpus files (`../shared/corpus`, when present): lines and tokens
+/// deleted, duplicated, swapped, or a shell token inserted. Our parse and `bash -n` must
+/// agree on acceptance and print the same error lines.
+#[test]
+fn corpus_mutants_parse_as_bash_does() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/confs");
+    let Ok(entries) = std::fs::read_dir(&corpus) else {
+        return; // no corpus beside the repository
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("dkms.conf")).ok())
+        .collect();
+    files.sort();
+    const INSERTS: &[&str] = &[
+        "fi", "then", "done", "do", "esac", "else", "elif", ";;", ")", "(", "{", "}", "\"", "'",
+        "|", "&&", ";", "[[", "]]", "$(", "`", "if", "case", "for", "while", "in", "!", "&", "((",
+        "))", "${", "function", "<", ">",
+    ];
+    let d = tempfile::tempdir().expect("tempdir");
+    // DKMS_MUTANTS=N DKMS_MUTANT_SEED=S widen the search by hand
+    let per_file: usize = std::env::var("DKMS_MUTANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let mut seed: u64 = std::env::var("DKMS_MUTANT_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x2545f4914f6cdd1d);
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let (mut compared, mut failures) = (0, Vec::new());
+    for text in &files {
+        for _ in 0..per_file {
+            let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+            let l = next(lines.len());
+            match next(6) {
+                0 => {
+                    lines.remove(l);
+                }
+                1 => lines.insert(l, lines[l].clone()),
+                2 if l + 1 < lines.len() => lines.swap(l, l + 1),
+                op => {
+                    let mut words: Vec<String> = lines[l].split(' ').map(str::to_string).collect();
+                    let w = next(words.len());
+                    match op {
+                        3 => {
+                            words.remove(w);
+                        }
+                        4 => words.insert(w, words[w].clone()),
+                        _ => words.insert(w, INSERTS[next(INSERTS.len())].to_string()),
+                    }
+                    lines[l] = words.join(" ");
+                }
+            }
+            let mutant = lines.join("\n");
+            let Ok(theirs) = bash_parse_report(d.path(), &mutant) else {
+                return; // no bash on this machine
+            };
+            let Ok(ours) = parse_report(&mutant) else {
+                continue; // outside the subset: bash reads it
+            };
+            compared += 1;
+            // `bash -n` goes on after an error; sourcing stops at the first, as we do
+            let first_only = match (&ours, &theirs) {
+                (Some(o), Some(t)) => t.strip_prefix(o.as_str()).is_some_and(|rest| {
+                    rest.split_once(": line ")
+                        .and_then(|(_, r)| r.split_once(": "))
+                        .is_some_and(|(_, m)| !m.starts_with('`'))
+                }),
+                _ => false,
+            };
+            if ours != theirs && !first_only {
+                failures.push(format!(
+                    "mutant:\n{mutant}\nbash: {theirs:?}\nours: {ours:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} mutants differ:\n{}",
         failures.len(),
         failures.join("\n----\n")
     );
