@@ -222,3 +222,31 @@ pub fn syntax_error(err: &crate::shell::ShellError, source: &str) -> String {
 pub fn follow_up(line: usize, message: &str) -> String {
     format!("@{line}@{message}")
 }
+
+/// `--verbose`: the syntax error with its position (file:line:column) and, at an unexpected
+/// end of file, the compound command left open.
+pub fn syntax_error_position(
+    err: &crate::shell::ShellError,
+    open: Option<(&str, crate::shell::ast::Pos)>,
+) -> String {
+    let message = err.message.lines().next().unwrap_or_default();
+    let message = if message.is_empty() {
+        "syntax error in conditional expression"
+    } else {
+        message
+    };
+    let mut out = format!(
+        "dkms.conf: {}:{}:{}: {message}",
+        err.file.display(),
+        err.line,
+        err.column
+    );
+    if let Some((kw, at)) = open.filter(|_| message.contains("end of file")) {
+        out.push_str(&format!(
+            " (`{kw}' at {}:{} is not closed)",
+            at.line, at.col
+        ));
+    }
+    out.push('\n');
+    out
+}

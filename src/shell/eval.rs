@@ -851,8 +851,15 @@ impl Shell {
                     return Err(Ctl::Fatal(e))
                 }
                 Err(e) => {
-                    let lines = crate::output::conf::syntax_error(&e, text);
+                    let mut lines = crate::output::conf::syntax_error(&e, text);
+                    if self.get("verbose").is_some_and(|v| !v.is_empty()) {
+                        let open = parser.open_construct();
+                        lines.push_str(&crate::output::conf::syntax_error_position(&e, open));
+                    }
                     self.write(&io.err, lines.as_bytes())?;
+                    if parser.error_is_fatal() {
+                        return Err(Ctl::Exit(1));
+                    }
                     self.status = 2;
                     return Ok(2);
                 }

@@ -27,6 +27,10 @@ pub struct Parser {
     /// The rest of the top-level line being run: bash parses a whole line before it runs
     /// any command of it.
     pub(crate) pending: std::collections::VecDeque<AndOr>,
+    /// The compound commands being read (reserved word or bracket, index).
+    pub(crate) open: Vec<(&'static str, usize)>,
+    /// The error being returned makes bash exit (see `error_is_fatal`).
+    pub(crate) fatal: bool,
 }
 
 pub(crate) fn is_meta(c: char) -> bool {
@@ -71,6 +75,8 @@ impl Parser {
             heredoc_skip: None,
             deferred_unsupported: None,
             pending: Default::default(),
+            open: Vec::new(),
+            fatal: false,
         }
     }
 
@@ -576,7 +582,12 @@ impl Parser {
                 }
                 self.i += 1;
                 self.enter()?;
-                let prog = self.program_until_paren()?;
+                let prog = self.program_until_paren().inspect_err(|e| {
+                    // bash parses `$( )` when it reads it, and a syntax error inside one
+                    // that is closed ends the shell; a bad `${ }` there only ends the
+                    // substitution's subshell (the file still stops here, short of bash)
+                    self.fatal = !self.at_eof() && !e.message.ends_with(": bad substitution");
+                })?;
                 self.leave();
                 if self.peek() != Some(')') {
                     return Err(match self.peek() {
@@ -753,6 +764,7 @@ impl Parser {
             match self.scan_matched(from, start, '}') {
                 Err((k, close)) => self.eof_matching(k, close),
                 Ok(end) if e.message == "bad substitution" => {
+                    self.fatal = true;
                     let text: String = self.src[start..end].iter().collect();
                     self.error_at(start, format!("{text}: bad substitution"))
                 }

@@ -118,6 +118,19 @@ impl Parser {
         self.list(&[])
     }
 
+    /// The innermost compound command still open where parsing stopped, and where it
+    /// starts (line, column): what an unexpected end of file leaves unclosed.
+    pub fn open_construct(&self) -> Option<(&'static str, Pos)> {
+        self.open.last().map(|&(kw, at)| (kw, self.pos_at(at)))
+    }
+
+    /// Whether the last error ends the shell reading the file, not just the file (bash
+    /// exits at these: an array assignment open at the end, an error inside `$( )`, a bad
+    /// `${ }`), so that nothing after it runs.
+    pub fn error_is_fatal(&self) -> bool {
+        self.fatal
+    }
+
     pub(crate) fn unexpected(&self) -> ShellError {
         let (tok, end) = self.peek_token_end();
         if tok.is_empty() {
@@ -334,6 +347,17 @@ impl Parser {
         self.skip_blanks();
         self.enter()?;
         let pos = self.pos();
+        // the compound command being read, for an error at the end of the file
+        let mark = self.open.len();
+        let opener = match self.peek() {
+            Some('(') if !self.starts_with("((") => Some("("),
+            _ => ["if", "while", "until", "for", "case", "{", "function"]
+                .into_iter()
+                .find(|kw| self.at_keyword(kw)),
+        };
+        if let Some(kw) = opener {
+            self.open.push((kw, self.i));
+        }
         let kind = if self.starts_with("((") {
             let start = self.i;
             self.i += 2;
@@ -415,6 +439,7 @@ impl Parser {
                 }
             }
         };
+        self.open.truncate(mark);
         let mut redirs = Vec::new();
         loop {
             self.skip_blanks();
@@ -1087,7 +1112,10 @@ impl Parser {
         loop {
             self.skip_separators_nl();
             match self.peek() {
-                None => return Err(self.eof_matching(start, ')')),
+                None => {
+                    self.fatal = true;
+                    return Err(self.eof_matching(start, ')'));
+                }
                 Some(')') => {
                     self.i += 1;
                     return Ok(items);
