@@ -808,23 +808,27 @@ impl Parser {
     }
 
     fn cond_or(&mut self) -> PResult<CondExpr> {
-        let left = self.cond_and()?;
-        if self.cond_peek().0 == CondTok::OrOr {
-            self.i += 2;
-            let right = self.cond_or()?;
-            return Ok(CondExpr::Or(Box::new(left), Box::new(right)));
-        }
-        Ok(left)
+        self.cond_chain(false)
     }
 
-    fn cond_and(&mut self) -> PResult<CondExpr> {
-        let left = self.cond_term()?;
-        if self.cond_peek().0 == CondTok::AndAnd {
-            self.i += 2;
-            let right = self.cond_and()?;
-            return Ok(CondExpr::And(Box::new(left), Box::new(right)));
+    /// `a || b`, or with `and` `a && b`: bash's right-recursive `cond_or` and `cond_and`.
+    fn cond_chain(&mut self, and: bool) -> PResult<CondExpr> {
+        let left = if and {
+            self.cond_term()?
+        } else {
+            self.cond_chain(true)?
+        };
+        let op = if and { CondTok::AndAnd } else { CondTok::OrOr };
+        if self.cond_peek().0 != op {
+            return Ok(left);
         }
-        Ok(left)
+        self.i += 2;
+        let (left, right) = (Box::new(left), Box::new(self.cond_chain(and)?));
+        Ok(if and {
+            CondExpr::And(left, right)
+        } else {
+            CondExpr::Or(left, right)
+        })
     }
 
     fn cond_word(&mut self) -> PResult<Word> {

@@ -21,6 +21,11 @@ fn shell_in(dir: &Path) -> Shell {
 
 /// Run a script; (stdout, stderr, status).
 fn run_in(dir: &Path, script: &str) -> (String, String, i32) {
+    run_as(dir, script, "test.sh")
+}
+
+/// Run a script as the file `name`; (stdout, stderr, status).
+fn run_as(dir: &Path, script: &str, name: &str) -> (String, String, i32) {
     let mut sh = shell_in(dir);
     let out = Rc::new(RefCell::new(Vec::new()));
     let err = Rc::new(RefCell::new(Vec::new()));
@@ -29,7 +34,7 @@ fn run_in(dir: &Path, script: &str) -> (String, String, i32) {
         out: Sink::Buf(out.clone()),
         err: Sink::Buf(err.clone()),
     };
-    let status = match sh.run_text(script, Path::new("test.sh"), &io) {
+    let status = match sh.run_text(script, Path::new(name), &io) {
         Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
         Err(Ctl::Fatal(e)) => {
             err.borrow_mut().extend_from_slice(e.to_string().as_bytes());
@@ -492,20 +497,8 @@ fn syntax_errors_match_bash() {
             String::from_utf8_lossy(&b.stdout).into_owned(),
             String::from_utf8_lossy(&b.stderr).into_owned(),
         );
-        let mut sh = shell_in(d1.path());
-        let out = Rc::new(RefCell::new(Vec::new()));
-        let err = Rc::new(RefCell::new(Vec::new()));
-        let io = Io {
-            stdin: None,
-            out: Sink::Buf(out.clone()),
-            err: Sink::Buf(err.clone()),
-        };
-        let status = match sh.run_text(script, Path::new("./t.conf"), &io) {
-            Ok(s) => s.to_string(),
-            Err(e) => format!("{e:?}"),
-        };
-        let oout = format!("{}[{status}]\n", String::from_utf8_lossy(&out.borrow()));
-        let oerr = String::from_utf8_lossy(&err.borrow()).into_owned();
+        let (out, oerr, status) = run_as(d1.path(), script, "./t.conf");
+        let oout = format!("{out}[{status}]\n");
         compared += 1;
         if (oout.as_str(), oerr.as_str()) != (bout.as_str(), berr.as_str()) {
             failures.push(format!(
