@@ -5,6 +5,7 @@
 //! list and an array assignment, and the assignment arguments of declaration builtins.
 
 use super::ast::{Assign, AssignValue, Word, WordPart};
+use super::lexer::{is_name_char, is_name_start};
 
 /// More words than this from one word is an error rather than an exhausted memory.
 pub const MAX_WORDS: usize = 1 << 20;
@@ -33,6 +34,11 @@ pub fn expand(w: &Word) -> Result<Option<Vec<Word>>, String> {
     for p in &w.parts {
         match p {
             WordPart::Lit(s) => text.extend(s.chars().map(Ch)),
+            // `$name` is text to bash here: a name can grow by what the braces give
+            WordPart::Param(pe) if !pe.braced && super::lexer::is_name(&pe.name) => {
+                text.push(Ch('$'));
+                text.extend(pe.name.chars().map(Ch));
+            }
             _ => text.push(Atom::Part(p)),
         }
     }
@@ -91,8 +97,28 @@ fn rebuild(atoms: &[Atom], pos: super::ast::Pos) -> Word {
             rest = &tail[n..];
         }
     }
-    for a in rest {
+    let mut k = 0;
+    while let Some(a) = rest.get(k) {
+        k += 1;
         match a {
+            Ch('$') if matches!(rest.get(k), Some(Ch(c)) if is_name_start(*c)) => {
+                let n = rest[k..]
+                    .iter()
+                    .take_while(|a| matches!(a, Ch(c) if is_name_char(*c)))
+                    .count();
+                let name = rest[k..k + n]
+                    .iter()
+                    .map(|a| match a {
+                        Ch(c) => *c,
+                        _ => ' ',
+                    })
+                    .collect();
+                k += n;
+                super::lexer::flush(&mut parts, &mut lit);
+                parts.push(WordPart::Param(Box::new(super::lexer::simple_param(
+                    name, pos,
+                ))));
+            }
             Ch(c) => lit.push(*c),
             Atom::Part(p) => {
                 super::lexer::flush(&mut parts, &mut lit);
@@ -244,6 +270,8 @@ fn has_comma(amble: &[Atom]) -> bool {
 
 fn quoted_comma(p: &WordPart) -> bool {
     match p {
+        // a lone quoted comma is taken for `\,`, which bash skips here
+        WordPart::Quoted(s) if s == "," => false,
         WordPart::Quoted(s) | WordPart::Lit(s) => s.contains(','),
         WordPart::DQ(inner) => inner.iter().any(quoted_comma),
         _ => false,

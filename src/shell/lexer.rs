@@ -880,6 +880,7 @@ impl Parser {
                 prefix: ParamPrefix::Indirect,
                 op: ParamOp::None,
                 pos,
+                braced: true,
             });
         }
         if self.peek() == Some('@') && self.peek_at(1).is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -1035,6 +1036,7 @@ impl Parser {
             prefix,
             op,
             pos,
+            braced: true,
         })
     }
 
@@ -1143,6 +1145,7 @@ pub(crate) fn simple_param(name: String, pos: Pos) -> ParamExp {
         prefix: ParamPrefix::None,
         op: ParamOp::None,
         pos,
+        braced: false,
     }
 }
 

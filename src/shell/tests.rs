@@ -774,3 +774,50 @@ fn corpus_mutants_parse_as_bash_does() {
         failures.join("\n----\n")
     );
 }
+
+/// Random words of brace syntax, expanded by bash and by us. (Letter ranges stay within
+/// lower case: bash re-reads a `` ` `` or `\` made by `{b..Z}` as shell syntax.)
+#[test]
+fn random_brace_words_expand_as_in_bash() {
+    const PIECES: &[&str] = &[
+        "{", "{", "{", "}", "}", "}", ",", ",", "..", "..", "a", "b", "1", "2", "0", "-", "x", "c",
+        "\\{", "\\,", "'q,'", "$v", "${v}", "\"{\"",
+    ];
+    // DKMS_BRACE_WORDS=N DKMS_BRACE_SEED=S widen the search by hand
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let mut seed = env("DKMS_BRACE_SEED", 0x9e3779b97f4a7c15);
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut script = String::from("v=V\n");
+    for _ in 0..env("DKMS_BRACE_WORDS", 1500) {
+        let word: String = (0..1 + next(10))
+            .map(|_| PIECES[next(PIECES.len())])
+            .collect();
+        script.push_str(&format!("printf '<%s>' {word}; echo\n"));
+    }
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("words.sh"), &script).expect("write");
+    let Some(expected) = bash(d.path(), ". ./words.sh") else {
+        return; // no bash on this machine
+    };
+    let got = run(&script);
+    let lines = script
+        .lines()
+        .skip(1)
+        .zip(expected.lines().zip(got.lines()));
+    let diffs: Vec<String> = lines
+        .filter(|(_, (e, g))| e != g)
+        .map(|(s, (e, g))| format!("{s}\n  bash: {e}\n  ours: {g}"))
+        .collect();
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+    assert_eq!(expected.lines().count(), got.lines().count());
+}
