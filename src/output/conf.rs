@@ -190,16 +190,34 @@ pub fn fallback_no_bash(err: &std::io::Error) -> String {
 /// A syntax error as bash prints it while sourcing a file: `FILE: line N: MESSAGE`, then
 /// for an unexpected token the text of the line holding it.
 pub fn syntax_error(err: &crate::shell::ShellError, source: &str) -> String {
+    syntax_error_shifted(err, source, 0)
+}
+
+/// A syntax error in backquotes, which bash parses only when it runs them: the lines of
+/// `syntax_error` for the text between the backquotes, named after the file and counted
+/// from the line the backquote opens on.
+pub fn substitution_syntax_error(
+    err: &crate::shell::ShellError,
+    text: &str,
+    first_line: usize,
+) -> String {
+    let err = crate::shell::ShellError {
+        file: format!("{}: command substitution", err.file.display()).into(),
+        ..err.clone()
+    };
+    syntax_error_shifted(&err, text, first_line.saturating_sub(1))
+}
+
+fn syntax_error_shifted(err: &crate::shell::ShellError, source: &str, shift: usize) -> String {
     let file = err.file.display();
     let mut out = String::new();
-    for (n, message) in err.message.split('\n').enumerate() {
+    for (n, message) in err.message.split("\n@").enumerate() {
         let (line, message) = match message
-            .strip_prefix('@')
-            .and_then(|m| m.split_once('@'))
+            .split_once('@')
             .and_then(|(l, m)| Some((l.parse().ok()?, m)))
         {
             Some(follow) if n > 0 => follow,
-            _ => (err.line, message),
+            _ => (err.line + shift, message),
         };
         // bash is silent about some errors in `[[ ]]`
         if !message.is_empty() {
@@ -211,7 +229,7 @@ pub fn syntax_error(err: &crate::shell::ShellError, source: &str) -> String {
             .split('\n')
             .nth(err.line.saturating_sub(1))
             .unwrap_or("");
-        out.push_str(&format!("{file}: line {}: `{text}'\n", err.line));
+        out.push_str(&format!("{file}: line {}: `{text}'\n", err.line + shift));
     }
     out
 }

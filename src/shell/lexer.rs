@@ -31,6 +31,9 @@ pub struct Parser {
     pub(crate) open: Vec<(&'static str, usize)>,
     /// The error being returned makes bash exit (see `error_is_fatal`).
     pub(crate) fatal: bool,
+    /// A bad `${ }` in the line being parsed (bash's error when it runs), and whether it
+    /// ends the shell.
+    pub(crate) deferred_bad: Option<(ShellError, bool)>,
 }
 
 pub(crate) fn is_meta(c: char) -> bool {
@@ -77,6 +80,7 @@ impl Parser {
             pending: Default::default(),
             open: Vec::new(),
             fatal: false,
+            deferred_bad: None,
         }
     }
 
@@ -177,7 +181,7 @@ impl Parser {
 
     /// End of the raw text of the word at `from`, as bash's tokenizer delimits it (quotes,
     /// `$( )`, `${ }` and backquotes hold metacharacters): for error messages.
-    pub(crate) fn raw_word_end(&self, from: usize) -> usize {
+    pub(crate) fn raw_word_end(&self, from: usize, assignment: bool) -> usize {
         let mut k = from;
         let mut close: Vec<char> = Vec::new();
         while let Some(&c) = self.src.get(k) {
@@ -199,6 +203,8 @@ impl Parser {
                     close.push(if self.src[k] == '(' { ')' } else { '}' });
                 }
                 '(' if !close.is_empty() && !in_dq => close.push(')'),
+                // `name=( … )` is one token
+                '(' if assignment && k > from && self.src[k - 1] == '=' => close.push(')'),
                 ')' | '}' if close.last() == Some(&c) => {
                     close.pop();
                 }
@@ -582,12 +588,17 @@ impl Parser {
                 }
                 self.i += 1;
                 self.enter()?;
-                let prog = self.program_until_paren().inspect_err(|e| {
+                let outer_bad = self.deferred_bad.is_some();
+                let prog = self.program_until_paren().inspect_err(|_| {
                     // bash parses `$( )` when it reads it, and a syntax error inside one
-                    // that is closed ends the shell; a bad `${ }` there only ends the
-                    // substitution's subshell (the file still stops here, short of bash)
-                    self.fatal = !self.at_eof() && !e.message.ends_with(": bad substitution");
+                    // that is closed ends the shell
+                    self.fatal = !self.at_eof();
                 })?;
+                // a bad `${ }` inside only ends the substitution's subshell (the file
+                // still stops at this line, short of bash)
+                if let (false, Some((_, fatal))) = (outer_bad, self.deferred_bad.as_mut()) {
+                    *fatal = false;
+                }
                 self.leave();
                 if self.peek() != Some(')') {
                     return Err(match self.peek() {
@@ -681,7 +692,7 @@ impl Parser {
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated array subscript"));
+                return Err(self.eof_matching(start.saturating_sub(1), ']'));
             };
             match c {
                 '[' => {
@@ -757,24 +768,40 @@ impl Parser {
 
     /// After `${`.
     fn braced_param(&mut self, start: usize, pos: Pos) -> Result<ParamExp, ShellError> {
-        let from = self.i;
-        self.braced_param_inner(start, pos).map_err(|e| {
-            // bash's tokenizer only matches the braces; what is inside is checked when it
-            // is expanded
-            match self.scan_matched(from, start, '}') {
-                Err((k, close)) => self.eof_matching(k, close),
-                Ok(end) if e.message == "bad substitution" => {
-                    self.fatal = true;
-                    let text: String = self.src[start..end].iter().collect();
-                    self.error_at(start, format!("{text}: bad substitution"))
-                }
-                Ok(_) => e,
+        let (from, depth) = (self.i, self.depth);
+        let e = match self.braced_param_inner(start, pos) {
+            Ok(p) => return Ok(p),
+            // an error of this `${` (not of something nested in it) is decided by
+            // bash's matching of its braces
+            Err(e)
+                if e.message == "bad substitution"
+                    || (e.message.starts_with("unexpected EOF")
+                        && (e.line, e.column) == (pos.line as usize, pos.col as usize)) =>
+            {
+                e
             }
-        })
+            Err(e) => return Err(e),
+        };
+        // bash's tokenizer only matches the braces: a bad `${ }` is an error when the line
+        // runs (it ends the shell), after any syntax error in the rest of the line
+        match self.scan_matched(from, start, '}') {
+            Err((k, close)) => Err(self.eof_matching(k, close)),
+            Ok(end) if e.message == "bad substitution" => {
+                let text: String = self.src[start..end].iter().collect();
+                if self.deferred_bad.is_none() {
+                    let e = self.error_at(start, format!("{text}: bad substitution"));
+                    self.deferred_bad = Some((e, true));
+                }
+                (self.i, self.depth) = (end, depth);
+                Ok(simple_param(String::new(), pos))
+            }
+            Ok(_) => Err(e),
+        }
     }
 
     /// Bash's matching of a bracket opened at `open` (text from `from`): the index after its
     /// `close`, or the innermost construct still open at the end (where, which closer).
+    /// Plain braces do not nest in `${ }`: the first `}` outside quotes and expansions ends it.
     fn scan_matched(&self, from: usize, open: usize, close: char) -> Result<usize, (usize, char)> {
         let mut stack = vec![(open, close)];
         let mut k = from;
@@ -807,7 +834,6 @@ impl Parser {
                         k += 1;
                         stack.push((k - 1, if self.src[k] == '{' { '}' } else { ')' }));
                     }
-                    '{' if top == '}' => stack.push((k, '}')),
                     '(' if top == ')' => stack.push((k, ')')),
                     _ => {}
                 }
@@ -1126,15 +1152,67 @@ impl Parser {
         let mut sub = Parser::new(&text, self.file.clone());
         sub.depth = self.depth;
         let base = self.pos_at(start);
-        let prog = sub.program().map_err(|mut e| {
-            if e.line == 1 {
-                e.column += base.col as usize;
+        let prog = match sub.program() {
+            Ok(prog) => prog,
+            // bash parses backquotes when it runs them: the error is theirs, then
+            Err(e) if !e.is_unsupported() && !e.message.starts_with("nesting deeper") => {
+                let message =
+                    crate::output::conf::substitution_syntax_error(&e, &text, base.line as usize);
+                failing_substitution(message)
             }
-            e.line += base.line as usize - 1;
-            e
-        })?;
+            Err(mut e) => {
+                if e.line == 1 {
+                    e.column += base.col as usize;
+                }
+                e.line += base.line as usize - 1;
+                return Err(e);
+            }
+        };
         self.leave();
         Ok(WordPart::CmdSub(Rc::new(prog)))
+    }
+}
+
+/// A command substitution that prints `message` on stderr and fails with status 2.
+fn failing_substitution(message: String) -> Program {
+    let word = |p: WordPart| {
+        Arg::Word(Word {
+            parts: vec![p],
+            pos: Pos::default(),
+        })
+    };
+    let lit = |s: &str| word(WordPart::Lit(s.to_string()));
+    let simple = |args: Vec<Arg>, redirs: Vec<Redir>| AndOr {
+        first: Pipeline {
+            negate: false,
+            commands: vec![Command {
+                kind: CommandKind::Simple {
+                    assigns: Vec::new(),
+                    args,
+                },
+                redirs,
+                pos: Pos::default(),
+            }],
+            pos: Pos::default(),
+        },
+        rest: Vec::new(),
+    };
+    let to_stderr = Redir {
+        fd: Some(1),
+        op: RedirOp::DupOut,
+        target: Word {
+            parts: vec![WordPart::Lit("2".into())],
+            pos: Pos::default(),
+        },
+    };
+    Program {
+        items: vec![
+            simple(
+                vec![lit("printf"), lit("%s"), word(WordPart::Quoted(message))],
+                vec![to_stderr],
+            ),
+            simple(vec![lit("exit"), lit("2")], Vec::new()),
+        ],
     }
 }
 

@@ -37,9 +37,7 @@ impl Parser {
         if !self.at_eof() {
             return Err(self.unexpected());
         }
-        if let Some(e) = self.deferred_unsupported.take() {
-            return Err(e);
-        }
+        self.deferred_errors()?;
         Ok(prog)
     }
 
@@ -86,10 +84,22 @@ impl Parser {
                 _ => return Err(self.unexpected()),
             }
         }
-        if let Some(e) = self.deferred_unsupported.take() {
+        self.deferred_errors()?;
+        Ok(self.pending.pop_front())
+    }
+
+    /// The errors found in a line that parsed: a bad `${ }` (bash's, when the line runs),
+    /// else a construct outside the subset.
+    fn deferred_errors(&mut self) -> PResult<()> {
+        if let Some((e, fatal)) = self.deferred_bad.take() {
+            self.fatal = fatal;
+            self.deferred_unsupported = None;
             return Err(e);
         }
-        Ok(self.pending.pop_front())
+        match self.deferred_unsupported.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// At a token that cannot start a command: an operator, `)`, or a reserved word that
@@ -136,6 +146,15 @@ impl Parser {
         if tok.is_empty() {
             return self.error("syntax error: unexpected end of file");
         }
+        // bash reads the whole word first: an error inside its `$( )` comes first
+        if self.src[self.i..end].iter().any(|&c| c == '$' || c == '`') {
+            let text: String = self.src.iter().collect();
+            let mut word = Parser::new(&text, self.file.clone());
+            word.i = self.i;
+            if let Err(e) = word.word() {
+                return e;
+            }
+        }
         let mut e = self.error(format!(
             "syntax error near unexpected token `{}'",
             ansi_c_token(&tok)
@@ -166,7 +185,7 @@ impl Parser {
             }
         }
         let end = self
-            .raw_word_end(self.i)
+            .raw_word_end(self.i, true)
             .max(self.i + 1)
             .min(self.src.len());
         let _ = c;
@@ -358,10 +377,18 @@ impl Parser {
         if let Some(kw) = opener {
             self.open.push((kw, self.i));
         }
-        let kind = if self.starts_with("((") {
+        // `((` not closed by `))` is two subshells, as bash reads it: `((cd x); y)`
+        let arith = self.starts_with("((").then(|| {
             let start = self.i;
             self.i += 2;
-            CommandKind::Arith(self.arith_command_body(start)?)
+            let r = self.arith_command_body(start);
+            if r.is_err() && !self.at_eof() {
+                self.i = start;
+            }
+            r
+        });
+        let kind = if let Some(r) = arith.filter(|r| r.is_ok() || self.at_eof()) {
+            CommandKind::Arith(r?)
         } else if self.peek() == Some('(') {
             self.i += 1;
             let body = self.compound_list(&[])?;
@@ -407,7 +434,7 @@ impl Parser {
                 Some("function") => {
                     self.i += "function".len();
                     self.skip_blanks();
-                    let end = self.raw_word_end(self.i);
+                    let end = self.raw_word_end(self.i, false);
                     if end == self.i {
                         return Err(self.unexpected());
                     }
@@ -658,7 +685,7 @@ impl Parser {
             });
         }
         // any word parses here; bash rejects a bad name only when the loop runs
-        let end = self.raw_word_end(self.i);
+        let end = self.raw_word_end(self.i, false);
         if end == self.i {
             return Err(self.unexpected());
         }
