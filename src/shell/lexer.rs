@@ -601,8 +601,14 @@ impl Parser {
                 }
                 self.leave();
                 if self.peek() != Some(')') {
+                    // bash names the `$((` of a substitution it first took for arithmetic
+                    let open = if self.src.get(start + 2) == Some(&'(') {
+                        start
+                    } else {
+                        self.i
+                    };
                     return Err(match self.peek() {
-                        None => self.eof_matching(self.i, ')'),
+                        None => self.eof_matching(open, ')'),
                         Some(_) => self.unexpected(),
                     });
                 }

@@ -313,14 +313,14 @@ impl Parser {
     fn pipeline(&mut self) -> PResult<Pipeline> {
         self.skip_blanks();
         let pos = self.pos();
-        let mut negate = false;
+        let (mut negate, mut bang) = (false, false);
         while self.at_keyword("!") {
-            negate = !negate;
+            (negate, bang) = (!negate, true);
             self.i += 1;
             self.skip_blanks();
         }
         // `!` alone before the end of the line is a command of its own (status 1)
-        if negate && matches!(self.peek(), None | Some('\n' | ';')) && !self.starts_with(";;") {
+        if bang && matches!(self.peek(), None | Some('\n' | ';')) && !self.starts_with(";;") {
             return Ok(Pipeline {
                 negate,
                 commands: vec![Command {
