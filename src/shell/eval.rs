@@ -845,7 +845,13 @@ impl Shell {
         let mut status = 0;
         loop {
             match parser.next_command() {
-                Ok(Some(ao)) => status = self.run_and_or(&ao, io)?,
+                Ok(Some(ao)) => {
+                    for w in parser.take_warnings() {
+                        let text = crate::output::conf::syntax_error(&w, text);
+                        self.write(&io.err, text.as_bytes())?;
+                    }
+                    status = self.run_and_or(&ao, io)?
+                }
                 Ok(None) => return Ok(status),
                 Err(e) if e.message.starts_with("nesting deeper") || e.is_unsupported() => {
                     return Err(Ctl::Fatal(e))

@@ -34,6 +34,8 @@ pub struct Parser {
     /// A bad `${ }` in the line being parsed (bash's error when it runs), and whether it
     /// ends the shell.
     pub(crate) deferred_bad: Option<(ShellError, bool)>,
+    /// Warnings to print before the line runs.
+    pub(crate) warnings: Vec<ShellError>,
 }
 
 pub(crate) fn is_meta(c: char) -> bool {
@@ -81,6 +83,7 @@ impl Parser {
             open: Vec::new(),
             fatal: false,
             deferred_bad: None,
+            warnings: Vec::new(),
         }
     }
 

@@ -134,6 +134,11 @@ impl Parser {
         self.open.last().map(|&(kw, at)| (kw, self.pos_at(at)))
     }
 
+    /// Warnings bash prints while reading (a here-document ended by the end of the file).
+    pub fn take_warnings(&mut self) -> Vec<ShellError> {
+        std::mem::take(&mut self.warnings)
+    }
+
     /// Whether the last error ends the shell reading the file, not just the file (bash
     /// exits at these: an array assignment open at the end, an error inside `$( )`, a bad
     /// `${ }`), so that nothing after it runs.
@@ -1249,6 +1254,7 @@ impl Parser {
     }
 
     fn heredoc(&mut self, fd: Option<u32>, strip_tabs: bool) -> PResult<Redir> {
+        let op_line = self.pos().line;
         self.skip_blanks();
         let delim_word = self.word()?.ok_or_else(|| self.unexpected())?;
         let quoted = delim_word
@@ -1284,6 +1290,14 @@ impl Parser {
         let mut body = String::new();
         loop {
             if k >= self.src.len() {
+                // bash warns, and takes the rest of the file as the body
+                let last = self.src.len().saturating_sub(1);
+                self.warnings.push(self.error_at(
+                    last,
+                    format!(
+                        "warning: here-document at line {op_line} delimited by end-of-file (wanted `{delim}')"
+                    ),
+                ));
                 break;
             }
             let mut e = k;

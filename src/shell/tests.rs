@@ -511,6 +511,10 @@ const SYNTAX_ERRORS: &[&str] = &[
     "! !\n",
     "a=1\n\n\n\n",
     "echo $(( 1 + \n 2 )\n",
+    "cat <<EOF\nabc\n",
+    "a=1\ncat <<EOF\nabc\ndef\n\n",
+    "cat <<EOF\nabc",
+    "cat <<-\"E\"; echo x\n\tabc\n",
 ];
 
 #[test]
@@ -554,16 +558,25 @@ fn syntax_errors_match_bash() {
 /// the file reaches a construct outside the subset (the parse cannot go on natively).
 fn parse_report(text: &str) -> Result<Option<String>, ()> {
     let mut p = super::lexer::Parser::new(text, "./t.conf");
+    let mut warnings = String::new();
     loop {
-        match p.next_command() {
+        let r = p.next_command();
+        for w in p.take_warnings() {
+            warnings.push_str(&crate::output::conf::syntax_error(&w, text));
+        }
+        match r {
             Ok(Some(_)) => {}
-            Ok(None) => return Ok(None),
+            Ok(None) => return Ok((!warnings.is_empty()).then_some(warnings)),
             Err(e) if e.is_unsupported() || e.message.starts_with("nesting deeper") => {
                 return Err(())
             }
             // bash's error when the line runs: the parse goes on
             Err(e) if e.message.ends_with(": bad substitution") => {}
-            Err(e) => return Ok(Some(crate::output::conf::syntax_error(&e, text))),
+            Err(e) => {
+                return Ok(Some(
+                    warnings + &crate::output::conf::syntax_error(&e, text),
+                ))
+            }
         }
     }
 }
