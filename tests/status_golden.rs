@@ -749,3 +749,72 @@ fn filters_are_glob_patterns_and_kernels_sort_by_path() {
         ok("hello/1.0: added\nhello/2.0, abc, x86_64: built\nhelp/1.0: added\n")
     );
 }
+
+/// The installed copy is looked for in the distribution's location, then in
+/// DEST_MODULE_LOCATION itself; the first one found is compared (as uninstall finds it).
+#[test]
+fn installed_copy_at_the_raw_dest_module_location() {
+    let line = "raw/1.0, 6.1.0-1-test, x86_64: installed";
+    let differs = "raw/1.0, 6.1.0-1-test, x86_64: installed (Differences between built and installed modules)";
+    // (copy in updates/dkms, copy in kernel/drivers/misc, status line)
+    for (updates, raw, expected) in [
+        (None, Some(KO), line),
+        (None, Some(&b"other"[..]), differs),
+        (Some(KO), Some(&b"other"[..]), line),
+        (Some(&b"other"[..]), Some(KO), differs),
+        (None, None, differs),
+    ] {
+        let sb = Sandbox::new();
+        let conf = "PACKAGE_NAME=raw\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=raw\n\
+                    DEST_MODULE_LOCATION[0]=/kernel/drivers/misc\n";
+        sb.write_source("raw", "1.0", Some(conf));
+        sb.mark_added("raw", "1.0");
+        sb.mark_built("raw", "1.0", K, A, "raw", KO);
+        sb.mark_installed("raw", "1.0", K, A, "raw", KO);
+        let kdir = sb.install_tree().join(K);
+        std::fs::remove_file(kdir.join("updates/dkms/raw.ko")).unwrap();
+        if let Some(bytes) = updates {
+            std::fs::write(kdir.join("updates/dkms/raw.ko"), bytes).unwrap();
+        }
+        if let Some(bytes) = raw {
+            std::fs::create_dir_all(kdir.join("kernel/drivers/misc")).unwrap();
+            std::fs::write(kdir.join("kernel/drivers/misc/raw.ko"), bytes).unwrap();
+        }
+        assert_eq!(
+            sb.run_same_as_reference(&["status"]),
+            ok(&format!("{expected}\n")),
+            "updates: {updates:?}, raw: {raw:?}"
+        );
+    }
+}
+
+/// `--directive` values are echoed while dkms.conf is read, after the state and before the
+/// line ends; on every read, also of the same kernel again.
+#[test]
+fn directive_echo_comes_inside_the_status_line() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", K, A, "hello", KO);
+    let echoed = "hello/1.0, 6.1.0-1-test, x86_64: builtDIRECTIVE: FOO=\"bar\"\n\n";
+    assert_eq!(
+        sb.run_same_as_reference(&["status", "--directive", "FOO=bar"]),
+        ok(echoed)
+    );
+    assert_eq!(
+        sb.run_same_as_reference(&[
+            "status",
+            "--directive",
+            "FOO=bar",
+            "--directive",
+            "X=1",
+            "-k",
+            K,
+            "-k",
+            K
+        ]),
+        ok(
+            &"hello/1.0, 6.1.0-1-test, x86_64: builtDIRECTIVE: FOO=\"bar\"\nDIRECTIVE: X=\"1\"\n\n"
+                .repeat(2)
+        )
+    );
+}

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{compare_with_reference, Run, Sandbox};
+use common::{compare_with_reference, Run, Sandbox, TarballSource};
 
 fn run(code: i32, stdout: &str, stderr: &str) -> Run {
     Run {
@@ -101,25 +101,14 @@ fn mktarball_of_built_kernels_and_of_the_source() {
 #[test]
 fn ldtarball_loads_built_modules_and_the_source() {
     let setup = |sb: &Sandbox| {
-        let stage = sb.path().join("stage");
-        let kdir = stage.join("dkms_main_tree/9.9/x86_64");
-        std::fs::create_dir_all(kdir.join("module")).unwrap();
-        std::fs::create_dir_all(kdir.join("log")).unwrap();
-        std::fs::write(kdir.join("module/hello.ko"), b"ko").unwrap();
-        std::fs::write(kdir.join("log/make.log"), "log\n").unwrap();
-        let src = stage.join("dkms_source_tree");
-        std::fs::create_dir_all(&src).unwrap();
-        std::fs::write(src.join("dkms.conf"), common::simple_conf("hello", "1.0")).unwrap();
-        let status = std::process::Command::new("tar")
-            .arg("-C")
-            .arg(&stage)
-            .arg("-czf")
-            .arg(sb.path().join("h.dkms.tar.gz"))
-            .arg(".")
-            .status()
-            .unwrap();
-        assert!(status.success());
-        std::fs::remove_dir_all(&stage).unwrap();
+        let conf = common::simple_conf("hello", "1.0");
+        sb.dkms_tarball(
+            "h.dkms.tar.gz",
+            &conf,
+            &[("9.9", "x86_64")],
+            TarballSource::Source,
+            b"ko",
+        );
     };
     let (out, sb) = compare_with_reference(setup, &["ldtarball", "h.dkms.tar.gz"]);
     assert_eq!(
@@ -137,16 +126,11 @@ fn ldtarball_loads_built_modules_and_the_source() {
         "hello/1.0, 9.9, x86_64: built\n"
     );
 
-    // loading it again is refused
+    // loading it again is refused (spec §4.8)
     let again = sb.run(&["ldtarball", "h.dkms.tar.gz"]);
     assert_eq!(
         again,
-        run(
-            3,
-            "",
-            "\nError! DKMS tree already contains: hello/1.0\n\
-             You cannot add the same module/version combo more than once.\n"
-        )
+        run(8, "", "\nError! hello/1.0 is already added!\nAborting.\n")
     );
 
     let (out, _) = compare_with_reference(|_| {}, &["ldtarball", "nosuch.tgz"]);
@@ -174,7 +158,7 @@ fn binaries_only_round_trip() {
             0,
             "Marking modules for 9.9 (x86_64) for archiving...\n\
              \n\
-             Creating tarball structure to specifically accomodate binaries.\n\
+             Creating tarball structure to specifically accommodate binaries.\n\
              \n\
              Tarball location: <ROOT>/bin.tgz\n",
             ""
