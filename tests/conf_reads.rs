@@ -6,14 +6,6 @@ mod common;
 
 use common::{compare_with_reference, Run, Sandbox};
 
-fn run(code: i32, stdout: &str, stderr: &str) -> Run {
-    Run {
-        code,
-        stdout: stdout.to_string(),
-        stderr: stderr.to_string(),
-    }
-}
-
 const BAD: &str = "\nError! Bad conf file.\n\
                    File: <ROOT>/src/bad-1.0/dkms.conf does not represent a valid dkms.conf file.\n";
 
@@ -55,7 +47,7 @@ fn zero_modules_warning_only_without_errors() {
             },
             &["add", "bad/1.0"],
         );
-        assert_eq!(out, run(code, stdout, &stderr), "{conf:?}");
+        assert_eq!(out, Run::new(code, stdout, &stderr), "{conf:?}");
     }
 }
 
@@ -72,7 +64,7 @@ fn add_read_variables_and_build_after_auto_add_reads_once() {
     let (out, _) = compare_with_reference(setup, &["add", "z/1.0"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "Creating symlink <ROOT>/dkms/z/1.0/source -> <ROOT>/src/z-1.0\n",
             "read ms= us= sd= m=z\ndkms.conf: Warning! Zero modules specified.\n"
@@ -92,7 +84,7 @@ fn add_read_variables_and_build_after_auto_add_reads_once() {
     let zero = "dkms.conf: Warning! Zero modules specified.\n";
     assert_eq!(
         out,
-        run(
+        Run::new(
             8,
             "DIRECTIVE: FOO=\"bar\"\n\
              Creating symlink <ROOT>/dkms/z/1.0/source -> <ROOT>/src/z-1.0\n\n",
@@ -112,5 +104,5 @@ fn build_of_a_missing_module_reports_each_kernel() {
         compare_with_reference(|_| {}, &["build", "nosuch/1.0", "-k", "9.9", "-k", "9.9"]);
     let once = "\nError! Could not find module source directory.\n\
                 Directory: <ROOT>/src/nosuch-1.0 does not exist.\n";
-    assert_eq!(out, run(2, "", &once.repeat(2)));
+    assert_eq!(out, Run::new(2, "", &once.repeat(2)));
 }

@@ -9,14 +9,6 @@ use common::{compare_with_reference, simple_conf, Run, Sandbox, TarballSource};
 
 const K: (&str, &str) = ("9.9", "x86_64");
 
-fn run(code: i32, stdout: &str, stderr: &str) -> Run {
-    Run {
-        code,
-        stdout: stdout.to_string(),
-        stderr: stderr.to_string(),
-    }
-}
-
 const ALREADY_CONTAINS: &str = "\nError! DKMS tree already contains: hello/1.0\n\
                                 You cannot add the same module/version combo more than once.\n";
 
@@ -53,7 +45,7 @@ fn a_plain_source_tarball_is_added_as_add_does() {
         &["add", "h.tar.gz"],
     ] {
         let (out, sb) = compare_with_reference(source_tarball, args);
-        assert_eq!(out, run(0, creating, ""), "{args:?}");
+        assert_eq!(out, Run::new(0, creating, ""), "{args:?}");
         assert_eq!(
             std::fs::read_to_string(sb.source_tree().join("hello-1.0/hello.c")).unwrap(),
             "int x;\n"
@@ -69,91 +61,86 @@ fn a_plain_source_tarball_is_added_as_add_does() {
     added(&sb);
     assert_eq!(
         sb.run(&["ldtarball", "h.tar.gz", "--force"]),
-        run(3, "", ALREADY_CONTAINS)
+        Run::new(3, "", ALREADY_CONTAINS)
     );
     assert!(!sb.source_tree().join("hello-1.0/hello.c").exists());
     assert_eq!(
         sb.run_same_as_reference(&["ldtarball", "h.tar.gz"]),
-        run(3, "", ALREADY_CONTAINS)
+        Run::new(3, "", ALREADY_CONTAINS)
     );
 }
 
+fn added_and_built(sb: &Sandbox) {
+    full_tarball(sb);
+    binaries_tarball(sb);
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", K.0, K.1, "hello", b"old ko");
+}
+
+fn built_not_added(sb: &Sandbox) {
+    full_tarball(sb);
+    sb.write_source("hello", "1.0", None);
+    sb.mark_built("hello", "1.0", K.0, K.1, "hello", b"old ko");
+}
+
+/// (tree before, command, result, the built module's bytes after)
+type Case<'a> = (fn(&Sandbox), &'a [&'a str], Run, &'a [u8]);
+
+/// A dkms tarball over a module already added (refused without `--force`; with it the
+/// source and the kernel directories are loaded again, then add refuses), or over a kernel
+/// directory already in the tree (kept without `--force`).
 #[test]
-fn a_dkms_tarball_of_a_module_already_added() {
-    let added = |sb: &Sandbox| {
-        full_tarball(sb);
-        binaries_tarball(sb);
-        sb.added("hello", "1.0");
-        sb.mark_built("hello", "1.0", K.0, K.1, "hello", b"old ko");
-    };
-    for file in ["full.tgz", "bin.tgz"] {
-        let (out, sb) = compare_with_reference(added, &["ldtarball", file]);
-        assert_eq!(
-            out,
-            run(8, "", "\nError! hello/1.0 is already added!\nAborting.\n"),
-            "{file}"
-        );
-        assert_eq!(built_ko(&sb), b"old ko");
+fn a_dkms_tarball_over_an_existing_module() {
+    let loading = "\nLoading tarball for hello/1.0\n";
+    let forcing = "Forcing install of hello/1.0\n";
+    let kernel = "Loading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n";
+    let link = "Creating symlink <ROOT>/dkms/hello/1.0/source -> <ROOT>/src/hello-1.0\n";
+    let aborting = "\nError! hello/1.0 is already added!\nAborting.\n";
+    let skipping = "Warning: <ROOT>/dkms/hello/1.0/9.9/x86_64 already exists. Skipping...\n";
+    let forced_again = format!("\n{ALREADY_CONTAINS}");
+    let table: [Case; 6] = [
+        (
+            added_and_built,
+            &["ldtarball", "full.tgz"],
+            Run::new(8, "", aborting),
+            b"old ko",
+        ),
+        (
+            added_and_built,
+            &["ldtarball", "bin.tgz"],
+            Run::new(8, "", aborting),
+            b"old ko",
+        ),
+        (
+            added_and_built,
+            &["ldtarball", "full.tgz", "--force"],
+            Run::new(3, &format!("{loading}{forcing}{kernel}"), &forced_again),
+            b"new ko",
+        ),
+        (
+            added_and_built,
+            &["ldtarball", "bin.tgz", "--force"],
+            Run::new(3, &format!("{loading}{kernel}"), ALREADY_CONTAINS),
+            b"new ko",
+        ),
+        (
+            built_not_added,
+            &["ldtarball", "full.tgz"],
+            Run::new(0, &format!("{loading}{link}"), skipping),
+            b"old ko",
+        ),
+        (
+            built_not_added,
+            &["ldtarball", "full.tgz", "--force"],
+            Run::new(0, &format!("{loading}{forcing}{kernel}{link}"), "\n"),
+            b"new ko",
+        ),
+    ];
+    for (setup, args, expected, ko) in table {
+        let (out, sb) = compare_with_reference(setup, args);
+        assert_eq!(out, expected, "{args:?}");
+        assert_eq!(built_ko(&sb), ko, "{args:?}");
     }
-
-    // --force loads the source and the kernel directories again, then add refuses
-    let (out, sb) = compare_with_reference(added, &["ldtarball", "full.tgz", "--force"]);
-    assert_eq!(
-        out,
-        run(
-            3,
-            "\nLoading tarball for hello/1.0\n\
-             Forcing install of hello/1.0\n\
-             Loading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n",
-            &format!("\n{ALREADY_CONTAINS}")
-        )
-    );
-    assert_eq!(built_ko(&sb), b"new ko");
-    let (out, sb) = compare_with_reference(added, &["ldtarball", "bin.tgz", "--force"]);
-    assert_eq!(
-        out,
-        run(
-            3,
-            "\nLoading tarball for hello/1.0\n\
-             Loading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n",
-            ALREADY_CONTAINS
-        )
-    );
-    assert_eq!(built_ko(&sb), b"new ko");
-}
-
-#[test]
-fn a_kernel_directory_already_in_the_tree_is_kept_without_force() {
-    let built_not_added = |sb: &Sandbox| {
-        full_tarball(sb);
-        sb.write_source("hello", "1.0", None);
-        sb.mark_built("hello", "1.0", K.0, K.1, "hello", b"old ko");
-    };
-    let (out, sb) = compare_with_reference(built_not_added, &["ldtarball", "full.tgz"]);
-    assert_eq!(
-        out,
-        run(
-            0,
-            "\nLoading tarball for hello/1.0\n\
-             Creating symlink <ROOT>/dkms/hello/1.0/source -> <ROOT>/src/hello-1.0\n",
-            "Warning: <ROOT>/dkms/hello/1.0/9.9/x86_64 already exists. Skipping...\n"
-        )
-    );
-    assert_eq!(built_ko(&sb), b"old ko");
-
-    let (out, sb) = compare_with_reference(built_not_added, &["ldtarball", "full.tgz", "--force"]);
-    assert_eq!(
-        out,
-        run(
-            0,
-            "\nLoading tarball for hello/1.0\n\
-             Forcing install of hello/1.0\n\
-             Loading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n\
-             Creating symlink <ROOT>/dkms/hello/1.0/source -> <ROOT>/src/hello-1.0\n",
-            "\n"
-        )
-    );
-    assert_eq!(built_ko(&sb), b"new ko");
 }
 
 #[test]
@@ -165,7 +152,7 @@ fn a_dkms_tarball_without_a_conf_is_not_valid() {
                    none.tgz is not a valid DKMS tarball.\n";
     for args in [&["ldtarball", "none.tgz"][..], &["add", "none.tgz"]] {
         let (out, _) = compare_with_reference(setup, args);
-        assert_eq!(out, run(7, "", invalid), "{args:?}");
+        assert_eq!(out, Run::new(7, "", invalid), "{args:?}");
     }
     // a conf without the version: dkms's validation of the extracted file
     let sb = Sandbox::new();
@@ -176,7 +163,7 @@ fn a_dkms_tarball_without_a_conf_is_not_valid() {
         TarballSource::Source,
         b"ko",
     );
-    let bad = run(
+    let bad = Run::new(
         8,
         "",
         "dkms.conf: Error! No 'PACKAGE_VERSION' directive specified.\n\
@@ -217,7 +204,7 @@ fn binaries_only_names_come_from_the_conf() {
     sb.tar_dir(&stage, "other.tgz");
     assert_eq!(
         sb.run(&["ldtarball", "other.tgz"]),
-        run(
+        Run::new(
             0,
             "\nLoading tarball for hello/1.0\n\
              Creating <ROOT>/dkms/hello/1.0/source\n\
@@ -230,7 +217,7 @@ fn binaries_only_names_come_from_the_conf() {
     full_tarball(&sb);
     assert_eq!(
         sb.run(&["ldtarball", "full.tgz"]),
-        run(
+        Run::new(
             0,
             "\nLoading tarball for hello/1.0\n\
              Creating symlink <ROOT>/dkms/hello/1.0/source -> <ROOT>/src/hello-1.0\n",
@@ -252,7 +239,7 @@ fn mktarball_of_all_kernels_when_none_is_built() {
     );
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "\nMarking <ROOT>/dkms/hello/1.0/source for archiving...\n\
              \n\

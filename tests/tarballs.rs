@@ -4,14 +4,6 @@ mod common;
 
 use common::{compare_with_reference, Run, Sandbox, TarballSource};
 
-fn run(code: i32, stdout: &str, stderr: &str) -> Run {
-    Run {
-        code,
-        stdout: stdout.to_string(),
-        stderr: stderr.to_string(),
-    }
-}
-
 fn built(sb: &Sandbox) {
     sb.added("hello", "1.0");
     sb.mark_built("hello", "1.0", "9.9", "x86_64", "hello", b"ko");
@@ -36,7 +28,7 @@ fn mktarball_of_built_kernels_and_of_the_source() {
     let (out, sb) = compare_with_reference(built, &["mktarball", "hello/1.0", "-k", "9.9/x86_64"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "Marking modules for 9.9 (x86_64) for archiving...\n\
              \n\
@@ -77,7 +69,7 @@ fn mktarball_of_built_kernels_and_of_the_source() {
     );
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "\nMarking <ROOT>/dkms/hello/1.0/source for archiving...\n\
              \n\
@@ -89,7 +81,7 @@ fn mktarball_of_built_kernels_and_of_the_source() {
     let (out, _) = compare_with_reference(built, &["mktarball", "hello/1.0", "-k", "9.8/x86_64"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             6,
             "",
             "\nError! No modules built for 9.8 (x86_64).\n\
@@ -113,7 +105,7 @@ fn ldtarball_loads_built_modules_and_the_source() {
     let (out, sb) = compare_with_reference(setup, &["ldtarball", "h.dkms.tar.gz"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "\nLoading tarball for hello/1.0\n\
              Loading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n\
@@ -130,11 +122,11 @@ fn ldtarball_loads_built_modules_and_the_source() {
     let again = sb.run(&["ldtarball", "h.dkms.tar.gz"]);
     assert_eq!(
         again,
-        run(8, "", "\nError! hello/1.0 is already added!\nAborting.\n")
+        Run::new(8, "", "\nError! hello/1.0 is already added!\nAborting.\n")
     );
 
     let (out, _) = compare_with_reference(|_| {}, &["ldtarball", "nosuch.tgz"]);
-    assert_eq!(out, run(2, "", "\nError!  does not exist.\n"));
+    assert_eq!(out, Run::new(2, "", "\nError!  does not exist.\n"));
 }
 
 /// A binaries-only tarball round trip: the version comes back built, without a source tree
@@ -154,7 +146,7 @@ fn binaries_only_round_trip() {
     ]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "Marking modules for 9.9 (x86_64) for archiving...\n\
              \n\
@@ -169,7 +161,7 @@ fn binaries_only_round_trip() {
     let out = sb.run(&["ldtarball", "bin.tgz"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "\nLoading tarball for hello/1.0\n\
              Creating <ROOT>/dkms/hello/1.0/source\n\

@@ -96,6 +96,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    pub fn new(code: i32, stdout: &str, stderr: &str) -> Self {
+        Run {
+            code,
+            stdout: stdout.to_string(),
+            stderr: stderr.to_string(),
+        }
+    }
+}
+
 impl Sandbox {
     /// Run dkms and capture the masked result (the running kernel shows as `<KVER>`, the
     /// machine arch as `<ARCH>` when `mask_host` is used by the caller).
