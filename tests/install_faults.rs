@@ -157,6 +157,11 @@ fn hello_in_namespace(
     Some(r)
 }
 
+/// `hello_in_namespace` with the kernel's module directory read-only: exit 6.
+fn read_only_kernel_dir(k: &Kbuild, action_version: (&str, &str)) -> Option<Ns> {
+    hello_in_namespace(k, &read_only(&k.kernel_dir()), action_version, "", 6)
+}
+
 /// dkms's error when the copy of hello `version` into the install tree failed.
 fn copy_failed(k: &Kbuild, version: &str) -> String {
     format!(
@@ -178,8 +183,7 @@ fn install_into_a_read_only_tree_fails_and_leaves_nothing() {
     let Some(k) = hello_after("build") else {
         return;
     };
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = hello_in_namespace(&k, &setup, ("install", "1.0"), "", 6) else {
+    let Some(r) = read_only_kernel_dir(&k, ("install", "1.0")) else {
         return;
     };
     assert_eq!(r.stdout, INSTALLING);
@@ -206,8 +210,7 @@ fn a_newer_version_into_a_read_only_tree_keeps_the_older_one_installed() {
     let v1 = older_installed_newer_built(&k);
     let dir = k.kernel_dir().join("updates/dkms");
 
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = hello_in_namespace(&k, &setup, ("install", "2.0"), "", 6) else {
+    let Some(r) = read_only_kernel_dir(&k, ("install", "2.0")) else {
         return;
     };
     assert_eq!(
@@ -328,8 +331,7 @@ fn uninstall_from_a_read_only_tree_fails_and_stays_installed() {
     let file = k.kernel_dir().join("updates/dkms/hello.ko");
     let bytes = std::fs::read(&file).unwrap();
 
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = hello_in_namespace(&k, &setup, ("uninstall", "1.0"), "", 6) else {
+    let Some(r) = read_only_kernel_dir(&k, ("uninstall", "1.0")) else {
         return;
     };
     assert_eq!(
@@ -374,8 +376,7 @@ fn an_original_module_in_a_read_only_tree_is_not_archived_half_way() {
     .unwrap();
     let original_bytes = std::fs::read(&original).unwrap();
 
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = hello_in_namespace(&k, &setup, ("install", "2.0"), "", 6) else {
+    let Some(r) = read_only_kernel_dir(&k, ("install", "2.0")) else {
         return;
     };
     assert_eq!(
