@@ -131,12 +131,13 @@ pub enum ReadSite {
 
 impl ReadSite {
     fn of_action(action: &str) -> Self {
+        // (show_conf shows what build reads)
         match action {
             "add" => ReadSite::Add,
-            "build" => ReadSite::Build,
             "install" => ReadSite::Install,
             "status" => ReadSite::Status,
-            _ => ReadSite::Other,
+            "uninstall" | "unbuild" | "remove" => ReadSite::Other,
+            _ => ReadSite::Build,
         }
     }
 }
