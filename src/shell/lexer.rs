@@ -286,15 +286,24 @@ impl Parser {
         stops: &[char],
         regex: bool,
     ) -> Result<(), ShellError> {
-        let mut paren = 0usize;
+        let (mut paren, mut paren_at) = (0usize, 0);
         loop {
             self.skip_continuations();
-            let Some(c) = self.peek() else { break };
+            let Some(c) = self.peek() else {
+                // bash reads a regex's parentheses to their match, however far
+                if paren > 0 {
+                    return Err(self.eof_matching(paren_at, ')'));
+                }
+                break;
+            };
             if stops.contains(&c) {
                 break;
             }
             if regex {
                 if c == '(' {
+                    if paren == 0 {
+                        paren_at = self.i;
+                    }
                     paren += 1;
                     lit.push(c);
                     self.i += 1;
@@ -306,7 +315,7 @@ impl Parser {
                     self.i += 1;
                     continue;
                 }
-                if paren > 0 && matches!(c, '|' | ' ' | '\t' | '<' | '>') {
+                if paren > 0 && matches!(c, '|' | ' ' | '\t' | '<' | '>' | '\n' | ';' | '&') {
                     lit.push(c);
                     self.i += 1;
                     continue;

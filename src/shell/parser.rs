@@ -355,6 +355,10 @@ impl Parser {
                     }
                 }
                 self.skip_separators_nl();
+                // `!` starts a pipeline, not a command in one
+                if self.at_keyword("!") {
+                    return Err(self.unexpected());
+                }
                 commands.push(self.command()?);
             } else {
                 break;
@@ -939,7 +943,9 @@ impl Parser {
                         };
                         return Err(self.error(msg));
                     }
-                    let operand = self.cond_word()?;
+                    let operand = self
+                        .cond_word()
+                        .map_err(|e| self.operand_at_eof(e, "unary"))?;
                     self.cond_skip_newlines();
                     CondExpr::Unary(op, operand)
                 } else {
@@ -995,12 +1001,32 @@ impl Parser {
             let pos = self.pos();
             let mut parts = Vec::new();
             let mut lit = String::new();
-            self.word_parts(&mut parts, &mut lit, &[], true)?;
+            let r = self.word_parts(&mut parts, &mut lit, &[], true);
+            r.map_err(|e| self.operand_at_eof(e, "binary"))?;
             flush(&mut parts, &mut lit);
             return Ok(CondExpr::Regex(first, Word { parts, pos }));
         }
-        let right = self.cond_word()?;
+        let right = self
+            .cond_word()
+            .map_err(|e| self.operand_at_eof(e, "binary"))?;
         Ok(CondExpr::Binary(first, op, right))
+    }
+
+    /// An operand of `[[ ]]` that ran into the end of the file: bash then also finds the
+    /// operator without its argument there.
+    fn operand_at_eof(&self, e: ShellError, kind: &str) -> ShellError {
+        if !e.message.starts_with("unexpected EOF") {
+            return e;
+        }
+        let end = self.pos_at(self.src.len()).line as usize;
+        let more = crate::output::conf::follow_up(
+            end,
+            &format!("unexpected argument to conditional {kind} operator"),
+        );
+        ShellError {
+            message: format!("{}\n{more}", e.message),
+            ..e
+        }
     }
 
     // ---- simple commands

@@ -515,6 +515,12 @@ const SYNTAX_ERRORS: &[&str] = &[
     "a=1\ncat <<EOF\nabc\ndef\n\n",
     "cat <<EOF\nabc",
     "cat <<-\"E\"; echo x\n\tabc\n",
+    "[[ \"$k\" =~ (( \"-rt-\" ]] && b=yes\nc=1\n",
+    "echo a | ! sed s/a/b/\n",
+    "[[ a =~ \"x ]]\n",
+    "[[ a == \"x\n]]\n",
+    "[[ -n \"a ]]\n",
+    "[[ a =~ $(x ]]\n",
 ];
 
 #[test]
@@ -720,6 +726,8 @@ const VALID: &[&str] = &[
     "x=\"$(\n${ a {\n}\n)\"",
     "((echo a) )",
     "((cd /); echo b)",
+    "[[ a =~ (x|\ny) ]]",
+    "[[ a =~ (a;b&c) ]] || :",
     "x=${k:-$(uname ${k:-$(uname -r)})}",
 ];
 
