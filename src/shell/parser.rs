@@ -566,6 +566,12 @@ impl Parser {
                     lit.push(c);
                     self.i += 1;
                 }
+                // an escaped character is itself (`\"` opens no string)
+                '\\' if self.peek_at(1).is_some() => {
+                    lit.push(c);
+                    lit.extend(self.peek_at(1));
+                    self.i += 2;
+                }
                 '$' | '`' | '"' | '\'' => {
                     flush(&mut parts, &mut lit);
                     let mut tmp = Vec::new();
