@@ -601,11 +601,24 @@ impl Parser {
                 self.i += 1;
                 self.enter()?;
                 let outer_bad = self.deferred_bad.is_some();
-                let prog = self.program_until_paren().inspect_err(|_| {
-                    // bash parses `$( )` when it reads it, and a syntax error inside one
-                    // that is closed ends the shell
-                    self.fatal = !self.at_eof();
-                })?;
+                let prog = match self.program_until_paren() {
+                    Ok(prog) => prog,
+                    // the end of the file inside is the `$(`'s to bash
+                    Err(e) if self.at_eof() && e.message.ends_with("unexpected end of file") => {
+                        let open = if self.src.get(start + 2) == Some(&'(') {
+                            start
+                        } else {
+                            self.i
+                        };
+                        return Err(self.eof_matching(open, ')'));
+                    }
+                    Err(e) => {
+                        // bash parses `$( )` when it reads it, and a syntax error inside
+                        // one that is closed ends the shell
+                        self.fatal = !self.at_eof();
+                        return Err(e);
+                    }
+                };
                 // a bad `${ }` inside only ends the substitution's subshell (the file
                 // still stops at this line, short of bash)
                 if let (false, Some((_, fatal))) = (outer_bad, self.deferred_bad.as_mut()) {

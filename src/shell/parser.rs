@@ -48,6 +48,7 @@ impl Parser {
         if let Some(ao) = self.pending.pop_front() {
             return Ok(Some(ao));
         }
+
         self.skip_separators_nl();
         if self.at_eof() {
             return Ok(None);
@@ -128,6 +129,29 @@ impl Parser {
         self.list(&[])
     }
 
+    /// At `2>` or `0<`: a redirection's descriptor, not a word.
+    fn at_io_number(&self) -> bool {
+        let digits = self.src[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        digits > 0 && matches!(self.src.get(self.i + digits), Some('<' | '>'))
+    }
+
+    /// The word at the cursor as written (a name bash checks only when it runs: `for`'s
+    /// variable, `function`'s name), after its quotes and substitutions have parsed.
+    fn raw_word(&mut self) -> PResult<Option<String>> {
+        if self.at_io_number() {
+            return Ok(None);
+        }
+        let start = self.i;
+        if self.word()?.is_none() {
+            return Ok(None);
+        }
+        let text: String = self.src[start..self.i].iter().collect();
+        Ok(Some(text.replace("\\\n", "")))
+    }
+
     /// The innermost compound command still open where parsing stopped, and where it
     /// starts (line, column): what an unexpected end of file leaves unclosed.
     pub fn open_construct(&self) -> Option<(&'static str, Pos)> {
@@ -151,8 +175,11 @@ impl Parser {
         if tok.is_empty() {
             return self.error("syntax error: unexpected end of file");
         }
-        // bash reads the whole word first: an error inside its `$( )` comes first
-        if self.src[self.i..end].iter().any(|&c| c == '$' || c == '`') {
+        // bash reads the whole word first: an error inside its quotes or `$( )` comes first
+        if self.src[self.i..end]
+            .iter()
+            .any(|&c| matches!(c, '$' | '`' | '\'' | '"'))
+        {
             let text: String = self.src.iter().collect();
             let mut word = Parser::new(&text, self.file.clone());
             word.i = self.i;
@@ -391,12 +418,15 @@ impl Parser {
             let start = self.i;
             self.i += 2;
             let r = self.arith_command_body(start);
-            if r.is_err() && !self.at_eof() {
+            let unbalanced = r
+                .as_ref()
+                .is_err_and(|e| e.message.starts_with("unbalanced"));
+            if unbalanced {
                 self.i = start;
             }
-            r
+            (r, unbalanced)
         });
-        let kind = if let Some(r) = arith.filter(|r| r.is_ok() || self.at_eof()) {
+        let kind = if let Some((r, false)) = arith {
             CommandKind::Arith(r?)
         } else if self.peek() == Some('(') {
             self.i += 1;
@@ -429,7 +459,10 @@ impl Parser {
                     match self.cond_peek() {
                         (CondTok::End, _) => self.i += 2,
                         (CondTok::Word, _) => {
-                            return Err(self.error("syntax error in conditional expression"))
+                            // bash has read the word: an error inside it comes first
+                            let at = self.i;
+                            self.word()?;
+                            return Err(self.error_at(at, "syntax error in conditional expression"));
                         }
                         (_, t) => {
                             return Err(self.error(format!(
@@ -443,12 +476,9 @@ impl Parser {
                 Some("function") => {
                     self.i += "function".len();
                     self.skip_blanks();
-                    let end = self.raw_word_end(self.i, false);
-                    if end == self.i {
+                    let Some(name) = self.raw_word()? else {
                         return Err(self.unexpected());
-                    }
-                    let name: String = self.src[self.i..end].iter().collect();
-                    self.i = end;
+                    };
                     self.skip_blanks();
                     // `function f ()`, or `function f ( ... )` with a subshell as the body
                     if self.peek() == Some('(') {
@@ -700,12 +730,10 @@ impl Parser {
             });
         }
         // any word parses here; bash rejects a bad name only when the loop runs
-        let end = self.raw_word_end(self.i, false);
-        if end == self.i {
+        let Some(var) = self.raw_word()? else {
             return Err(self.unexpected());
-        }
-        let var: String = self.src[self.i..end].iter().collect();
-        self.i = end;
+        };
+        let after_var = self.i;
         self.skip_separators_nl();
         let mut words = None;
         if self.at_keyword("in") {
@@ -726,10 +754,18 @@ impl Parser {
                 }
             }
             words = Some(list);
-        } else if self.peek() == Some(';') {
+        } else if self.peek() == Some(';') && !self.starts_with(";;") {
             self.i += 1;
         }
         self.skip_separators_nl();
+        // `{` is a reserved word only after a separator: `for x {` is an error
+        if words.is_none()
+            && self.at_keyword("{")
+            && !self.src[after_var..self.i].contains(&';')
+            && !self.src[after_var..self.i].contains(&'\n')
+        {
+            return Err(self.unexpected());
+        }
         let body = self.loop_body()?;
         Ok(CommandKind::For { var, words, body })
     }
@@ -750,6 +786,9 @@ impl Parser {
     fn case_command(&mut self) -> PResult<CommandKind> {
         self.i += 4;
         self.skip_blanks();
+        if self.at_io_number() {
+            return Err(self.unexpected());
+        }
         let word = self.word()?.ok_or_else(|| self.unexpected())?;
         self.skip_separators_nl();
         self.eat_keyword("in")?;
@@ -817,6 +856,11 @@ impl Parser {
             return (CondTok::Eof, Some("EOF".into()));
         };
         let op = |t: CondTok, s: &str| (t, Some(s.to_string()));
+        for two in ["<<<", "<<", ">>", "<&", ">&", "<>", "<(", ">("] {
+            if self.starts_with(two) {
+                return op(CondTok::Other, two);
+            }
+        }
         if self.starts_with("&&") {
             return op(CondTok::AndAnd, "&&");
         }
@@ -1276,12 +1320,11 @@ impl Parser {
         if self.starts_with("<(") || self.starts_with(">(") {
             return Err(self.unsupported_at(self.i, "process substitution"));
         }
-        let target = self.word()?.ok_or_else(|| {
-            self.error(format!(
-                "syntax error near unexpected token `{}'",
-                self.peek_token()
-            ))
-        })?;
+        // `2>` is a redirection of its own, not this one's target
+        if self.at_io_number() {
+            return Err(self.unexpected());
+        }
+        let target = self.word()?.ok_or_else(|| self.unexpected())?;
         Ok(Some(Redir { fd, op, target }))
     }
 
@@ -1358,8 +1401,13 @@ impl Parser {
         } else {
             let mut sub = Parser::new(&body, self.file.clone());
             sub.depth = self.depth;
+            // what does not parse in a body is bash's error when it is expanded; kept as
+            // text here
+            let parts = sub
+                .heredoc_parts()
+                .unwrap_or_else(|_| vec![WordPart::Quoted(body)]);
             Word {
-                parts: vec![WordPart::DQ(sub.heredoc_parts()?)],
+                parts: vec![WordPart::DQ(parts)],
                 pos,
             }
         };
