@@ -403,22 +403,15 @@ pub fn source_and_serialise(
         false,
         false,
     );
-    let list = |arg: &str| {
-        Value::Indexed(
-            arg.split_whitespace()
-                .enumerate()
-                .map(|(i, v)| (i as i64, v.to_string()))
-                .collect(),
-        )
-    };
-    // the directive list is the same for every conf: split it once
-    static DIRECTIVE_LIST: OnceLock<Value> = OnceLock::new();
+    // the directive list is the same for every conf: split once, shared (not copied) by
+    // every evaluation; a conf changing it gets its own copy (copy on write)
+    thread_local! {
+        static DIRECTIVE_LIST: Value = word_list(DIRECTIVE_LIST_ARG);
+    }
     let export_envs = if list_arg == DIRECTIVE_LIST_ARG {
-        DIRECTIVE_LIST
-            .get_or_init(|| list(DIRECTIVE_LIST_ARG))
-            .clone()
+        DIRECTIVE_LIST.with(Value::clone)
     } else {
-        list(list_arg)
+        word_list(list_arg)
     };
     sub.set_local("export_envs", export_envs, false, true);
     sub.set_local("CR", Value::Scalar("\r".into()), false, true);
@@ -486,6 +479,16 @@ pub fn source_and_serialise(
         lines,
         simple: all_simple.then_some(simple),
     }))
+}
+
+/// The words of a list, as an indexed array.
+fn word_list(arg: &str) -> Value {
+    Value::Indexed(std::rc::Rc::new(
+        arg.split_whitespace()
+            .enumerate()
+            .map(|(i, v)| (i as i64, v.to_string()))
+            .collect(),
+    ))
 }
 
 /// The parent half of `safe_source`: source the serialisation in `sh`.

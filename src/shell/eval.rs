@@ -127,7 +127,8 @@ pub enum Value {
     /// Declared (`local x`, `export x`) but without a value.
     Unset,
     Scalar(String),
-    Indexed(BTreeMap<i64, String>),
+    /// Shared: a list set once (dkms's directive list) is handed to every evaluation.
+    Indexed(Rc<BTreeMap<i64, String>>),
     Assoc(BTreeMap<String, String>),
 }
 
@@ -553,7 +554,7 @@ impl Shell {
             }
             match &mut v.value {
                 Value::Indexed(m) => {
-                    m.insert(0, value);
+                    Rc::make_mut(m).insert(0, value);
                 }
                 Value::Assoc(m) => {
                     m.insert("0".into(), value);
@@ -686,7 +687,7 @@ impl Shell {
             }
             v => {
                 let mut m = match std::mem::replace(v, Value::Unset) {
-                    Value::Indexed(m) => m,
+                    Value::Indexed(m) => Rc::unwrap_or_clone(m),
                     Value::Scalar(s) => BTreeMap::from([(0, s)]),
                     _ => BTreeMap::new(),
                 };
@@ -695,7 +696,7 @@ impl Shell {
                     let max = m.keys().next_back().copied().unwrap_or(-1);
                     i += max + 1;
                     if i < 0 {
-                        *v = Value::Indexed(m);
+                        *v = Value::Indexed(Rc::new(m));
                         return Err(Ctl::Fatal(ShellError {
                             file,
                             line,
@@ -711,7 +712,7 @@ impl Shell {
                 } else {
                     *e = value;
                 }
-                *v = Value::Indexed(m);
+                *v = Value::Indexed(Rc::new(m));
             }
         }
         Ok(())
@@ -1242,7 +1243,7 @@ impl Shell {
                             self.insert_global(
                                 "BASH_REMATCH".into(),
                                 Var {
-                                    value: Value::Indexed(m),
+                                    value: Value::Indexed(Rc::new(m)),
                                     exported: false,
                                     readonly: false,
                                 },
@@ -1253,7 +1254,7 @@ impl Shell {
                             self.insert_global(
                                 "BASH_REMATCH".into(),
                                 Var {
-                                    value: Value::Indexed(BTreeMap::new()),
+                                    value: Value::Indexed(Rc::default()),
                                     exported: false,
                                     readonly: false,
                                 },
@@ -1420,7 +1421,7 @@ impl Shell {
                 if a.append {
                     match self.value(&a.name) {
                         Some(Value::Indexed(m)) => {
-                            indexed = m.clone();
+                            indexed = (**m).clone();
                             next = m.keys().next_back().map(|k| k + 1).unwrap_or(0);
                         }
                         Some(Value::Scalar(s)) => {
@@ -1460,7 +1461,7 @@ impl Shell {
                 let value = if is_assoc {
                     Value::Assoc(assoc)
                 } else {
-                    Value::Indexed(indexed)
+                    Value::Indexed(Rc::new(indexed))
                 };
                 match self.get_var_mut(&a.name) {
                     Some(v) => v.value = value,
@@ -1655,7 +1656,7 @@ impl Shell {
                 let init = if flags.contains('A') {
                     Value::Assoc(BTreeMap::new())
                 } else if flags.contains('a') {
-                    Value::Indexed(BTreeMap::new())
+                    Value::Indexed(Rc::default())
                 } else {
                     Value::Unset
                 };
@@ -1712,7 +1713,7 @@ impl Shell {
             let init = if flags.contains('A') {
                 Value::Assoc(BTreeMap::new())
             } else if flags.contains('a') {
-                Value::Indexed(BTreeMap::new())
+                Value::Indexed(Rc::default())
             } else {
                 Value::Unset
             };
@@ -1721,7 +1722,7 @@ impl Shell {
             let init = if flags.contains('A') {
                 Value::Assoc(BTreeMap::new())
             } else if flags.contains('a') {
-                Value::Indexed(BTreeMap::new())
+                Value::Indexed(Rc::default())
             } else {
                 Value::Unset
             };
@@ -3005,12 +3006,12 @@ impl Shell {
             ));
         }
         match self.get_var_mut(name) {
-            Some(v) => v.value = Value::Indexed(m),
+            Some(v) => v.value = Value::Indexed(Rc::new(m)),
             None => {
                 self.insert_global(
                     name.to_string(),
                     Var {
-                        value: Value::Indexed(m),
+                        value: Value::Indexed(Rc::new(m)),
                         exported: false,
                         readonly: false,
                     },
@@ -3031,7 +3032,7 @@ impl Shell {
                     } else {
                         idx
                     };
-                    m.remove(&i);
+                    Rc::make_mut(m).remove(&i);
                 }
                 Value::Assoc(m) => {
                     m.remove(key);
