@@ -4,6 +4,7 @@
 //! `eval echo` of every set index, re-sourced in the parent) and `DKMS_DIRECTIVE*`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -278,9 +279,7 @@ pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
                 ..
             }) => {
                 for (name, index, value) in simple {
-                    if let Ok(i) = index.parse::<usize>() {
-                        out.entry(name).or_default().insert(i, value);
-                    }
+                    out.entry(name).or_default().insert(index, value);
                 }
             }
             Some(ser) => {
@@ -337,7 +336,7 @@ fn collect(sh: &Shell) -> Directives {
 /// when none of them needs a second interpretation.
 pub struct Serialised {
     lines: String,
-    simple: Option<Vec<(String, String, String)>>,
+    simple: Option<Vec<(String, usize, String)>>,
 }
 
 /// dkms's `safe_source FILE LIST`: source FILE in a subshell (stdout discarded), serialise the
@@ -437,20 +436,39 @@ pub fn source_and_serialise(
     }
     // the serialisation, as text the parent sources
     let mut lines = String::new();
-    let mut simple: Vec<(String, String, String)> = Vec::new();
+    let mut simple: Vec<(String, usize, String)> = Vec::new();
     let mut all_simple = true;
+    let mut index = String::new();
     for n in names {
-        for (idx, val) in sub.entries(n) {
-            let v = val.strip_suffix('\r').unwrap_or(&val);
-            let line = sub.unquoted_echo(n, &idx, v);
+        let mut line = |idx: &str, val: &str| {
+            let v = val.strip_suffix('\r').unwrap_or(val);
+            let start = lines.len();
+            sub.unquoted_echo(n, idx, v, &mut lines);
             if all_simple {
-                match simple_assignment(&line) {
-                    Some((name, index, value)) => simple.push((name, index, value)),
+                match simple_assignment(&lines[start..]) {
+                    Some((name, index, value)) => {
+                        simple.push((name.to_string(), index, value.to_string()))
+                    }
                     None => all_simple = false,
                 }
             }
-            lines.push_str(&line);
             lines.push('\n');
+        };
+        match sub.value(n) {
+            None | Some(Value::Unset) => {}
+            Some(Value::Scalar(s)) => line("0", s),
+            Some(Value::Indexed(m)) => {
+                for (k, v) in m.iter() {
+                    index.clear();
+                    let _ = write!(index, "{k}");
+                    line(&index, v);
+                }
+            }
+            Some(Value::Assoc(m)) => {
+                for (k, v) in m {
+                    line(k, v);
+                }
+            }
         }
     }
     if directives {
@@ -496,7 +514,7 @@ pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()>
     let Some(ser) = ser else { return Ok(()) };
     if let Some(simple) = ser.simple {
         for (name, index, value) in simple {
-            let _ = sh.set_element_public(&name, &index, value);
+            let _ = sh.set_element_public(&name, &index.to_string(), value);
         }
         return Ok(());
     }
@@ -532,7 +550,7 @@ fn tmp_dir() -> &'static str {
 }
 
 /// `NAME[idx]="value"` where value needs no second interpretation: a direct assignment.
-fn simple_assignment(line: &str) -> Option<(String, String, String)> {
+fn simple_assignment(line: &str) -> Option<(&str, usize, &str)> {
     let (lhs, rhs) = line.split_once("=\"")?;
     let value = rhs.strip_suffix('"')?;
     if value.contains(['"', '$', '`', '\\']) {
@@ -543,7 +561,7 @@ fn simple_assignment(line: &str) -> Option<(String, String, String)> {
     if !super::lexer::is_name(name) || idx.is_empty() || !idx.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    Some((name.to_string(), idx.to_string(), value.to_string()))
+    Some((name, idx.parse().ok()?, value))
 }
 
 /// How bash's `set` prints a value.

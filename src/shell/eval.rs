@@ -89,6 +89,14 @@ impl NameFilter {
     }
 }
 
+/// Globals frozen into a layer shared by the shells cloned from a context.
+#[derive(Default)]
+struct Frozen {
+    vars: Map<Var>,
+    /// Their names, sorted: prefix queries (`DKMS_DIRECTIVE*`) without a scan.
+    names: Vec<String>,
+}
+
 /// A directory and the names already looked up in it (exists or not).
 type Listing = (PathBuf, Vec<(String, bool)>);
 
@@ -258,7 +266,7 @@ enum PVal {
 pub struct Shell {
     /// Global variables frozen into a shared layer: a context built once is cloned for every
     /// evaluation and subshell without copying them. `scopes[0]` holds the globals set since.
-    base: Rc<Map<Var>>,
+    base: Rc<Frozen>,
     /// Names of `base` unset since the freeze.
     base_removed: Map<()>,
     /// Names ever inserted into `base` or `scopes` (no false negatives).
@@ -344,7 +352,7 @@ impl Shell {
         }
         Shell {
             names,
-            base: Rc::new(Map::default()),
+            base: Rc::default(),
             base_removed: Map::default(),
             scopes: vec![global],
             funcs: Map::default(),
@@ -406,7 +414,7 @@ impl Shell {
         if !self.base_removed.is_empty() && self.base_removed.contains_key(name) {
             return None;
         }
-        self.base.get(name)
+        self.base.vars.get(name)
     }
 
     fn get_var_mut(&mut self, name: &str) -> Option<&mut Var> {
@@ -436,7 +444,7 @@ impl Shell {
     /// Remove a global variable from the overlay, and hide it in the frozen layer.
     fn remove_global(&mut self, name: &str) -> bool {
         let removed = self.scopes[0].remove(name).is_some();
-        if self.base.contains_key(name) && !self.base_removed.contains_key(name) {
+        if self.base.vars.contains_key(name) && !self.base_removed.contains_key(name) {
             self.base_removed.insert(name.to_string(), ());
             return true;
         }
@@ -451,12 +459,15 @@ impl Shell {
         }
         let mut base: Map<Var> = self
             .base
+            .vars
             .iter()
             .filter(|(k, _)| !self.base_removed.contains_key(k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         base.extend(overlay);
-        self.base = Rc::new(base);
+        let mut names: Vec<String> = base.keys().cloned().collect();
+        names.sort_unstable();
+        self.base = Rc::new(Frozen { vars: base, names });
         // room for the globals a conf and its context set
         self.scopes[0] = Map::with_capacity_and_hasher(32, Default::default());
         self.base_removed.clear();
@@ -465,6 +476,7 @@ impl Shell {
     /// Every variable layer, outermost first: (the frozen globals), then the scopes.
     fn layers(&self) -> impl Iterator<Item = (&String, &Var)> {
         self.base
+            .vars
             .iter()
             .filter(|(k, _)| {
                 self.base_removed.is_empty() || !self.base_removed.contains_key(k.as_str())
@@ -507,7 +519,15 @@ impl Shell {
     /// Names of the set variables starting with `prefix`, sorted (as `set` lists them).
     pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for (k, v) in self.layers() {
+        // the frozen layer's names are sorted: only its range with the prefix is looked at
+        let frozen = &self.base.names;
+        let from = frozen.partition_point(|n| n.as_str() < prefix);
+        for k in frozen[from..].iter().take_while(|n| n.starts_with(prefix)) {
+            if self.base_get(k).is_some_and(|v| v.value != Value::Unset) {
+                names.push(k.clone());
+            }
+        }
+        for (k, v) in self.scopes.iter().flat_map(|s| s.iter()) {
             if k.starts_with(prefix) && v.value != Value::Unset {
                 names.push(k.clone());
             }
@@ -2221,8 +2241,13 @@ impl Shell {
         if let [WordPart::Lit(s)] | [WordPart::Quoted(s)] = w.parts.as_slice() {
             return Ok(s.clone());
         }
-        let segs = self.expand_segs(&w.parts, false)?;
         let mut out = String::new();
+        if self.concat_plain(&w.parts, &mut out) {
+            self.check_value(&out)?;
+            return Ok(out);
+        }
+        out.clear();
+        let segs = self.expand_segs(&w.parts, false)?;
         let ifs0 = self.ifs().chars().next();
         for s in segs {
             match s {
@@ -2232,6 +2257,47 @@ impl Shell {
         }
         self.check_value(&out)?;
         Ok(out)
+    }
+
+    /// Append to `out` the expansion of `parts` when they are only text and plain `$name`s
+    /// of ordinary variables (most assignments in a conf): no segments, no copies of the
+    /// values. False, with `out` part-filled, when another construct is there.
+    fn concat_plain(&self, parts: &[WordPart], out: &mut String) -> bool {
+        for p in parts {
+            match p {
+                WordPart::Lit(s) | WordPart::Quoted(s) => out.push_str(s),
+                WordPart::DQ(inner) => {
+                    if !self.concat_plain(inner, out) {
+                        return false;
+                    }
+                }
+                WordPart::Param(pe)
+                    if pe.prefix == ParamPrefix::None
+                        && pe.op == ParamOp::None
+                        && pe.index.is_none()
+                        && super::lexer::is_name(&pe.name)
+                        && !matches!(
+                            pe.name.as_str(),
+                            "LINENO" | "BASH_SOURCE" | "FUNCNAME" | "RANDOM" | "SECONDS"
+                        ) =>
+                {
+                    let v = match self.get_var(&pe.name).map(|v| &v.value) {
+                        None | Some(Value::Unset) => None,
+                        Some(Value::Scalar(s)) => Some(s),
+                        Some(Value::Indexed(m)) => m.get(&0),
+                        Some(Value::Assoc(m)) => m.get("0"),
+                    };
+                    match v {
+                        Some(v) => out.push_str(v),
+                        // (an error under `set -u`)
+                        None if self.opts.nounset => return false,
+                        None => {}
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// Expand a word as a pattern: quoted characters are escaped with `\`.
@@ -2446,11 +2512,13 @@ impl Shell {
         let push = |out: &mut Vec<Seg>, s: String| {
             out.push(if in_dq { Seg::Quoted(s) } else { Seg::Exp(s) });
         };
-        let mut name = pe.name.clone();
-        let mut index = pe.index.clone();
+        // (borrowed from the syntax tree; owned only after an indirection)
+        let mut name: std::borrow::Cow<'_, str> = pe.name.as_str().into();
+        let mut index: Option<std::borrow::Cow<'_, Word>> =
+            pe.index.as_ref().map(std::borrow::Cow::Borrowed);
         match pe.prefix {
             ParamPrefix::Length => {
-                let v = self.param_value(&name, index.as_ref())?;
+                let v = self.param_value(&name, index.as_deref())?;
                 let n = match v {
                     PVal::Unset => 0,
                     PVal::Str(s) => s.chars().count(),
@@ -2479,23 +2547,23 @@ impl Shell {
                     }
                 }
                 // indirection: the value names the parameter
-                let target = match self.param_value(&name, index.as_ref())? {
+                let target = match self.param_value(&name, index.as_deref())? {
                     PVal::Str(s) => s,
                     PVal::List(l, _) => l.join(" "),
                     PVal::Unset => String::new(),
                 };
                 if let Some((n, rest)) = target.split_once('[') {
-                    name = n.to_string();
+                    name = n.to_string().into();
                     let inner = rest.strip_suffix(']').unwrap_or(rest);
-                    index = Some(super::parser::lit_word(inner));
+                    index = Some(std::borrow::Cow::Owned(super::parser::lit_word(inner)));
                 } else {
-                    name = target;
+                    name = target.into();
                     index = None;
                 }
                 if name.is_empty()
                     || !(super::lexer::is_name(&name)
                         || name.chars().all(|c| c.is_ascii_digit())
-                        || matches!(name.as_str(), "@" | "*" | "#" | "?"))
+                        || matches!(name.as_ref(), "@" | "*" | "#" | "?"))
                 {
                     if pe.op == ParamOp::None && name.is_empty() {
                         return Ok(());
@@ -2507,7 +2575,7 @@ impl Shell {
             }
             ParamPrefix::None => {}
         }
-        let value = self.param_value(&name, index.as_ref())?;
+        let value = self.param_value(&name, index.as_deref())?;
         let is_set = |v: &PVal, colon: bool| match v {
             PVal::Unset => false,
             PVal::Str(s) => !colon || !s.is_empty(),
@@ -2838,8 +2906,9 @@ impl Shell {
     }
 
     /// What dkms's `eval echo $n[$i]=\"${NAME[$i]%$CR}\"` prints: the serialisation line (split on
-    /// IFS, pathname-expanded against the cwd, joined with single spaces).
-    pub fn unquoted_echo(&self, name: &str, index: &str, value: &str) -> String {
+    /// IFS, pathname-expanded against the cwd, joined with single spaces), appended to `out`.
+    pub fn unquoted_echo(&self, name: &str, index: &str, value: &str, out: &mut String) {
+        let start = out.len();
         let ifs = self.ifs();
         let blank_ifs = !ifs.is_empty() && ifs.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n'));
         let pattern_free = |t: &str| {
@@ -2854,63 +2923,68 @@ impl Shell {
                     !t.chars().any(|c| ifs.contains(c))
                 }
         };
-        if index.len() == 1
-            && index.chars().all(|c| c.is_ascii_digit())
-            && plain(name)
-            && plain(value)
-            && !self.opts.noglob
-        {
+        let one_digit = index.len() == 1 && index.bytes().all(|c| c.is_ascii_digit());
+        if one_digit && plain(name) && plain(value) && !self.opts.noglob {
+            // the one field, as a pattern, is `NAME` + digit + `="` + the value (its first
+            // component): it matches a file only when that name exists here
             let first = value.split('/').next().unwrap_or("");
-            let mut literal = String::with_capacity(name.len() + index.len() + 2 + first.len());
-            literal.push_str(name);
-            literal.push_str(index);
-            literal.push_str("=\"");
-            literal.push_str(first);
+            out.push_str(name);
+            out.push_str(index);
+            out.push_str("=\"");
+            out.push_str(first);
             if !value.contains('/') {
-                literal.push('"');
+                out.push('"');
             }
-            if !self.cwd_has(&literal) {
-                let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
-                line.push_str(name);
-                line.push('[');
-                line.push_str(index);
-                line.push_str("]=\"");
-                line.push_str(value);
-                line.push('"');
-                return line;
+            let hit = self.cwd_has(&out[start..]);
+            out.truncate(start);
+            if !hit {
+                out.push_str(name);
+                out.push('[');
+                out.push_str(index);
+                out.push_str("]=\"");
+                out.push_str(value);
+                out.push('"');
+                return;
             }
         }
         // Values with blanks but no pattern character (most MAKE lines): only the first word
         // (`NAME[i]="...`, whose `[i]` stands for the digit alone) can match a file; the
         // others are split and rejoined as they are.
-        if index.len() == 1
-            && index.chars().all(|c| c.is_ascii_digit())
-            && !self.opts.noglob
-            && blank_ifs
-            && plain(name)
-            && pattern_free(value)
-        {
-            let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
-            line.push_str(name);
-            line.push('[');
-            line.push_str(index);
-            line.push_str("]=\"");
-            line.push_str(value);
-            line.push('"');
-            let mut words = line.split([' ', '\t', '\n']).filter(|w| !w.is_empty());
-            let first = words.next().unwrap_or("");
-            let mut literal = String::with_capacity(first.len());
-            literal.push_str(name);
-            literal.push_str(index);
-            literal.push_str(&first[name.len() + 3..]);
-            if !self.cwd_has(literal.split('/').next().unwrap_or("")) {
-                let mut out = String::with_capacity(line.len());
-                out.push_str(first);
-                for w in words {
-                    out.push(' ');
-                    out.push_str(w);
+        if one_digit && !self.opts.noglob && blank_ifs && plain(name) && pattern_free(value) {
+            let first_word = value.split([' ', '\t', '\n']).next().unwrap_or("");
+            out.push_str(name);
+            out.push_str(index);
+            out.push_str("=\"");
+            out.push_str(first_word);
+            if first_word.len() == value.len() {
+                out.push('"');
+            }
+            let literal_end = out[start..].find('/').map_or(out.len(), |i| start + i);
+            let hit = self.cwd_has(&out[start..literal_end]);
+            out.truncate(start);
+            if !hit {
+                out.push_str(name);
+                out.push('[');
+                out.push_str(index);
+                out.push_str("]=\"");
+                // the fields joined by single spaces: every run of blanks becomes one space
+                let mut blank = false;
+                for c in value.chars() {
+                    if matches!(c, ' ' | '\t' | '\n') {
+                        blank = true;
+                        continue;
+                    }
+                    if blank {
+                        out.push(' ');
+                        blank = false;
+                    }
+                    out.push(c);
                 }
-                return out;
+                if blank {
+                    out.push(' ');
+                }
+                out.push('"');
+                return;
             }
         }
         let segs = vec![
@@ -2922,7 +2996,7 @@ impl Shell {
             Seg::Exp(value.to_string()),
             Seg::Quoted("\"".to_string()),
         ];
-        self.echo_segs(&segs)
+        out.push_str(&self.echo_segs(&segs));
     }
 
     /// An unquoted `echo $text`.
@@ -3292,6 +3366,7 @@ impl Shell {
         let overlay = &self.scopes[0];
         let mut global: Vec<(&str, &Var)> = self
             .base
+            .vars
             .iter()
             .filter(|(k, _)| {
                 !self.base_removed.contains_key(k.as_str()) && !overlay.contains_key(k.as_str())
