@@ -93,8 +93,10 @@ impl NameFilter {
 #[derive(Default)]
 struct Frozen {
     vars: Map<Var>,
-    /// Their names, sorted: prefix queries (`DKMS_DIRECTIVE*`) without a scan.
+    /// Their names, sorted (when `sorted`): prefix queries (`DKMS_DIRECTIVE*`) without a
+    /// scan.
     names: Vec<String>,
+    sorted: bool,
 }
 
 /// A directory and the names already looked up in it (exists or not).
@@ -465,12 +467,30 @@ impl Shell {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         base.extend(overlay);
-        let mut names: Vec<String> = base.keys().cloned().collect();
-        names.sort_unstable();
-        self.base = Rc::new(Frozen { vars: base, names });
+        // (a context's few globals, not a sourced kernel .config: those are scanned)
+        let mut names: Vec<String> = Vec::new();
+        let sorted = base.len() <= 256;
+        if sorted {
+            names = base.keys().cloned().collect();
+            names.sort_unstable();
+        }
+        self.base = Rc::new(Frozen {
+            vars: base,
+            names,
+            sorted,
+        });
         // room for the globals a conf and its context set
         self.scopes[0] = Map::with_capacity_and_hasher(32, Default::default());
         self.base_removed.clear();
+    }
+
+    /// A copy of this shell to run a subshell in. Many globals (a sourced kernel `.config`)
+    /// are frozen first, so this and the next subshells share them instead of copying them.
+    fn subshell(&mut self) -> Shell {
+        if self.scopes[0].len() > 64 {
+            self.freeze_globals();
+        }
+        self.clone()
     }
 
     /// Every variable layer, outermost first: (the frozen globals), then the scopes.
@@ -520,11 +540,22 @@ impl Shell {
     pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         // the frozen layer's names are sorted: only its range with the prefix is looked at
-        let frozen = &self.base.names;
-        let from = frozen.partition_point(|n| n.as_str() < prefix);
-        for k in frozen[from..].iter().take_while(|n| n.starts_with(prefix)) {
-            if self.base_get(k).is_some_and(|v| v.value != Value::Unset) {
-                names.push(k.clone());
+        if self.base.sorted {
+            let frozen = &self.base.names;
+            let from = frozen.partition_point(|n| n.as_str() < prefix);
+            for k in frozen[from..].iter().take_while(|n| n.starts_with(prefix)) {
+                if self.base_get(k).is_some_and(|v| v.value != Value::Unset) {
+                    names.push(k.clone());
+                }
+            }
+        } else {
+            for (k, v) in &self.base.vars {
+                if k.starts_with(prefix)
+                    && v.value != Value::Unset
+                    && !self.base_removed.contains_key(k.as_str())
+                {
+                    names.push(k.clone());
+                }
             }
         }
         for (k, v) in self.scopes.iter().flat_map(|s| s.iter()) {
@@ -977,7 +1008,7 @@ impl Shell {
                 },
                 err: io.err.clone(),
             };
-            let mut sub = self.clone();
+            let mut sub = self.subshell();
             sub.errexit_off = 0;
             status = match sub.run_command(cmd, &stage_io) {
                 Ok(s) => s,
@@ -1017,7 +1048,7 @@ impl Shell {
             CommandKind::Simple { .. } | CommandKind::FuncDef { .. } => Ok(0),
             CommandKind::Group(p) => self.run_program(p, io),
             CommandKind::Subshell(p) => {
-                let mut sub = self.clone();
+                let mut sub = self.subshell();
                 match sub.run_program(p, io) {
                     Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
                     Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
@@ -1904,7 +1935,7 @@ impl Shell {
     }
 
     pub fn run_in_subshell(&mut self, prog: &Program, io: &Io) -> R<i32> {
-        let mut sub = self.clone();
+        let mut sub = self.subshell();
         match sub.run_program(prog, io) {
             Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
             Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
@@ -2401,7 +2432,7 @@ impl Shell {
             out: Sink::Buf(buf.clone()),
             err: self.err_sink.clone(),
         };
-        let mut sub = self.clone();
+        let mut sub = self.subshell();
         sub.errexit_off = 0;
         let status = match sub.run_program(prog, &io) {
             Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,

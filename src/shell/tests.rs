@@ -168,6 +168,9 @@ const SAME_AS_BASH: &[&str] = &[
     "IFS=: ; v='a:b::c'; for w in $v; do echo \"[$w]\"; done",
     "set -- \"a b\" c; for w in \"$@\"; do echo \"[$w]\"; done; for w in $@; do echo \"($w)\"; done; echo \"$*\"",
     "e=''; set -- $e; echo $#; set -- \"$e\"; echo $#",
+    // many globals (a sourced kernel .config) are frozen before a subshell: changes and
+    // unsets on either side stay on their side
+    "for i in $(seq 1 100); do eval v$i=$i; done; unset v4; x=$(v5=sub; unset v6; echo $v4 $v5 $v6 $v7); echo $x $v5 $v6; v7=new; unset v8; echo $(echo $v7 ${v8-unset}); (v9=sub; unset v10); echo $v9 $v10; echo ${!v9*}",
 ];
 
 #[test]
