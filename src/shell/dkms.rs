@@ -223,17 +223,18 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     sh.push_scope();
     sh.set_local("i", Value::Scalar("0".into()), false, false);
     // do_build: read-only locals
-    sh.push_scope();
-    let base = req.dkms_tree.join(&req.module).join(&req.version);
-    let kdir = base.join(&req.kernel);
+    sh.push_scope_sized(11);
+    let base = path_text(&req.dkms_tree.join(&req.module).join(&req.version));
+    let kdir = path_text(&Path::new(&base).join(&req.kernel));
+    let build_dir = join(&base, "build");
     for (n, v) in [
-        ("source_dir", base.join("source")),
-        ("build_dir", base.join("build")),
-        ("kernelver_dir", kdir.clone()),
-        ("base_dir", kdir.join(&req.arch)),
-        ("build_log", base.join("build").join("make.log")),
+        ("source_dir", join(&base, "source")),
+        ("build_log", join(&build_dir, "make.log")),
+        ("build_dir", build_dir),
+        ("base_dir", path_text(&Path::new(&kdir).join(&req.arch))),
+        ("kernelver_dir", kdir),
     ] {
-        sh.set_local(n, Value::Scalar(path_text(&v)), false, true);
+        sh.set_local(n, Value::Scalar(v), false, true);
     }
     for n in ["bd", "bd_missing", "status", "mvka", "count", "index"] {
         sh.set_local(n, Value::Unset, false, false);
@@ -435,8 +436,9 @@ pub fn source_and_serialise(
         return Ok(None);
     }
     // the serialisation, as text the parent sources
-    let mut lines = String::new();
-    let mut simple: Vec<(String, usize, String)> = Vec::new();
+    // (room for a usual conf's serialisation)
+    let mut lines = String::with_capacity(1024);
+    let mut simple: Vec<(String, usize, String)> = Vec::with_capacity(16);
     let mut all_simple = true;
     let mut index = String::new();
     for n in names {
@@ -534,6 +536,16 @@ pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()>
             None => Ok(()),
         },
     }
+}
+
+/// `Path::join` of a relative name, on text.
+fn join(base: &str, name: &str) -> String {
+    let sep = if base.ends_with('/') { "" } else { "/" };
+    let mut s = String::with_capacity(base.len() + sep.len() + name.len());
+    s.push_str(base);
+    s.push_str(sep);
+    s.push_str(name);
+    s
 }
 
 /// A path as the shell sees it (without `Display`'s per-chunk formatting for the usual UTF-8).

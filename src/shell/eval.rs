@@ -658,8 +658,13 @@ impl Shell {
 
     pub fn push_scope(&mut self) {
         // (dkms's functions declare a handful of locals: no regrowth for them)
+        self.push_scope_sized(8);
+    }
+
+    /// A function scope with room for `locals` variables.
+    pub fn push_scope_sized(&mut self, locals: usize) {
         self.scopes
-            .push(Map::with_capacity_and_hasher(8, Default::default()));
+            .push(Map::with_capacity_and_hasher(locals, Default::default()));
         self.func_depth += 1;
     }
 

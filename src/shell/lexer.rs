@@ -48,7 +48,9 @@ pub fn is_name(s: &str) -> bool {
 
 impl Parser {
     pub fn new(text: &str, file: impl Into<PathBuf>) -> Parser {
-        let src: Vec<char> = text.chars().collect();
+        // (one allocation: a text has at most as many chars as bytes)
+        let mut src: Vec<char> = Vec::with_capacity(text.len());
+        src.extend(text.chars());
         let mut line_starts = vec![0];
         for (i, c) in src.iter().enumerate() {
             if *c == '\n' {
