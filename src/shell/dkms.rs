@@ -441,11 +441,12 @@ pub fn source_and_serialise(
     let mut simple: Vec<(String, usize, String)> = Vec::with_capacity(16);
     let mut all_simple = true;
     let mut index = String::new();
+    let ifs = sub.ifs_value();
     for n in names {
         let mut line = |idx: &str, val: &str| {
             let v = val.strip_suffix('\r').unwrap_or(val);
             let start = lines.len();
-            sub.unquoted_echo(n, idx, v, &mut lines);
+            sub.unquoted_echo(&ifs, n, idx, v, &mut lines);
             if all_simple {
                 match simple_assignment(&lines[start..]) {
                     Some((name, index, value)) => {

@@ -99,9 +99,6 @@ struct Frozen {
     sorted: bool,
 }
 
-/// A directory and the names already looked up in it (exists or not).
-type Listing = (PathBuf, Vec<(String, bool)>);
-
 /// Bounds on an evaluation.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -295,10 +292,10 @@ pub struct Shell {
     status_from_subst: Option<i32>,
     /// stderr of the command being run, for errors raised below it.
     err_sink: Sink,
-    /// Which names exist in the working directory, remembered for pathname expansion of
-    /// literal names (dkms's serialisation globs every line); dropped when a command or a
-    /// redirection may have changed the directory.
-    listing: Rc<RefCell<Option<Listing>>>,
+    /// The directory whose remembered answers (which names exist in it, for pathname
+    /// expansion of literal names: dkms's serialisation globs every line) were checked in
+    /// this evaluation; dropped when a command or a redirection may have changed it.
+    listing: Rc<RefCell<Option<PathBuf>>>,
 }
 
 fn bytes_to_string(b: &[u8]) -> String {
@@ -2943,9 +2940,9 @@ impl Shell {
 
     /// What dkms's `eval echo $n[$i]=\"${NAME[$i]%$CR}\"` prints: the serialisation line (split on
     /// IFS, pathname-expanded against the cwd, joined with single spaces), appended to `out`.
-    pub fn unquoted_echo(&self, name: &str, index: &str, value: &str, out: &mut String) {
+    /// `ifs` is the value of IFS.
+    pub fn unquoted_echo(&self, ifs: &str, name: &str, index: &str, value: &str, out: &mut String) {
         let start = out.len();
-        let ifs = self.ifs();
         let blank_ifs = !ifs.is_empty() && ifs.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n'));
         let pattern_free = |t: &str| {
             !t.bytes()
@@ -3058,19 +3055,22 @@ impl Shell {
     /// Is `name` an entry of the working directory? (Answers are remembered.)
     fn cwd_has(&self, name: &str) -> bool {
         let mut l = self.listing.borrow_mut();
-        if l.as_ref().is_none_or(|(p, _)| *p != self.cwd) {
-            *l = Some((self.cwd.clone(), directory_answers(&self.cwd)));
+        if l.as_ref() != Some(&self.cwd) {
+            check_directory_answers(&self.cwd);
+            *l = Some(self.cwd.clone());
         }
-        let Some((_, seen)) = l.as_mut() else {
-            return false;
-        };
-        if let Some((_, hit)) = seen.iter().find(|(n, _)| n == name) {
-            return *hit;
-        }
-        let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
-        seen.push((name.to_string(), hit));
-        remember_directory_answer(&self.cwd, name, hit);
-        hit
+        DIRECTORY_ANSWERS.with(|a| {
+            let mut a = a.borrow_mut();
+            let mut answers = a.as_mut().filter(|c| c.dir == self.cwd);
+            if let Some(hit) = answers.as_ref().and_then(|c| c.seen.get(name)) {
+                return *hit;
+            }
+            let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
+            if let Some(c) = answers.as_mut() {
+                c.seen.insert(name.to_string(), hit);
+            }
+            hit
+        })
     }
 
     fn glob_field(&self, f: Field) -> Vec<String> {
@@ -3428,7 +3428,7 @@ struct DirectoryAnswers {
     /// since changes it, and unlike the mtime it cannot be set back.
     ctime: (i64, i64),
     since: std::time::SystemTime,
-    seen: Vec<(String, bool)>,
+    seen: Map<bool>,
 }
 
 thread_local! {
@@ -3441,10 +3441,10 @@ fn directory_ctime(dir: &Path) -> Option<(i64, i64)> {
     Some((m.ctime(), m.ctime_nsec()))
 }
 
-/// The remembered answers for `dir`, if it has not changed since they were looked up. A
-/// directory changed less than a second before the answers began is not trusted (a change
-/// within the same clock tick would keep its ctime).
-fn directory_answers(dir: &Path) -> Vec<(String, bool)> {
+/// Keep the remembered answers if they are for `dir` and it has not changed since they were
+/// looked up; else start anew for `dir`. A directory changed less than a second before the
+/// answers began is not trusted (a change within the same clock tick would keep its ctime).
+fn check_directory_answers(dir: &Path) {
     let ctime = directory_ctime(dir);
     DIRECTORY_ANSWERS.with(|a| {
         let mut a = a.borrow_mut();
@@ -3455,25 +3455,16 @@ fn directory_answers(dir: &Path) -> Vec<(String, bool)> {
                 && cached.ctime == ctime
                 && changed_at + Duration::from_secs(1) < cached.since
             {
-                return cached.seen.clone();
+                return;
             }
         }
         *a = ctime.map(|ctime| DirectoryAnswers {
             dir: dir.to_path_buf(),
             ctime,
             since: std::time::SystemTime::now(),
-            seen: Vec::new(),
+            seen: Map::default(),
         });
-        Vec::new()
     })
-}
-
-fn remember_directory_answer(dir: &Path, name: &str, hit: bool) {
-    DIRECTORY_ANSWERS.with(|a| {
-        if let Some(cached) = a.borrow_mut().as_mut().filter(|c| c.dir == dir) {
-            cached.seen.push((name.to_string(), hit));
-        }
-    });
 }
 
 /// A command or a written file may have changed any directory.

@@ -206,6 +206,32 @@ fn fixed_expectations() {
     assert_eq!(run("echo $((2**10))"), "1024\n");
 }
 
+/// dkms's serialisation line `NAME[i]="value"` is a pattern: it becomes the name of a file of
+/// the cwd that it matches. The answers are remembered across evaluations, but a file added
+/// since is seen (as by `echo` in bash).
+#[test]
+fn serialisation_glob_sees_a_file_added_between_evaluations() {
+    let d = tempfile::tempdir().expect("tempdir");
+    // answers about a directory changed within the last second are not kept: let it age
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let echo = |value: &str| {
+        let mut out = String::new();
+        let sh = shell_in(d.path());
+        sh.unquoted_echo(" \t\n", "MAKE", "0", value, &mut out);
+        out.push('|');
+        sh.unquoted_echo(" \t\n", "MAKE", "0", value, &mut out);
+        out
+    };
+    for _ in 0..2 {
+        assert_eq!(echo("x"), "MAKE[0]=\"x\"|MAKE[0]=\"x\"");
+        assert_eq!(echo("x  y"), "MAKE[0]=\"x y\"|MAKE[0]=\"x y\"");
+    }
+    std::fs::write(d.path().join("MAKE0=\"x\""), "").expect("write");
+    std::fs::write(d.path().join("MAKE0=\"x"), "").expect("write");
+    assert_eq!(echo("x"), "MAKE0=\"x\"|MAKE0=\"x\"");
+    assert_eq!(echo("x  y"), "MAKE0=\"x y\"|MAKE0=\"x y\"");
+}
+
 #[test]
 fn syntax_errors_name_line_and_column() {
     for (script, line) in [
