@@ -195,6 +195,11 @@ fn base_context(req: &ConfRequest) -> Shell {
         "^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm))$",
     );
     s(&mut sh, "action", &req.action);
+    s(&mut sh, "parallel_jobs", &req.parallel_jobs);
+    // (the same for every module: shared, not set per evaluation)
+    s(&mut sh, "module_uncompressed_suffix", ".ko");
+    s(&mut sh, "module_suffix", ".ko");
+    s(&mut sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
     // shared by every evaluation cloned from this template
     sh.freeze_globals();
     sh
@@ -206,13 +211,9 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     s(sh, "_mv", &req.module);
     s(sh, "_ka", &req.kernel);
     s(sh, "_aa", &req.arch);
-    s(sh, "parallel_jobs", &req.parallel_jobs);
-    s(sh, "module_uncompressed_suffix", ".ko");
-    s(sh, "module_suffix", ".ko");
     s(sh, "kernel_test", &req.kernel);
     s(sh, "kernel_source_dir", &path_text(&req.kernel_source_dir));
     s(sh, "kernel_config", &path_text(&req.kernel_config_path()));
-    s(sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
     let _ = sh.set_array("directive_array", req.cli_directives.clone());
     let _ = sh.set_array("kernelver", vec![req.kernel.clone()]);
     let _ = sh.set_array("arch", vec![req.arch.clone()]);
