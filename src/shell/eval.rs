@@ -70,22 +70,34 @@ type Map<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
 struct NameFilter([u64; 16]);
 
 impl NameFilter {
-    fn bits(name: &str) -> (usize, usize) {
+    fn hash(name: &str) -> u64 {
         let mut h = FxHasher::default();
         h.write(name.as_bytes());
-        let x = h.finish();
+        h.finish()
+    }
+
+    fn bits(x: u64) -> (usize, usize) {
         ((x >> 54) as usize, ((x >> 40) & 1023) as usize)
     }
 
     fn add(&mut self, name: &str) {
-        let (a, b) = Self::bits(name);
+        self.add_hash(Self::hash(name));
+    }
+
+    fn add_hash(&mut self, x: u64) {
+        let (a, b) = Self::bits(x);
         self.0[a / 64] |= 1 << (a % 64);
         self.0[b / 64] |= 1 << (b % 64);
     }
 
-    fn may_have(&self, name: &str) -> bool {
-        let (a, b) = Self::bits(name);
+    fn may_have(&self, x: u64) -> bool {
+        let (a, b) = Self::bits(x);
         self.0[a / 64] & (1 << (a % 64)) != 0 && self.0[b / 64] & (1 << (b % 64)) != 0
+    }
+
+    /// A name's bit in a function scope's one-word filter (`Shell::scope_bits`).
+    fn scope_bit(x: u64) -> u64 {
+        1 << ((x >> 20) & 63)
     }
 }
 
@@ -271,6 +283,10 @@ pub struct Shell {
     /// Names ever inserted into `base` or `scopes` (no false negatives).
     names: NameFilter,
     scopes: Vec<Map<Var>>,
+    /// For each function scope (index 1 on), a one-word filter of the names it holds: a
+    /// lookup (most are of globals) skips the scopes that cannot hold the name instead of
+    /// hashing into each. (Index 0, the globals, is not used.)
+    scope_bits: Vec<u64>,
     funcs: Map<Rc<Command>>,
     positional: Vec<String>,
     pub arg0: String,
@@ -354,6 +370,7 @@ impl Shell {
             base: Rc::default(),
             base_removed: Map::default(),
             scopes: vec![global],
+            scope_bits: vec![0],
             funcs: Map::default(),
             positional: Vec::new(),
             arg0: "bash".into(),
@@ -398,15 +415,33 @@ impl Shell {
     // ------------------------------------------------------------------ variables
 
     pub fn get_var(&self, name: &str) -> Option<&Var> {
-        if !self.names.may_have(name) {
+        let h = NameFilter::hash(name);
+        if !self.names.may_have(h) {
             return None;
         }
-        self.scopes
-            .iter()
+        let bit = NameFilter::scope_bit(h);
+        for i in (1..self.scopes.len()).rev() {
+            if self.scope_bits[i] & bit != 0 {
+                if let Some(v) = self.scopes[i].get(name) {
+                    return Some(v);
+                }
+            }
+        }
+        if !self.scopes[0].is_empty() {
+            if let Some(v) = self.scopes[0].get(name) {
+                return Some(v);
+            }
+        }
+        self.base_get(name)
+    }
+
+    /// The innermost scope holding `name` (0: the globals' overlay), `h` its hash.
+    fn find_scope(&self, name: &str, h: u64) -> Option<usize> {
+        let bit = NameFilter::scope_bit(h);
+        (1..self.scopes.len())
             .rev()
-            .filter(|s| !s.is_empty())
-            .find_map(|s| s.get(name))
-            .or_else(|| self.base_get(name))
+            .find(|&i| self.scope_bits[i] & bit != 0 && self.scopes[i].contains_key(name))
+            .or_else(|| self.scopes[0].contains_key(name).then_some(0))
     }
 
     fn base_get(&self, name: &str) -> Option<&Var> {
@@ -417,10 +452,11 @@ impl Shell {
     }
 
     fn get_var_mut(&mut self, name: &str) -> Option<&mut Var> {
-        if !self.names.may_have(name) {
+        let h = NameFilter::hash(name);
+        if !self.names.may_have(h) {
             return None;
         }
-        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        let found = self.find_scope(name, h);
         match found {
             Some(i) => self.scopes[i].get_mut(name),
             None => {
@@ -640,7 +676,11 @@ impl Shell {
             );
             return;
         }
-        self.names.add(name);
+        let h = NameFilter::hash(name);
+        self.names.add_hash(h);
+        if let Some(bits) = self.scope_bits.last_mut() {
+            *bits |= NameFilter::scope_bit(h);
+        }
         if let Some(top) = self.scopes.last_mut() {
             top.insert(
                 name.to_string(),
@@ -663,18 +703,20 @@ impl Shell {
     pub fn push_scope_sized(&mut self, locals: usize) {
         self.scopes
             .push(Map::with_capacity_and_hasher(locals, Default::default()));
+        self.scope_bits.push(0);
         self.func_depth += 1;
     }
 
     pub fn pop_scope(&mut self) {
         if self.scopes.len() > 1 {
             self.scopes.pop();
+            self.scope_bits.pop();
             self.func_depth -= 1;
         }
     }
 
     pub fn unset(&mut self, name: &str) -> R<()> {
-        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        let found = self.find_scope(name, NameFilter::hash(name));
         let readonly = match found {
             Some(i) => self.scopes[i].get(name).is_some_and(|v| v.readonly),
             None => match self.base_get(name) {
@@ -1636,7 +1678,7 @@ impl Shell {
                         *cur = v;
                     }
                 }
-                None => match self.scopes.iter().rposition(|s| s.contains_key(&name)) {
+                None => match self.find_scope(&name, NameFilter::hash(&name)) {
                     Some(i) if i > 0 => {
                         self.scopes[i].remove(&name);
                     }
