@@ -437,8 +437,8 @@ pub fn source_and_serialise(
         return Ok(None);
     }
     // the serialisation, as text the parent sources
-    // (room for a usual conf's serialisation)
-    let mut lines = String::with_capacity(1024);
+    // (room for a usual conf's serialisation, under the allocator's large-chunk size)
+    let mut lines = String::with_capacity(768);
     let mut simple: Vec<(String, usize, String)> = Vec::with_capacity(16);
     let mut all_simple = true;
     let mut index = String::new();

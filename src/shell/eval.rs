@@ -3398,7 +3398,9 @@ fn read_limited_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 fn read_limited(path: &Path, max: u64) -> Result<String, ReadError> {
-    read_limited_bytes(path, max).map(|b| bytes_to_string(&b))
+    // (valid UTF-8, the usual case, is taken as it is: no second copy)
+    read_limited_bytes(path, max)
+        .map(|b| String::from_utf8(b).unwrap_or_else(|e| bytes_to_string(e.as_bytes())))
 }
 
 /// Read a script file within the size limit (text decoded lossily).
