@@ -127,8 +127,8 @@ fn base_context(req: &ConfRequest) -> Shell {
     for n in DIRECTIVE_NAMES {
         let _ = sh.unset(n);
     }
-    let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
-    let ro = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, true);
+    let s = |sh: &mut Shell, n: &'static str, v: &str| sh.set_global(n, v, false, false);
+    let ro = |sh: &mut Shell, n: &'static str, v: &str| sh.set_global(n, v, false, true);
     ro(&mut sh, "dkms_conf_variables", DIRECTIVE_LIST_ARG);
     ro(
         &mut sh,
@@ -207,7 +207,7 @@ fn base_context(req: &ConfRequest) -> Shell {
 
 /// The module-, kernel- and file-dependent part of the context.
 fn module_context(sh: &mut Shell, req: &ConfRequest) {
-    let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
+    let s = |sh: &mut Shell, n: &'static str, v: &str| sh.set_global(n, v, false, false);
     s(sh, "_mv", &req.module);
     s(sh, "_ka", &req.kernel);
     s(sh, "_aa", &req.arch);

@@ -62,7 +62,10 @@ impl Hasher for FxHasher {
     }
 }
 
-type Map<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
+/// A variable or function name: the names dkms's context sets are static text, not copies.
+pub type Name = std::borrow::Cow<'static, str>;
+
+type Map<V> = HashMap<Name, V, BuildHasherDefault<FxHasher>>;
 
 /// Every name ever set in a shell, as a Bloom filter: most lookups are of names never set (the
 /// directive names dkms serialises), and one hash answers them instead of one per scope.
@@ -332,7 +335,7 @@ impl Shell {
         let mut global = Map::default();
         for (k, v) in env {
             global.insert(
-                k.clone(),
+                k.clone().into(),
                 Var {
                     value: Value::Scalar(v.clone()),
                     exported: true,
@@ -462,15 +465,20 @@ impl Shell {
             None => {
                 // copy up: the frozen layer is shared with other shells
                 let var = self.base_get(name)?.clone();
-                Some(self.scopes[0].entry(name.to_string()).or_insert(var))
+                Some(
+                    self.scopes[0]
+                        .entry(Name::from(name.to_string()))
+                        .or_insert(var),
+                )
             }
         }
     }
 
     /// Set a global variable (the overlay over the frozen layer).
-    fn insert_global(&mut self, name: String, var: Var) {
+    fn insert_global(&mut self, name: impl Into<Name>, var: Var) {
+        let name = name.into();
         if !self.base_removed.is_empty() {
-            self.base_removed.remove(&name);
+            self.base_removed.remove(name.as_ref());
         }
         self.names.add(&name);
         self.scopes[0].insert(name, var);
@@ -480,7 +488,7 @@ impl Shell {
     fn remove_global(&mut self, name: &str) -> bool {
         let removed = self.scopes[0].remove(name).is_some();
         if self.base.vars.contains_key(name) && !self.base_removed.contains_key(name) {
-            self.base_removed.insert(name.to_string(), ());
+            self.base_removed.insert(name.to_string().into(), ());
             return true;
         }
         removed
@@ -496,7 +504,7 @@ impl Shell {
             .base
             .vars
             .iter()
-            .filter(|(k, _)| !self.base_removed.contains_key(k.as_str()))
+            .filter(|(k, _)| !self.base_removed.contains_key(k.as_ref()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         base.extend(overlay);
@@ -504,7 +512,7 @@ impl Shell {
         let mut names: Vec<String> = Vec::new();
         let sorted = base.len() <= 256;
         if sorted {
-            names = base.keys().cloned().collect();
+            names = base.keys().map(|k| k.to_string()).collect();
             names.sort_unstable();
         }
         self.base = Rc::new(Frozen {
@@ -527,12 +535,12 @@ impl Shell {
     }
 
     /// Every variable layer, outermost first: (the frozen globals), then the scopes.
-    fn layers(&self) -> impl Iterator<Item = (&String, &Var)> {
+    fn layers(&self) -> impl Iterator<Item = (&Name, &Var)> {
         self.base
             .vars
             .iter()
             .filter(|(k, _)| {
-                self.base_removed.is_empty() || !self.base_removed.contains_key(k.as_str())
+                self.base_removed.is_empty() || !self.base_removed.contains_key(k.as_ref())
             })
             .chain(self.scopes.iter().flat_map(|s| s.iter()))
     }
@@ -585,15 +593,15 @@ impl Shell {
             for (k, v) in &self.base.vars {
                 if k.starts_with(prefix)
                     && v.value != Value::Unset
-                    && !self.base_removed.contains_key(k.as_str())
+                    && !self.base_removed.contains_key(k.as_ref())
                 {
-                    names.push(k.clone());
+                    names.push(k.to_string());
                 }
             }
         }
         for (k, v) in self.scopes.iter().flat_map(|s| s.iter()) {
             if k.starts_with(prefix) && v.value != Value::Unset {
-                names.push(k.clone());
+                names.push(k.to_string());
             }
         }
         names.sort();
@@ -606,7 +614,7 @@ impl Shell {
         let mut names: Vec<String> = self
             .layers()
             .filter(|(_, v)| v.value != Value::Unset)
-            .map(|(k, _)| k.clone())
+            .map(|(k, _)| k.to_string())
             .collect();
         names.sort();
         names.dedup();
@@ -652,9 +660,15 @@ impl Shell {
     }
 
     /// Set a global scalar without checks (context variables).
-    pub fn set_global(&mut self, name: &str, value: &str, exported: bool, readonly: bool) {
+    pub fn set_global(
+        &mut self,
+        name: impl Into<Name>,
+        value: &str,
+        exported: bool,
+        readonly: bool,
+    ) {
         self.insert_global(
-            name.to_string(),
+            name,
             Var {
                 value: Value::Scalar(value.to_string()),
                 exported,
@@ -664,32 +678,30 @@ impl Shell {
     }
 
     /// Set a variable in the innermost scope (a `local`).
-    pub fn set_local(&mut self, name: &str, value: Value, exported: bool, readonly: bool) {
+    pub fn set_local(
+        &mut self,
+        name: impl Into<Name>,
+        value: Value,
+        exported: bool,
+        readonly: bool,
+    ) {
+        let var = Var {
+            value,
+            exported,
+            readonly,
+        };
         if self.scopes.len() == 1 {
-            self.insert_global(
-                name.to_string(),
-                Var {
-                    value,
-                    exported,
-                    readonly,
-                },
-            );
+            self.insert_global(name, var);
             return;
         }
-        let h = NameFilter::hash(name);
+        let name = name.into();
+        let h = NameFilter::hash(&name);
         self.names.add_hash(h);
         if let Some(bits) = self.scope_bits.last_mut() {
             *bits |= NameFilter::scope_bit(h);
         }
         if let Some(top) = self.scopes.last_mut() {
-            top.insert(
-                name.to_string(),
-                Var {
-                    value,
-                    exported,
-                    readonly,
-                },
-            );
+            top.insert(name, var);
         }
     }
 
@@ -821,14 +833,14 @@ impl Shell {
                 if v.exported {
                     match &v.value {
                         Value::Scalar(x) => {
-                            env.insert(k.clone(), x.clone());
+                            env.insert(k.to_string(), x.clone());
                         }
                         _ => {
-                            env.remove(k);
+                            env.remove(k.as_ref());
                         }
                     }
                 } else {
-                    env.remove(k);
+                    env.remove(k.as_ref());
                 }
             }
         }
@@ -1074,7 +1086,7 @@ impl Shell {
             return self.run_simple(assigns, args, &cmd.redirs, io);
         }
         if let CommandKind::FuncDef { name, body } = &cmd.kind {
-            self.funcs.insert(name.clone(), body.clone());
+            self.funcs.insert(name.clone().into(), body.clone());
             return Ok(0);
         }
         let io2 = match self.redirect(&cmd.redirs, io)? {
@@ -1337,7 +1349,7 @@ impl Shell {
                                 })
                                 .collect();
                             self.insert_global(
-                                "BASH_REMATCH".into(),
+                                "BASH_REMATCH",
                                 Var {
                                     value: Value::Indexed(Rc::new(m)),
                                     exported: false,
@@ -1348,7 +1360,7 @@ impl Shell {
                         }
                         None => {
                             self.insert_global(
-                                "BASH_REMATCH".into(),
+                                "BASH_REMATCH",
                                 Var {
                                     value: Value::Indexed(Rc::default()),
                                     exported: false,
@@ -1484,7 +1496,7 @@ impl Shell {
             return Err(Ctl::Exit(1));
         }
         if local && !self.top_has(&a.name) {
-            self.set_local(&a.name, Value::Unset, false, false);
+            self.set_local(a.name.clone(), Value::Unset, false, false);
         }
         match (&a.value, &a.index) {
             (AssignValue::Scalar(w), None) => {
@@ -1626,7 +1638,7 @@ impl Shell {
             return Ok(s);
         }
 
-        if let Some(body) = self.funcs.get(&name).cloned() {
+        if let Some(body) = self.funcs.get(name.as_str()).cloned() {
             let saved = self.temp_assign(assigns)?;
             let r = self.call_function(&name, body, words[1..].to_vec(), io);
             self.restore(saved);
@@ -1680,7 +1692,7 @@ impl Shell {
                 }
                 None => match self.find_scope(&name, NameFilter::hash(&name)) {
                     Some(i) if i > 0 => {
-                        self.scopes[i].remove(&name);
+                        self.scopes[i].remove(name.as_str());
                     }
                     _ => {
                         self.remove_global(&name);
@@ -1756,7 +1768,7 @@ impl Shell {
                 } else {
                     Value::Unset
                 };
-                self.set_local(&a.name, init, false, false);
+                self.set_local(a.name.clone(), init, false, false);
             } else if flags.contains('A') && !matches!(self.value(&a.name), Some(Value::Assoc(_))) {
                 let init = Value::Assoc(BTreeMap::new());
                 match self.get_var_mut(&a.name) {
@@ -1813,7 +1825,7 @@ impl Shell {
             } else {
                 Value::Unset
             };
-            self.set_local(n, init, false, false);
+            self.set_local(n.to_string(), init, false, false);
         } else if self.get_var(n).is_none() {
             let init = if flags.contains('A') {
                 Value::Assoc(BTreeMap::new())
@@ -2140,7 +2152,7 @@ impl Shell {
             return Ok(0);
         };
         if functions {
-            if let Some(body) = self.funcs.get(name).cloned() {
+            if let Some(body) = self.funcs.get(name.as_str()).cloned() {
                 return self.call_function(name, body, words[1..].to_vec(), io);
             }
         }
@@ -2919,7 +2931,7 @@ impl Shell {
     }
 
     pub fn function_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.funcs.keys().cloned().collect();
+        let mut v: Vec<String> = self.funcs.keys().map(|k| k.to_string()).collect();
         v.sort();
         v
     }
@@ -3110,7 +3122,7 @@ impl Shell {
             }
             let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
             if let Some(c) = answers.as_mut() {
-                c.seen.insert(name.to_string(), hit);
+                c.seen.insert(name.to_string().into(), hit);
             }
             hit
         })
@@ -3450,15 +3462,15 @@ impl Shell {
             .vars
             .iter()
             .filter(|(k, _)| {
-                !self.base_removed.contains_key(k.as_str()) && !overlay.contains_key(k.as_str())
+                !self.base_removed.contains_key(k.as_ref()) && !overlay.contains_key(k.as_ref())
             })
-            .map(|(k, v)| (k.as_str(), v))
+            .map(|(k, v)| (k.as_ref(), v))
             .collect();
-        global.extend(overlay.iter().map(|(k, v)| (k.as_str(), v)));
+        global.extend(overlay.iter().map(|(k, v)| (k.as_ref(), v)));
         global.sort_by(|a, b| a.0.cmp(b.0));
         let mut all = vec![global];
         for scope in &self.scopes[1..] {
-            let mut vars: Vec<(&str, &Var)> = scope.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            let mut vars: Vec<(&str, &Var)> = scope.iter().map(|(k, v)| (k.as_ref(), v)).collect();
             vars.sort_by(|a, b| a.0.cmp(b.0));
             all.push(vars);
         }
