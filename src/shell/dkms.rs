@@ -418,7 +418,7 @@ pub fn source_and_serialise(
     sub.set_local("CR", Value::Scalar("\r".into()), false, true);
     sub.set_local(
         "tmpfile",
-        Value::Scalar(format!("{}/dkms.conf.XXXXXX", tmp_dir())),
+        Value::Scalar(tmp_template().to_string()),
         false,
         false,
     );
@@ -558,9 +558,10 @@ fn path_text(p: &Path) -> String {
     }
 }
 
-fn tmp_dir() -> &'static str {
+/// safe_source's `mktemp` template.
+fn tmp_template() -> &'static str {
     static T: OnceLock<String> = OnceLock::new();
-    T.get_or_init(|| std::env::temp_dir().display().to_string())
+    T.get_or_init(|| format!("{}/dkms.conf.XXXXXX", std::env::temp_dir().display()))
 }
 
 /// `NAME[idx]="value"` where value needs no second interpretation: a direct assignment.

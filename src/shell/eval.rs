@@ -1950,7 +1950,10 @@ impl Shell {
     /// Source already-read text as `file` (what `. file` does once the file is read).
     pub fn source_file_text(&mut self, text: &str, file: &Path, io: &Io) -> R<i32> {
         self.enter()?;
-        self.source_stack.push(file.display().to_string());
+        self.source_stack.push(
+            file.to_str()
+                .map_or_else(|| file.display().to_string(), str::to_string),
+        );
         let r = self.run_text(text, file, io);
         self.source_stack.pop();
         self.leave();
@@ -3159,7 +3162,9 @@ impl Shell {
         self.ifs().into_owned()
     }
 
-    pub fn set_array(&mut self, name: &str, items: Vec<String>) -> R<()> {
+    pub fn set_array(&mut self, name: impl Into<Name>, items: Vec<String>) -> R<()> {
+        let name = name.into();
+        let name = &name;
         let m: BTreeMap<i64, String> = items
             .into_iter()
             .enumerate()
@@ -3174,7 +3179,7 @@ impl Shell {
             Some(v) => v.value = Value::Indexed(Rc::new(m)),
             None => {
                 self.insert_global(
-                    name.to_string(),
+                    name.clone(),
                     Var {
                         value: Value::Indexed(Rc::new(m)),
                         exported: false,
