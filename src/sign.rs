@@ -63,7 +63,7 @@ impl BuildVars<'_> {
         let mut sh = Shell::new(PathBuf::from("/"));
         sh.arg0 = "/usr/sbin/dkms".to_string();
         for (name, value) in self.pairs() {
-            sh.set_global(name, value, false, false);
+            sh.set_global(name.to_string(), value, false, false);
         }
         sh
     }

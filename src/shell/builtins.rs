@@ -920,7 +920,7 @@ fn read(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
             .into_iter()
             .map(|f| unescape(&f))
             .collect();
-        sh.set_array(&arr, fields)?;
+        sh.set_array(arr, fields)?;
         return Ok(status);
     }
     if names.is_empty() {
@@ -993,7 +993,7 @@ fn mapfile(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
         .cloned()
         .unwrap_or_else(|| "MAPFILE".to_string());
     let Some(input) = io.stdin.clone() else {
-        sh.set_array(&name, vec![])?;
+        sh.set_array(name.clone(), vec![])?;
         return Ok(0);
     };
     let text = String::from_utf8_lossy(input.remaining()).into_owned();
@@ -1006,7 +1006,7 @@ fn mapfile(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
             l.to_string()
         });
     }
-    sh.set_array(&name, items)?;
+    sh.set_array(name, items)?;
     Ok(0)
 }
 

@@ -4,6 +4,7 @@
 //! `eval echo` of every set index, re-sourced in the parent) and `DKMS_DIRECTIVE*`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -77,6 +78,7 @@ struct TemplateKey {
     verbose: bool,
     force: bool,
     cwd: Option<PathBuf>,
+    site: ReadSite,
 }
 
 impl TemplateKey {
@@ -92,6 +94,7 @@ impl TemplateKey {
             verbose: req.verbose,
             force: req.force,
             cwd: req.cwd.clone(),
+            site: req.site,
         }
     }
 
@@ -106,6 +109,7 @@ impl TemplateKey {
             && self.verbose == req.verbose
             && self.force == req.force
             && self.cwd == req.cwd
+            && self.site == req.site
     }
 }
 
@@ -126,8 +130,8 @@ fn base_context(req: &ConfRequest) -> Shell {
     for n in DIRECTIVE_NAMES {
         let _ = sh.unset(n);
     }
-    let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
-    let ro = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, true);
+    let s = |sh: &mut Shell, n: &'static str, v: &str| sh.set_global(n, v, false, false);
+    let ro = |sh: &mut Shell, n: &'static str, v: &str| sh.set_global(n, v, false, true);
     ro(&mut sh, "dkms_conf_variables", DIRECTIVE_LIST_ARG);
     ro(
         &mut sh,
@@ -194,6 +198,13 @@ fn base_context(req: &ConfRequest) -> Shell {
         "^(remove|(auto|un)?install|match|mktarball|(un)?build|add|status|ldtarball|generate_mok|kernel_(preinst|postinst|prerm))$",
     );
     s(&mut sh, "action", &req.action);
+    s(&mut sh, "parallel_jobs", &req.parallel_jobs);
+    // set once add has read the conf (the same for every module: shared, not set per
+    // evaluation)
+    let suffix = if req.site == ReadSite::Add { "" } else { ".ko" };
+    s(&mut sh, "module_uncompressed_suffix", suffix);
+    s(&mut sh, "module_suffix", suffix);
+    s(&mut sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
     // shared by every evaluation cloned from this template
     sh.freeze_globals();
     sh
@@ -201,19 +212,13 @@ fn base_context(req: &ConfRequest) -> Shell {
 
 /// The module-, kernel- and file-dependent part of the context.
 fn module_context(sh: &mut Shell, req: &ConfRequest) {
-    let s = |sh: &mut Shell, n: &str, v: &str| sh.set_global(n, v, false, false);
+    let s = |sh: &mut Shell, n: &'static str, v: &str| sh.set_global(n, v, false, false);
     s(sh, "_mv", &req.module);
     s(sh, "_ka", &req.kernel);
     s(sh, "_aa", &req.arch);
-    s(sh, "parallel_jobs", &req.parallel_jobs);
-    // set once add has read the conf
-    let suffix = if req.site == ReadSite::Add { "" } else { ".ko" };
-    s(sh, "module_uncompressed_suffix", suffix);
-    s(sh, "module_suffix", suffix);
     s(sh, "kernel_test", &req.kernel);
     s(sh, "kernel_source_dir", &path_text(&req.kernel_source_dir));
     s(sh, "kernel_config", &path_text(&req.kernel_config_path()));
-    s(sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
     let _ = sh.set_array("directive_array", req.cli_directives.clone());
     let _ = sh.set_array("kernelver", vec![req.kernel.clone()]);
     let _ = sh.set_array("arch", vec![req.arch.clone()]);
@@ -230,15 +235,16 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     sh.push_scope();
     sh.set_local("i", Value::Scalar("0".into()), false, false);
     // do_build: read-only locals
-    sh.push_scope();
-    let base = req.dkms_tree.join(&req.module).join(&req.version);
-    let kdir = base.join(&req.kernel);
+    sh.push_scope_sized(11);
+    let base = path_text(&req.dkms_tree.join(&req.module).join(&req.version));
+    let kdir = path_text(&Path::new(&base).join(&req.kernel));
+    let build_dir = join(&base, "build");
     for (n, v) in [
-        ("source_dir", base.join("source")),
-        ("build_dir", base.join("build")),
-        ("kernelver_dir", kdir.clone()),
-        ("base_dir", kdir.join(&req.arch)),
-        ("build_log", base.join("build").join("make.log")),
+        ("source_dir", join(&base, "source")),
+        ("build_log", join(&build_dir, "make.log")),
+        ("build_dir", build_dir),
+        ("base_dir", path_text(&Path::new(&kdir).join(&req.arch))),
+        ("kernelver_dir", kdir),
     ] {
         // do_build's locals; install has a base_dir of its own; other reads see none
         let set = match req.site {
@@ -247,7 +253,7 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
             _ => false,
         };
         if set {
-            sh.set_local(n, Value::Scalar(path_text(&v)), false, true);
+            sh.set_local(n, Value::Scalar(v), false, true);
         }
     }
     for n in ["bd", "bd_missing", "status", "mvka", "count", "index"] {
@@ -294,9 +300,7 @@ pub fn evaluate_conf(req: &ConfRequest) -> Result<Directives> {
                 ..
             }) => {
                 for (name, index, value) in simple {
-                    if let Ok(i) = index.parse::<usize>() {
-                        out.entry(name).or_default().insert(i, value);
-                    }
+                    out.entry(name).or_default().insert(index, value);
                 }
             }
             Some(ser) => {
@@ -353,7 +357,7 @@ fn collect(sh: &Shell) -> Directives {
 /// when none of them needs a second interpretation.
 pub struct Serialised {
     lines: String,
-    simple: Option<Vec<(String, String, String)>>,
+    simple: Option<Vec<(String, usize, String)>>,
 }
 
 /// dkms's `safe_source FILE LIST`: source FILE in a subshell (stdout discarded), serialise the
@@ -419,28 +423,21 @@ pub fn source_and_serialise(
         false,
         false,
     );
-    let list = |arg: &str| {
-        Value::Indexed(
-            arg.split_whitespace()
-                .enumerate()
-                .map(|(i, v)| (i as i64, v.to_string()))
-                .collect(),
-        )
-    };
-    // the directive list is the same for every conf: split it once
-    static DIRECTIVE_LIST: OnceLock<Value> = OnceLock::new();
+    // the directive list is the same for every conf: split once, shared (not copied) by
+    // every evaluation; a conf changing it gets its own copy (copy on write)
+    thread_local! {
+        static DIRECTIVE_LIST: Value = word_list(DIRECTIVE_LIST_ARG);
+    }
     let export_envs = if list_arg == DIRECTIVE_LIST_ARG {
-        DIRECTIVE_LIST
-            .get_or_init(|| list(DIRECTIVE_LIST_ARG))
-            .clone()
+        DIRECTIVE_LIST.with(Value::clone)
     } else {
-        list(list_arg)
+        word_list(list_arg)
     };
     sub.set_local("export_envs", export_envs, false, true);
     sub.set_local("CR", Value::Scalar("\r".into()), false, true);
     sub.set_local(
         "tmpfile",
-        Value::Scalar(format!("{}/dkms.conf.XXXXXX", tmp_dir())),
+        Value::Scalar(tmp_template().to_string()),
         false,
         false,
     );
@@ -459,21 +456,42 @@ pub fn source_and_serialise(
         return Ok(None);
     }
     // the serialisation, as text the parent sources
-    let mut lines = String::new();
-    let mut simple: Vec<(String, String, String)> = Vec::new();
+    // (room for a usual conf's serialisation, under the allocator's large-chunk size)
+    let mut lines = String::with_capacity(768);
+    let mut simple: Vec<(String, usize, String)> = Vec::with_capacity(16);
     let mut all_simple = true;
+    let mut index = String::new();
+    let ifs = sub.ifs_value();
     for n in names {
-        for (idx, val) in sub.entries(n) {
-            let v = val.strip_suffix('\r').unwrap_or(&val);
-            let line = sub.unquoted_echo(n, &idx, v);
+        let mut line = |idx: &str, val: &str| {
+            let v = val.strip_suffix('\r').unwrap_or(val);
+            let start = lines.len();
+            sub.unquoted_echo(&ifs, n, idx, v, &mut lines);
             if all_simple {
-                match simple_assignment(&line) {
-                    Some((name, index, value)) => simple.push((name, index, value)),
+                match simple_assignment(&lines[start..]) {
+                    Some((name, index, value)) => {
+                        simple.push((name.to_string(), index, value.to_string()))
+                    }
                     None => all_simple = false,
                 }
             }
-            lines.push_str(&line);
             lines.push('\n');
+        };
+        match sub.value(n) {
+            None | Some(Value::Unset) => {}
+            Some(Value::Scalar(s)) => line("0", s),
+            Some(Value::Indexed(m)) => {
+                for (k, v) in m.iter() {
+                    index.clear();
+                    let _ = write!(index, "{k}");
+                    line(&index, v);
+                }
+            }
+            Some(Value::Assoc(m)) => {
+                for (k, v) in m {
+                    line(k, v);
+                }
+            }
         }
     }
     if directives {
@@ -504,12 +522,22 @@ pub fn source_and_serialise(
     }))
 }
 
+/// The words of a list, as an indexed array.
+fn word_list(arg: &str) -> Value {
+    Value::Indexed(std::rc::Rc::new(
+        arg.split_whitespace()
+            .enumerate()
+            .map(|(i, v)| (i as i64, v.to_string()))
+            .collect(),
+    ))
+}
+
 /// The parent half of `safe_source`: source the serialisation in `sh`.
 pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()> {
     let Some(ser) = ser else { return Ok(()) };
     if let Some(simple) = ser.simple {
         for (name, index, value) in simple {
-            let _ = sh.set_element_public(&name, &index, value);
+            let _ = sh.set_element_public(&name, &index.to_string(), value);
         }
         return Ok(());
     }
@@ -531,6 +559,16 @@ pub fn apply(sh: &mut Shell, ser: Option<Serialised>, file: &Path) -> Result<()>
     }
 }
 
+/// `Path::join` of a relative name, on text.
+fn join(base: &str, name: &str) -> String {
+    let sep = if base.ends_with('/') { "" } else { "/" };
+    let mut s = String::with_capacity(base.len() + sep.len() + name.len());
+    s.push_str(base);
+    s.push_str(sep);
+    s.push_str(name);
+    s
+}
+
 /// A path as the shell sees it (without `Display`'s per-chunk formatting for the usual UTF-8).
 fn path_text(p: &Path) -> String {
     match p.to_str() {
@@ -539,13 +577,14 @@ fn path_text(p: &Path) -> String {
     }
 }
 
-fn tmp_dir() -> &'static str {
+/// safe_source's `mktemp` template.
+fn tmp_template() -> &'static str {
     static T: OnceLock<String> = OnceLock::new();
-    T.get_or_init(|| std::env::temp_dir().display().to_string())
+    T.get_or_init(|| format!("{}/dkms.conf.XXXXXX", std::env::temp_dir().display()))
 }
 
 /// `NAME[idx]="value"` where value needs no second interpretation: a direct assignment.
-fn simple_assignment(line: &str) -> Option<(String, String, String)> {
+fn simple_assignment(line: &str) -> Option<(&str, usize, &str)> {
     let (lhs, rhs) = line.split_once("=\"")?;
     let value = rhs.strip_suffix('"')?;
     if value.contains(['"', '$', '`', '\\']) {
@@ -556,7 +595,7 @@ fn simple_assignment(line: &str) -> Option<(String, String, String)> {
     if !super::lexer::is_name(name) || idx.is_empty() || !idx.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    Some((name.to_string(), idx.to_string(), value.to_string()))
+    Some((name, idx.parse().ok()?, value))
 }
 
 /// How bash's `set` prints a value.

@@ -62,7 +62,10 @@ impl Hasher for FxHasher {
     }
 }
 
-type Map<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
+/// A variable or function name: the names dkms's context sets are static text, not copies.
+pub type Name = std::borrow::Cow<'static, str>;
+
+type Map<V> = HashMap<Name, V, BuildHasherDefault<FxHasher>>;
 
 /// Every name ever set in a shell, as a Bloom filter: most lookups are of names never set (the
 /// directive names dkms serialises), and one hash answers them instead of one per scope.
@@ -70,27 +73,46 @@ type Map<V> = HashMap<String, V, BuildHasherDefault<FxHasher>>;
 struct NameFilter([u64; 16]);
 
 impl NameFilter {
-    fn bits(name: &str) -> (usize, usize) {
+    fn hash(name: &str) -> u64 {
         let mut h = FxHasher::default();
         h.write(name.as_bytes());
-        let x = h.finish();
+        h.finish()
+    }
+
+    fn bits(x: u64) -> (usize, usize) {
         ((x >> 54) as usize, ((x >> 40) & 1023) as usize)
     }
 
     fn add(&mut self, name: &str) {
-        let (a, b) = Self::bits(name);
+        self.add_hash(Self::hash(name));
+    }
+
+    fn add_hash(&mut self, x: u64) {
+        let (a, b) = Self::bits(x);
         self.0[a / 64] |= 1 << (a % 64);
         self.0[b / 64] |= 1 << (b % 64);
     }
 
-    fn may_have(&self, name: &str) -> bool {
-        let (a, b) = Self::bits(name);
+    fn may_have(&self, x: u64) -> bool {
+        let (a, b) = Self::bits(x);
         self.0[a / 64] & (1 << (a % 64)) != 0 && self.0[b / 64] & (1 << (b % 64)) != 0
+    }
+
+    /// A name's bit in a function scope's one-word filter (`Shell::scope_bits`).
+    fn scope_bit(x: u64) -> u64 {
+        1 << ((x >> 20) & 63)
     }
 }
 
-/// A directory and the names already looked up in it (exists or not).
-type Listing = (PathBuf, Vec<(String, bool)>);
+/// Globals frozen into a layer shared by the shells cloned from a context.
+#[derive(Default)]
+struct Frozen {
+    vars: Map<Var>,
+    /// Their names, sorted (when `sorted`): prefix queries (`DKMS_DIRECTIVE*`) without a
+    /// scan.
+    names: Vec<String>,
+    sorted: bool,
+}
 
 /// Bounds on an evaluation.
 #[derive(Debug, Clone)]
@@ -127,7 +149,8 @@ pub enum Value {
     /// Declared (`local x`, `export x`) but without a value.
     Unset,
     Scalar(String),
-    Indexed(BTreeMap<i64, String>),
+    /// Shared: a list set once (dkms's directive list) is handed to every evaluation.
+    Indexed(Rc<BTreeMap<i64, String>>),
     Assoc(BTreeMap<String, String>),
 }
 
@@ -259,12 +282,16 @@ enum PVal {
 pub struct Shell {
     /// Global variables frozen into a shared layer: a context built once is cloned for every
     /// evaluation and subshell without copying them. `scopes[0]` holds the globals set since.
-    base: Rc<Map<Var>>,
+    base: Rc<Frozen>,
     /// Names of `base` unset since the freeze.
     base_removed: Map<()>,
     /// Names ever inserted into `base` or `scopes` (no false negatives).
     names: NameFilter,
     scopes: Vec<Map<Var>>,
+    /// For each function scope (index 1 on), a one-word filter of the names it holds: a
+    /// lookup (most are of globals) skips the scopes that cannot hold the name instead of
+    /// hashing into each. (Index 0, the globals, is not used.)
+    scope_bits: Vec<u64>,
     funcs: Map<Rc<Command>>,
     positional: Vec<String>,
     pub arg0: String,
@@ -286,10 +313,10 @@ pub struct Shell {
     status_from_subst: Option<i32>,
     /// stderr of the command being run, for errors raised below it.
     err_sink: Sink,
-    /// Which names exist in the working directory, remembered for pathname expansion of
-    /// literal names (dkms's serialisation globs every line); dropped when a command or a
-    /// redirection may have changed the directory.
-    listing: Rc<RefCell<Option<Listing>>>,
+    /// The directory whose remembered answers (which names exist in it, for pathname
+    /// expansion of literal names: dkms's serialisation globs every line) were checked in
+    /// this evaluation; dropped when a command or a redirection may have changed it.
+    listing: Rc<RefCell<Option<PathBuf>>>,
 }
 
 fn bytes_to_string(b: &[u8]) -> String {
@@ -310,7 +337,7 @@ impl Shell {
         let mut global = Map::default();
         for (k, v) in env {
             global.insert(
-                k.clone(),
+                k.clone().into(),
                 Var {
                     value: Value::Scalar(v.clone()),
                     exported: true,
@@ -345,9 +372,10 @@ impl Shell {
         }
         Shell {
             names,
-            base: Rc::new(Map::default()),
+            base: Rc::default(),
             base_removed: Map::default(),
             scopes: vec![global],
+            scope_bits: vec![0],
             funcs: Map::default(),
             positional: Vec::new(),
             arg0: "bash".into(),
@@ -392,43 +420,67 @@ impl Shell {
     // ------------------------------------------------------------------ variables
 
     pub fn get_var(&self, name: &str) -> Option<&Var> {
-        if !self.names.may_have(name) {
+        let h = NameFilter::hash(name);
+        if !self.names.may_have(h) {
             return None;
         }
-        self.scopes
-            .iter()
+        let bit = NameFilter::scope_bit(h);
+        for i in (1..self.scopes.len()).rev() {
+            if self.scope_bits[i] & bit != 0 {
+                if let Some(v) = self.scopes[i].get(name) {
+                    return Some(v);
+                }
+            }
+        }
+        if !self.scopes[0].is_empty() {
+            if let Some(v) = self.scopes[0].get(name) {
+                return Some(v);
+            }
+        }
+        self.base_get(name)
+    }
+
+    /// The innermost scope holding `name` (0: the globals' overlay), `h` its hash.
+    fn find_scope(&self, name: &str, h: u64) -> Option<usize> {
+        let bit = NameFilter::scope_bit(h);
+        (1..self.scopes.len())
             .rev()
-            .filter(|s| !s.is_empty())
-            .find_map(|s| s.get(name))
-            .or_else(|| self.base_get(name))
+            .find(|&i| self.scope_bits[i] & bit != 0 && self.scopes[i].contains_key(name))
+            .or_else(|| self.scopes[0].contains_key(name).then_some(0))
     }
 
     fn base_get(&self, name: &str) -> Option<&Var> {
         if !self.base_removed.is_empty() && self.base_removed.contains_key(name) {
             return None;
         }
-        self.base.get(name)
+        self.base.vars.get(name)
     }
 
     fn get_var_mut(&mut self, name: &str) -> Option<&mut Var> {
-        if !self.names.may_have(name) {
+        let h = NameFilter::hash(name);
+        if !self.names.may_have(h) {
             return None;
         }
-        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        let found = self.find_scope(name, h);
         match found {
             Some(i) => self.scopes[i].get_mut(name),
             None => {
                 // copy up: the frozen layer is shared with other shells
                 let var = self.base_get(name)?.clone();
-                Some(self.scopes[0].entry(name.to_string()).or_insert(var))
+                Some(
+                    self.scopes[0]
+                        .entry(Name::from(name.to_string()))
+                        .or_insert(var),
+                )
             }
         }
     }
 
     /// Set a global variable (the overlay over the frozen layer).
-    fn insert_global(&mut self, name: String, var: Var) {
+    fn insert_global(&mut self, name: impl Into<Name>, var: Var) {
+        let name = name.into();
         if !self.base_removed.is_empty() {
-            self.base_removed.remove(&name);
+            self.base_removed.remove(name.as_ref());
         }
         self.names.add(&name);
         self.scopes[0].insert(name, var);
@@ -437,8 +489,8 @@ impl Shell {
     /// Remove a global variable from the overlay, and hide it in the frozen layer.
     fn remove_global(&mut self, name: &str) -> bool {
         let removed = self.scopes[0].remove(name).is_some();
-        if self.base.contains_key(name) && !self.base_removed.contains_key(name) {
-            self.base_removed.insert(name.to_string(), ());
+        if self.base.vars.contains_key(name) && !self.base_removed.contains_key(name) {
+            self.base_removed.insert(name.to_string().into(), ());
             return true;
         }
         removed
@@ -452,23 +504,45 @@ impl Shell {
         }
         let mut base: Map<Var> = self
             .base
+            .vars
             .iter()
-            .filter(|(k, _)| !self.base_removed.contains_key(k.as_str()))
+            .filter(|(k, _)| !self.base_removed.contains_key(k.as_ref()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         base.extend(overlay);
-        self.base = Rc::new(base);
+        // (a context's few globals, not a sourced kernel .config: those are scanned)
+        let mut names: Vec<String> = Vec::new();
+        let sorted = base.len() <= 256;
+        if sorted {
+            names = base.keys().map(|k| k.to_string()).collect();
+            names.sort_unstable();
+        }
+        self.base = Rc::new(Frozen {
+            vars: base,
+            names,
+            sorted,
+        });
         // room for the globals a conf and its context set
         self.scopes[0] = Map::with_capacity_and_hasher(32, Default::default());
         self.base_removed.clear();
     }
 
+    /// A copy of this shell to run a subshell in. Many globals (a sourced kernel `.config`)
+    /// are frozen first, so this and the next subshells share them instead of copying them.
+    fn subshell(&mut self) -> Shell {
+        if self.scopes[0].len() > 64 {
+            self.freeze_globals();
+        }
+        self.clone()
+    }
+
     /// Every variable layer, outermost first: (the frozen globals), then the scopes.
-    fn layers(&self) -> impl Iterator<Item = (&String, &Var)> {
+    fn layers(&self) -> impl Iterator<Item = (&Name, &Var)> {
         self.base
+            .vars
             .iter()
             .filter(|(k, _)| {
-                self.base_removed.is_empty() || !self.base_removed.contains_key(k.as_str())
+                self.base_removed.is_empty() || !self.base_removed.contains_key(k.as_ref())
             })
             .chain(self.scopes.iter().flat_map(|s| s.iter()))
     }
@@ -508,9 +582,28 @@ impl Shell {
     /// Names of the set variables starting with `prefix`, sorted (as `set` lists them).
     pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for (k, v) in self.layers() {
+        // the frozen layer's names are sorted: only its range with the prefix is looked at
+        if self.base.sorted {
+            let frozen = &self.base.names;
+            let from = frozen.partition_point(|n| n.as_str() < prefix);
+            for k in frozen[from..].iter().take_while(|n| n.starts_with(prefix)) {
+                if self.base_get(k).is_some_and(|v| v.value != Value::Unset) {
+                    names.push(k.clone());
+                }
+            }
+        } else {
+            for (k, v) in &self.base.vars {
+                if k.starts_with(prefix)
+                    && v.value != Value::Unset
+                    && !self.base_removed.contains_key(k.as_ref())
+                {
+                    names.push(k.to_string());
+                }
+            }
+        }
+        for (k, v) in self.scopes.iter().flat_map(|s| s.iter()) {
             if k.starts_with(prefix) && v.value != Value::Unset {
-                names.push(k.clone());
+                names.push(k.to_string());
             }
         }
         names.sort();
@@ -523,7 +616,7 @@ impl Shell {
         let mut names: Vec<String> = self
             .layers()
             .filter(|(_, v)| v.value != Value::Unset)
-            .map(|(k, _)| k.clone())
+            .map(|(k, _)| k.to_string())
             .collect();
         names.sort();
         names.dedup();
@@ -555,7 +648,7 @@ impl Shell {
             }
             match &mut v.value {
                 Value::Indexed(m) => {
-                    m.insert(0, value);
+                    Rc::make_mut(m).insert(0, value);
                 }
                 Value::Assoc(m) => {
                     m.insert("0".into(), value);
@@ -569,9 +662,15 @@ impl Shell {
     }
 
     /// Set a global scalar without checks (context variables).
-    pub fn set_global(&mut self, name: &str, value: &str, exported: bool, readonly: bool) {
+    pub fn set_global(
+        &mut self,
+        name: impl Into<Name>,
+        value: &str,
+        exported: bool,
+        readonly: bool,
+    ) {
         self.insert_global(
-            name.to_string(),
+            name,
             Var {
                 value: Value::Scalar(value.to_string()),
                 exported,
@@ -581,47 +680,57 @@ impl Shell {
     }
 
     /// Set a variable in the innermost scope (a `local`).
-    pub fn set_local(&mut self, name: &str, value: Value, exported: bool, readonly: bool) {
+    pub fn set_local(
+        &mut self,
+        name: impl Into<Name>,
+        value: Value,
+        exported: bool,
+        readonly: bool,
+    ) {
+        let var = Var {
+            value,
+            exported,
+            readonly,
+        };
         if self.scopes.len() == 1 {
-            self.insert_global(
-                name.to_string(),
-                Var {
-                    value,
-                    exported,
-                    readonly,
-                },
-            );
+            self.insert_global(name, var);
             return;
         }
-        self.names.add(name);
+        let name = name.into();
+        let h = NameFilter::hash(&name);
+        self.names.add_hash(h);
+        if let Some(bits) = self.scope_bits.last_mut() {
+            *bits |= NameFilter::scope_bit(h);
+        }
         if let Some(top) = self.scopes.last_mut() {
-            top.insert(
-                name.to_string(),
-                Var {
-                    value,
-                    exported,
-                    readonly,
-                },
-            );
+            top.insert(name, var);
         }
     }
 
     pub fn push_scope(&mut self) {
-        // (dkms's functions declare a handful of locals: no regrowth for them)
+        // (dkms's functions declare a handful of locals: no regrowth for them; 7 is the most
+        // that fit in 8 buckets, a table small enough for the allocator's fast path)
+        self.push_scope_sized(7);
+    }
+
+    /// A function scope with room for `locals` variables.
+    pub fn push_scope_sized(&mut self, locals: usize) {
         self.scopes
-            .push(Map::with_capacity_and_hasher(8, Default::default()));
+            .push(Map::with_capacity_and_hasher(locals, Default::default()));
+        self.scope_bits.push(0);
         self.func_depth += 1;
     }
 
     pub fn pop_scope(&mut self) {
         if self.scopes.len() > 1 {
             self.scopes.pop();
+            self.scope_bits.pop();
             self.func_depth -= 1;
         }
     }
 
     pub fn unset(&mut self, name: &str) -> R<()> {
-        let found = self.scopes.iter().rposition(|s| s.contains_key(name));
+        let found = self.find_scope(name, NameFilter::hash(name));
         let readonly = match found {
             Some(i) => self.scopes[i].get(name).is_some_and(|v| v.readonly),
             None => match self.base_get(name) {
@@ -688,7 +797,7 @@ impl Shell {
             }
             v => {
                 let mut m = match std::mem::replace(v, Value::Unset) {
-                    Value::Indexed(m) => m,
+                    Value::Indexed(m) => Rc::unwrap_or_clone(m),
                     Value::Scalar(s) => BTreeMap::from([(0, s)]),
                     _ => BTreeMap::new(),
                 };
@@ -697,7 +806,7 @@ impl Shell {
                     let max = m.keys().next_back().copied().unwrap_or(-1);
                     i += max + 1;
                     if i < 0 {
-                        *v = Value::Indexed(m);
+                        *v = Value::Indexed(Rc::new(m));
                         return Err(Ctl::Fatal(ShellError {
                             file,
                             line,
@@ -713,7 +822,7 @@ impl Shell {
                 } else {
                     *e = value;
                 }
-                *v = Value::Indexed(m);
+                *v = Value::Indexed(Rc::new(m));
             }
         }
         Ok(())
@@ -726,14 +835,14 @@ impl Shell {
                 if v.exported {
                     match &v.value {
                         Value::Scalar(x) => {
-                            env.insert(k.clone(), x.clone());
+                            env.insert(k.to_string(), x.clone());
                         }
                         _ => {
-                            env.remove(k);
+                            env.remove(k.as_ref());
                         }
                     }
                 } else {
-                    env.remove(k);
+                    env.remove(k.as_ref());
                 }
             }
         }
@@ -971,7 +1080,7 @@ impl Shell {
                 },
                 err: io.err.clone(),
             };
-            let mut sub = self.clone();
+            let mut sub = self.subshell();
             sub.errexit_off = 0;
             status = match sub.run_command(cmd, &stage_io) {
                 Ok(s) => s,
@@ -992,7 +1101,7 @@ impl Shell {
             return self.run_simple(assigns, args, &cmd.redirs, io);
         }
         if let CommandKind::FuncDef { name, body } = &cmd.kind {
-            self.funcs.insert(name.clone(), body.clone());
+            self.funcs.insert(name.clone().into(), body.clone());
             return Ok(0);
         }
         let io2 = match self.redirect(&cmd.redirs, io)? {
@@ -1011,7 +1120,7 @@ impl Shell {
             CommandKind::Simple { .. } | CommandKind::FuncDef { .. } => Ok(0),
             CommandKind::Group(p) => self.run_program(p, io),
             CommandKind::Subshell(p) => {
-                let mut sub = self.clone();
+                let mut sub = self.subshell();
                 match sub.run_program(p, io) {
                     Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
                     Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
@@ -1260,9 +1369,9 @@ impl Shell {
                                 })
                                 .collect();
                             self.insert_global(
-                                "BASH_REMATCH".into(),
+                                "BASH_REMATCH",
                                 Var {
-                                    value: Value::Indexed(m),
+                                    value: Value::Indexed(Rc::new(m)),
                                     exported: false,
                                     readonly: false,
                                 },
@@ -1271,9 +1380,9 @@ impl Shell {
                         }
                         None => {
                             self.insert_global(
-                                "BASH_REMATCH".into(),
+                                "BASH_REMATCH",
                                 Var {
-                                    value: Value::Indexed(BTreeMap::new()),
+                                    value: Value::Indexed(Rc::default()),
                                     exported: false,
                                     readonly: false,
                                 },
@@ -1407,7 +1516,7 @@ impl Shell {
             return Err(Ctl::Exit(1));
         }
         if local && !self.top_has(&a.name) {
-            self.set_local(&a.name, Value::Unset, false, false);
+            self.set_local(a.name.clone(), Value::Unset, false, false);
         }
         match (&a.value, &a.index) {
             (AssignValue::Scalar(w), None) => {
@@ -1440,7 +1549,7 @@ impl Shell {
                 if a.append {
                     match self.value(&a.name) {
                         Some(Value::Indexed(m)) => {
-                            indexed = m.clone();
+                            indexed = (**m).clone();
                             next = m.keys().next_back().map(|k| k + 1).unwrap_or(0);
                         }
                         Some(Value::Scalar(s)) => {
@@ -1480,7 +1589,7 @@ impl Shell {
                 let value = if is_assoc {
                     Value::Assoc(assoc)
                 } else {
-                    Value::Indexed(indexed)
+                    Value::Indexed(Rc::new(indexed))
                 };
                 match self.get_var_mut(&a.name) {
                     Some(v) => v.value = value,
@@ -1563,7 +1672,7 @@ impl Shell {
             return Ok(s);
         }
 
-        if let Some(body) = self.funcs.get(&name).cloned() {
+        if let Some(body) = self.funcs.get(name.as_str()).cloned() {
             let saved = self.temp_assign(assigns)?;
             let r = self.call_function(&name, body, words[1..].to_vec(), io);
             self.restore(saved);
@@ -1615,9 +1724,9 @@ impl Shell {
                         *cur = v;
                     }
                 }
-                None => match self.scopes.iter().rposition(|s| s.contains_key(&name)) {
+                None => match self.find_scope(&name, NameFilter::hash(&name)) {
                     Some(i) if i > 0 => {
-                        self.scopes[i].remove(&name);
+                        self.scopes[i].remove(name.as_str());
                     }
                     _ => {
                         self.remove_global(&name);
@@ -1689,11 +1798,11 @@ impl Shell {
                 let init = if flags.contains('A') {
                     Value::Assoc(BTreeMap::new())
                 } else if flags.contains('a') {
-                    Value::Indexed(BTreeMap::new())
+                    Value::Indexed(Rc::default())
                 } else {
                     Value::Unset
                 };
-                self.set_local(&a.name, init, false, false);
+                self.set_local(a.name.clone(), init, false, false);
             } else if flags.contains('A') && !matches!(self.value(&a.name), Some(Value::Assoc(_))) {
                 let init = Value::Assoc(BTreeMap::new());
                 match self.get_var_mut(&a.name) {
@@ -1746,16 +1855,16 @@ impl Shell {
             let init = if flags.contains('A') {
                 Value::Assoc(BTreeMap::new())
             } else if flags.contains('a') {
-                Value::Indexed(BTreeMap::new())
+                Value::Indexed(Rc::default())
             } else {
                 Value::Unset
             };
-            self.set_local(n, init, false, false);
+            self.set_local(n.to_string(), init, false, false);
         } else if self.get_var(n).is_none() {
             let init = if flags.contains('A') {
                 Value::Assoc(BTreeMap::new())
             } else if flags.contains('a') {
-                Value::Indexed(BTreeMap::new())
+                Value::Indexed(Rc::default())
             } else {
                 Value::Unset
             };
@@ -1875,7 +1984,10 @@ impl Shell {
     /// Source already-read text as `file` (what `. file` does once the file is read).
     pub fn source_file_text(&mut self, text: &str, file: &Path, io: &Io) -> R<i32> {
         self.enter()?;
-        self.source_stack.push(file.display().to_string());
+        self.source_stack.push(
+            file.to_str()
+                .map_or_else(|| file.display().to_string(), str::to_string),
+        );
         let r = self.run_text(text, file, io);
         self.source_stack.pop();
         self.leave();
@@ -1917,7 +2029,7 @@ impl Shell {
     }
 
     pub fn run_in_subshell(&mut self, prog: &Program, io: &Io) -> R<i32> {
-        let mut sub = self.clone();
+        let mut sub = self.subshell();
         match sub.run_program(prog, io) {
             Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
             Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
@@ -2077,7 +2189,7 @@ impl Shell {
             return Ok(0);
         };
         if functions {
-            if let Some(body) = self.funcs.get(name).cloned() {
+            if let Some(body) = self.funcs.get(name.as_str()).cloned() {
                 return self.call_function(name, body, words[1..].to_vec(), io);
             }
         }
@@ -2254,8 +2366,13 @@ impl Shell {
         if let [WordPart::Lit(s)] | [WordPart::Quoted(s)] = w.parts.as_slice() {
             return Ok(s.clone());
         }
-        let segs = self.expand_segs(&w.parts, false)?;
         let mut out = String::new();
+        if self.concat_plain(&w.parts, &mut out) {
+            self.check_value(&out)?;
+            return Ok(out);
+        }
+        out.clear();
+        let segs = self.expand_segs(&w.parts, false)?;
         let ifs0 = self.ifs().chars().next();
         for s in segs {
             match s {
@@ -2265,6 +2382,47 @@ impl Shell {
         }
         self.check_value(&out)?;
         Ok(out)
+    }
+
+    /// Append to `out` the expansion of `parts` when they are only text and plain `$name`s
+    /// of ordinary variables (most assignments in a conf): no segments, no copies of the
+    /// values. False, with `out` part-filled, when another construct is there.
+    fn concat_plain(&self, parts: &[WordPart], out: &mut String) -> bool {
+        for p in parts {
+            match p {
+                WordPart::Lit(s) | WordPart::Quoted(s) => out.push_str(s),
+                WordPart::DQ(inner) => {
+                    if !self.concat_plain(inner, out) {
+                        return false;
+                    }
+                }
+                WordPart::Param(pe)
+                    if pe.prefix == ParamPrefix::None
+                        && pe.op == ParamOp::None
+                        && pe.index.is_none()
+                        && super::lexer::is_name(&pe.name)
+                        && !matches!(
+                            pe.name.as_str(),
+                            "LINENO" | "BASH_SOURCE" | "FUNCNAME" | "RANDOM" | "SECONDS"
+                        ) =>
+                {
+                    let v = match self.get_var(&pe.name).map(|v| &v.value) {
+                        None | Some(Value::Unset) => None,
+                        Some(Value::Scalar(s)) => Some(s),
+                        Some(Value::Indexed(m)) => m.get(&0),
+                        Some(Value::Assoc(m)) => m.get("0"),
+                    };
+                    match v {
+                        Some(v) => out.push_str(v),
+                        // (an error under `set -u`)
+                        None if self.opts.nounset => return false,
+                        None => {}
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// Expand a word as a pattern: quoted characters are escaped with `\`.
@@ -2387,7 +2545,7 @@ impl Shell {
             out: Sink::Buf(buf.clone()),
             err: self.err_sink.clone(),
         };
-        let mut sub = self.clone();
+        let mut sub = self.subshell();
         sub.errexit_off = 0;
         let status = match sub.run_program(prog, &io) {
             Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
@@ -2502,11 +2660,13 @@ impl Shell {
         let push = |out: &mut Vec<Seg>, s: String| {
             out.push(if in_dq { Seg::Quoted(s) } else { Seg::Exp(s) });
         };
-        let mut name = pe.name.clone();
-        let mut index = pe.index.clone();
+        // (borrowed from the syntax tree; owned only after an indirection)
+        let mut name: std::borrow::Cow<'_, str> = pe.name.as_str().into();
+        let mut index: Option<std::borrow::Cow<'_, Word>> =
+            pe.index.as_ref().map(std::borrow::Cow::Borrowed);
         match pe.prefix {
             ParamPrefix::Length => {
-                let v = self.param_value(&name, index.as_ref())?;
+                let v = self.param_value(&name, index.as_deref())?;
                 let n = match v {
                     PVal::Unset => 0,
                     PVal::Str(s) => s.chars().count(),
@@ -2535,23 +2695,23 @@ impl Shell {
                     }
                 }
                 // indirection: the value names the parameter
-                let target = match self.param_value(&name, index.as_ref())? {
+                let target = match self.param_value(&name, index.as_deref())? {
                     PVal::Str(s) => s,
                     PVal::List(l, _) => l.join(" "),
                     PVal::Unset => String::new(),
                 };
                 if let Some((n, rest)) = target.split_once('[') {
-                    name = n.to_string();
+                    name = n.to_string().into();
                     let inner = rest.strip_suffix(']').unwrap_or(rest);
-                    index = Some(super::parser::lit_word(inner));
+                    index = Some(std::borrow::Cow::Owned(super::parser::lit_word(inner)));
                 } else {
-                    name = target;
+                    name = target.into();
                     index = None;
                 }
                 if name.is_empty()
                     || !(super::lexer::is_name(&name)
                         || name.chars().all(|c| c.is_ascii_digit())
-                        || matches!(name.as_str(), "@" | "*" | "#" | "?"))
+                        || matches!(name.as_ref(), "@" | "*" | "#" | "?"))
                 {
                     if pe.op == ParamOp::None && name.is_empty() {
                         return Ok(());
@@ -2563,7 +2723,7 @@ impl Shell {
             }
             ParamPrefix::None => {}
         }
-        let value = self.param_value(&name, index.as_ref())?;
+        let value = self.param_value(&name, index.as_deref())?;
         let is_set = |v: &PVal, colon: bool| match v {
             PVal::Unset => false,
             PVal::Str(s) => !colon || !s.is_empty(),
@@ -2831,7 +2991,7 @@ impl Shell {
     }
 
     pub fn function_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.funcs.keys().cloned().collect();
+        let mut v: Vec<String> = self.funcs.keys().map(|k| k.to_string()).collect();
         v.sort();
         v
     }
@@ -2894,9 +3054,10 @@ impl Shell {
     }
 
     /// What dkms's `eval echo $n[$i]=\"${NAME[$i]%$CR}\"` prints: the serialisation line (split on
-    /// IFS, pathname-expanded against the cwd, joined with single spaces).
-    pub fn unquoted_echo(&self, name: &str, index: &str, value: &str) -> String {
-        let ifs = self.ifs();
+    /// IFS, pathname-expanded against the cwd, joined with single spaces), appended to `out`.
+    /// `ifs` is the value of IFS.
+    pub fn unquoted_echo(&self, ifs: &str, name: &str, index: &str, value: &str, out: &mut String) {
+        let start = out.len();
         let blank_ifs = !ifs.is_empty() && ifs.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n'));
         let pattern_free = |t: &str| {
             !t.bytes()
@@ -2910,63 +3071,68 @@ impl Shell {
                     !t.chars().any(|c| ifs.contains(c))
                 }
         };
-        if index.len() == 1
-            && index.chars().all(|c| c.is_ascii_digit())
-            && plain(name)
-            && plain(value)
-            && !self.opts.noglob
-        {
+        let one_digit = index.len() == 1 && index.bytes().all(|c| c.is_ascii_digit());
+        if one_digit && plain(name) && plain(value) && !self.opts.noglob {
+            // the one field, as a pattern, is `NAME` + digit + `="` + the value (its first
+            // component): it matches a file only when that name exists here
             let first = value.split('/').next().unwrap_or("");
-            let mut literal = String::with_capacity(name.len() + index.len() + 2 + first.len());
-            literal.push_str(name);
-            literal.push_str(index);
-            literal.push_str("=\"");
-            literal.push_str(first);
+            out.push_str(name);
+            out.push_str(index);
+            out.push_str("=\"");
+            out.push_str(first);
             if !value.contains('/') {
-                literal.push('"');
+                out.push('"');
             }
-            if !self.cwd_has(&literal) {
-                let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
-                line.push_str(name);
-                line.push('[');
-                line.push_str(index);
-                line.push_str("]=\"");
-                line.push_str(value);
-                line.push('"');
-                return line;
+            let hit = self.cwd_has(&out[start..]);
+            out.truncate(start);
+            if !hit {
+                out.push_str(name);
+                out.push('[');
+                out.push_str(index);
+                out.push_str("]=\"");
+                out.push_str(value);
+                out.push('"');
+                return;
             }
         }
         // Values with blanks but no pattern character (most MAKE lines): only the first word
         // (`NAME[i]="...`, whose `[i]` stands for the digit alone) can match a file; the
         // others are split and rejoined as they are.
-        if index.len() == 1
-            && index.chars().all(|c| c.is_ascii_digit())
-            && !self.opts.noglob
-            && blank_ifs
-            && plain(name)
-            && pattern_free(value)
-        {
-            let mut line = String::with_capacity(name.len() + index.len() + value.len() + 5);
-            line.push_str(name);
-            line.push('[');
-            line.push_str(index);
-            line.push_str("]=\"");
-            line.push_str(value);
-            line.push('"');
-            let mut words = line.split([' ', '\t', '\n']).filter(|w| !w.is_empty());
-            let first = words.next().unwrap_or("");
-            let mut literal = String::with_capacity(first.len());
-            literal.push_str(name);
-            literal.push_str(index);
-            literal.push_str(&first[name.len() + 3..]);
-            if !self.cwd_has(literal.split('/').next().unwrap_or("")) {
-                let mut out = String::with_capacity(line.len());
-                out.push_str(first);
-                for w in words {
-                    out.push(' ');
-                    out.push_str(w);
+        if one_digit && !self.opts.noglob && blank_ifs && plain(name) && pattern_free(value) {
+            let first_word = value.split([' ', '\t', '\n']).next().unwrap_or("");
+            out.push_str(name);
+            out.push_str(index);
+            out.push_str("=\"");
+            out.push_str(first_word);
+            if first_word.len() == value.len() {
+                out.push('"');
+            }
+            let literal_end = out[start..].find('/').map_or(out.len(), |i| start + i);
+            let hit = self.cwd_has(&out[start..literal_end]);
+            out.truncate(start);
+            if !hit {
+                out.push_str(name);
+                out.push('[');
+                out.push_str(index);
+                out.push_str("]=\"");
+                // the fields joined by single spaces: every run of blanks becomes one space
+                let mut blank = false;
+                for c in value.chars() {
+                    if matches!(c, ' ' | '\t' | '\n') {
+                        blank = true;
+                        continue;
+                    }
+                    if blank {
+                        out.push(' ');
+                        blank = false;
+                    }
+                    out.push(c);
                 }
-                return out;
+                if blank {
+                    out.push(' ');
+                }
+                out.push('"');
+                return;
             }
         }
         let segs = vec![
@@ -2978,7 +3144,7 @@ impl Shell {
             Seg::Exp(value.to_string()),
             Seg::Quoted("\"".to_string()),
         ];
-        self.echo_segs(&segs)
+        out.push_str(&self.echo_segs(&segs));
     }
 
     /// An unquoted `echo $text`.
@@ -3004,19 +3170,22 @@ impl Shell {
     /// Is `name` an entry of the working directory? (Answers are remembered.)
     fn cwd_has(&self, name: &str) -> bool {
         let mut l = self.listing.borrow_mut();
-        if l.as_ref().is_none_or(|(p, _)| *p != self.cwd) {
-            *l = Some((self.cwd.clone(), directory_answers(&self.cwd)));
+        if l.as_ref() != Some(&self.cwd) {
+            check_directory_answers(&self.cwd);
+            *l = Some(self.cwd.clone());
         }
-        let Some((_, seen)) = l.as_mut() else {
-            return false;
-        };
-        if let Some((_, hit)) = seen.iter().find(|(n, _)| n == name) {
-            return *hit;
-        }
-        let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
-        seen.push((name.to_string(), hit));
-        remember_directory_answer(&self.cwd, name, hit);
-        hit
+        DIRECTORY_ANSWERS.with(|a| {
+            let mut a = a.borrow_mut();
+            let mut answers = a.as_mut().filter(|c| c.dir == self.cwd);
+            if let Some(hit) = answers.as_ref().and_then(|c| c.seen.get(name)) {
+                return *hit;
+            }
+            let hit = std::fs::symlink_metadata(self.cwd.join(name)).is_ok();
+            if let Some(c) = answers.as_mut() {
+                c.seen.insert(name.to_string().into(), hit);
+            }
+            hit
+        })
     }
 
     fn glob_field(&self, f: Field) -> Vec<String> {
@@ -3050,7 +3219,9 @@ impl Shell {
         self.ifs().into_owned()
     }
 
-    pub fn set_array(&mut self, name: &str, items: Vec<String>) -> R<()> {
+    pub fn set_array(&mut self, name: impl Into<Name>, items: Vec<String>) -> R<()> {
+        let name = name.into();
+        let name = &name;
         let m: BTreeMap<i64, String> = items
             .into_iter()
             .enumerate()
@@ -3062,12 +3233,12 @@ impl Shell {
             ));
         }
         match self.get_var_mut(name) {
-            Some(v) => v.value = Value::Indexed(m),
+            Some(v) => v.value = Value::Indexed(Rc::new(m)),
             None => {
                 self.insert_global(
-                    name.to_string(),
+                    name.clone(),
                     Var {
-                        value: Value::Indexed(m),
+                        value: Value::Indexed(Rc::new(m)),
                         exported: false,
                         readonly: false,
                     },
@@ -3088,7 +3259,7 @@ impl Shell {
                     } else {
                         idx
                     };
-                    m.remove(&i);
+                    Rc::make_mut(m).remove(&i);
                 }
                 Value::Assoc(m) => {
                     m.remove(key);
@@ -3301,7 +3472,9 @@ fn read_limited_bytes(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 fn read_limited(path: &Path, max: u64) -> Result<String, ReadError> {
-    read_limited_bytes(path, max).map(|b| bytes_to_string(&b))
+    // (valid UTF-8, the usual case, is taken as it is: no second copy)
+    read_limited_bytes(path, max)
+        .map(|b| String::from_utf8(b).unwrap_or_else(|e| bytes_to_string(e.as_bytes())))
 }
 
 /// Read a script file within the size limit (text decoded lossily).
@@ -3348,17 +3521,18 @@ impl Shell {
         let overlay = &self.scopes[0];
         let mut global: Vec<(&str, &Var)> = self
             .base
+            .vars
             .iter()
             .filter(|(k, _)| {
-                !self.base_removed.contains_key(k.as_str()) && !overlay.contains_key(k.as_str())
+                !self.base_removed.contains_key(k.as_ref()) && !overlay.contains_key(k.as_ref())
             })
-            .map(|(k, v)| (k.as_str(), v))
+            .map(|(k, v)| (k.as_ref(), v))
             .collect();
-        global.extend(overlay.iter().map(|(k, v)| (k.as_str(), v)));
+        global.extend(overlay.iter().map(|(k, v)| (k.as_ref(), v)));
         global.sort_by(|a, b| a.0.cmp(b.0));
         let mut all = vec![global];
         for scope in &self.scopes[1..] {
-            let mut vars: Vec<(&str, &Var)> = scope.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            let mut vars: Vec<(&str, &Var)> = scope.iter().map(|(k, v)| (k.as_ref(), v)).collect();
             vars.sort_by(|a, b| a.0.cmp(b.0));
             all.push(vars);
         }
@@ -3373,7 +3547,7 @@ struct DirectoryAnswers {
     /// since changes it, and unlike the mtime it cannot be set back.
     ctime: (i64, i64),
     since: std::time::SystemTime,
-    seen: Vec<(String, bool)>,
+    seen: Map<bool>,
 }
 
 thread_local! {
@@ -3386,10 +3560,10 @@ fn directory_ctime(dir: &Path) -> Option<(i64, i64)> {
     Some((m.ctime(), m.ctime_nsec()))
 }
 
-/// The remembered answers for `dir`, if it has not changed since they were looked up. A
-/// directory changed less than a second before the answers began is not trusted (a change
-/// within the same clock tick would keep its ctime).
-fn directory_answers(dir: &Path) -> Vec<(String, bool)> {
+/// Keep the remembered answers if they are for `dir` and it has not changed since they were
+/// looked up; else start anew for `dir`. A directory changed less than a second before the
+/// answers began is not trusted (a change within the same clock tick would keep its ctime).
+fn check_directory_answers(dir: &Path) {
     let ctime = directory_ctime(dir);
     DIRECTORY_ANSWERS.with(|a| {
         let mut a = a.borrow_mut();
@@ -3400,25 +3574,16 @@ fn directory_answers(dir: &Path) -> Vec<(String, bool)> {
                 && cached.ctime == ctime
                 && changed_at + Duration::from_secs(1) < cached.since
             {
-                return cached.seen.clone();
+                return;
             }
         }
         *a = ctime.map(|ctime| DirectoryAnswers {
             dir: dir.to_path_buf(),
             ctime,
             since: std::time::SystemTime::now(),
-            seen: Vec::new(),
+            seen: Map::default(),
         });
-        Vec::new()
     })
-}
-
-fn remember_directory_answer(dir: &Path, name: &str, hit: bool) {
-    DIRECTORY_ANSWERS.with(|a| {
-        if let Some(cached) = a.borrow_mut().as_mut().filter(|c| c.dir == dir) {
-            cached.seen.push((name.to_string(), hit));
-        }
-    });
 }
 
 /// A command or a written file may have changed any directory.

@@ -295,7 +295,9 @@ mod tests {
     #[test]
     fn declarations_keep_type_and_attributes() {
         let var = Var {
-            value: Value::Indexed([(0, "a b".to_string()), (3, "c".to_string())].into()),
+            value: Value::Indexed(std::rc::Rc::new(
+                [(0, "a b".to_string()), (3, "c".to_string())].into(),
+            )),
             exported: true,
             readonly: true,
         };

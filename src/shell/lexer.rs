@@ -60,7 +60,9 @@ pub fn is_name(s: &str) -> bool {
 
 impl Parser {
     pub fn new(text: &str, file: impl Into<PathBuf>) -> Parser {
-        let mut src: Vec<char> = text.chars().collect();
+        // (one allocation: a text has at most as many chars as bytes, plus the newline below)
+        let mut src: Vec<char> = Vec::with_capacity(text.len() + 1);
+        src.extend(text.chars());
         // bash ends an unterminated last line with a newline (a token, and a line)
         if src.last().is_some_and(|&c| c != '\n') {
             src.push('\n');
