@@ -538,8 +538,12 @@ impl Shell {
         Ok(())
     }
 
-    /// Assign a scalar (index 0 of an existing array), honouring readonly.
+    /// Assign a scalar (index 0 of an existing array), honouring readonly.  `NAME[SUB]`, as
+    /// `printf -v` and `read` take it, assigns that element.
     pub fn set(&mut self, name: &str, value: String) -> R<()> {
+        if let Some((base, sub)) = name.strip_suffix(']').and_then(|n| n.split_once('[')) {
+            return self.set_element(base, sub, value, false);
+        }
         self.check_value(&value)?;
         if let Some(v) = self.get_var_mut(name) {
             if v.readonly {

@@ -143,6 +143,8 @@ const SAME_AS_BASH: &[&str] = &[
     "eval 'x=evaluated'; echo $x; eval echo '$x'",
     "printf '%s-%d-%05.1f|%x\\n' a 42 3.14159 255; printf '%s\\n' one two",
     "printf -v out '%03d' 7; echo $out",
+    "n=1; printf -v \"A[$n]\" '%s' x; printf -v 'A[n+2]' '%d' 4; echo ${!A[@]} ${A[@]}",
+    "IFS=. read -r 'V[2]' 'V[3]' <<< 5.10.2; echo ${!V[@]} ${V[@]}",
     "echo -n no-newline; echo; echo -e 'a\\tb'",
     "read -r a b <<< 'first second third'; echo \"$a|$b\"",
     "read x <<< \"  spaced  \"; echo \"[$x]\"",
