@@ -335,10 +335,6 @@ mod tests {
             ("typeset -u up=x", "`typeset -u'"),
             ("x=${v@Q}", "${parameter@operator}"),
             ("x=$[1+2]", "$[ ] arithmetic"),
-            (
-                "n=3; for ((i=0; i<$n; i++)); do :; done",
-                "an arithmetic for header with expansions",
-            ),
         ] {
             assert_eq!(construct(text).as_deref(), Some(name), "{text}");
         }

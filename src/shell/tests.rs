@@ -124,6 +124,8 @@ const SAME_AS_BASH: &[&str] = &[
     "i=0; until [ $i -ge 2 ]; do i=$((i+1)); done; echo $i",
     "for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; echo $i; done",
     "for ((i=0; i<3; i++)); do echo c$i; done",
+    "A=(a b c); n=1; for ((i = $n; i < ${#A[@]}; i += \"$n\")); do echo ${A[i]}; done",
+    "s=';'; for (( j=$(echo 2) ; j > 0 ; j-- )) ; do echo \"$s$j\"; done; for ((;;)); do break; done",
     "for a in 1 2; do for b in x y z; do [ $b = y ] && continue 2; echo $a$b; done; done",
     "for a in 1 2; do i=0; while true; do i=$((i+1)); [ $i = 2 ] && break 2; echo $a$i; done; done; echo out",
     "for ((a=0; a<2; a++)); do for b in x y; do [ $b = y ] && break; echo $a$b; done; done",
