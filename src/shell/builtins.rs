@@ -859,24 +859,33 @@ fn read(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
-        match a.as_str() {
-            "-r" => raw = true,
-            "-s" => {}
-            "-a" => {
+        // options as getopt reads them: `-ra NAME`, `-d ''`, `-d:`
+        let opts = match a.strip_prefix('-') {
+            Some(o) if !o.is_empty() && names.is_empty() => o,
+            _ => {
+                names.push(a.clone());
                 i += 1;
-                array = args.get(i).cloned();
+                continue;
             }
-            "-d" => {
-                i += 1;
-                delim = args.get(i).and_then(|d| d.chars().next()).unwrap_or('\0');
+        };
+        for (k, c) in opts.char_indices() {
+            if !matches!(c, 'a' | 'd' | 'p' | 't' | 'n' | 'N' | 'u' | 'i') {
+                raw |= c == 'r';
+                continue;
             }
-            "-p" | "-t" | "-n" | "-N" | "-u" => i += 1,
-            s if s.starts_with('-') && s.len() > 1 && names.is_empty() => {
-                if s.contains('r') {
-                    raw = true;
+            let value = match &opts[k + c.len_utf8()..] {
+                "" => {
+                    i += 1;
+                    args.get(i).cloned().unwrap_or_default()
                 }
+                attached => attached.to_string(),
+            };
+            match c {
+                'a' => array = Some(value),
+                'd' => delim = value.chars().next().unwrap_or('\0'),
+                _ => {}
             }
-            _ => names.push(a.clone()),
+            break;
         }
         i += 1;
     }

@@ -147,6 +147,8 @@ const SAME_AS_BASH: &[&str] = &[
     "printf -v out '%03d' 7; echo $out",
     "n=1; printf -v \"A[$n]\" '%s' x; printf -v 'A[n+2]' '%d' 4; echo ${!A[@]} ${A[@]}",
     "IFS=. read -r 'V[2]' 'V[3]' <<< 5.10.2; echo ${!V[@]} ${V[@]}",
+    "read -ra P <<< '5 10 0'; echo ${#P[@]} ${P[1]}; read -rd: x <<< 'a:b'; echo $x",
+    "IFS=. read -r -a Q <<< 1.2; read -a R -r <<< 'x\\y z'; echo ${Q[1]} ${R[@]}",
     "echo -n no-newline; echo; echo -e 'a\\tb'",
     "read -r a b <<< 'first second third'; echo \"$a|$b\"",
     "read x <<< \"  spaced  \"; echo \"[$x]\"",
