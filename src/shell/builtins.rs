@@ -222,26 +222,44 @@ pub fn run(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> R<i32> {
             sh.run_words(rest, io, false)
         }
         "type" => {
-            let terse = args.iter().any(|a| a == "-t" || a == "-p" || a == "-P");
+            // -P: the PATH file even for a builtin; -t: the kind; -p: the path of a file only
+            let flags: String = args
+                .iter()
+                .filter(|a| a.starts_with('-'))
+                .flat_map(|a| a.chars().skip(1))
+                .collect();
+            let path_only = flags.contains('P');
+            let terse = !path_only && flags.contains('t');
+            let file_path = !path_only && !terse && flags.contains('p');
             let mut status = 0;
             for n in args.iter().filter(|a| !a.starts_with('-')) {
-                let kind = if sh.has_function(n) {
-                    Some(("function".to_string(), format!("{n} is a function")))
+                let file = || sh.command_exists(n).map(|p| p.display().to_string());
+                let kind = if path_only {
+                    file().map(|p| ("file", p.clone(), p))
+                } else if sh.has_function(n) {
+                    Some(("function", format!("{n} is a function"), String::new()))
                 } else if is_keyword(n) {
-                    Some(("keyword".to_string(), format!("{n} is a shell keyword")))
+                    Some(("keyword", format!("{n} is a shell keyword"), String::new()))
                 } else if is_builtin(n) {
-                    Some(("builtin".to_string(), format!("{n} is a shell builtin")))
+                    Some(("builtin", format!("{n} is a shell builtin"), String::new()))
                 } else {
-                    sh.command_exists(n)
-                        .map(|p| ("file".to_string(), format!("{n} is {}", p.display())))
+                    file().map(|p| ("file", format!("{n} is {p}"), p))
                 };
                 match kind {
-                    Some((t, long)) => {
-                        let line = if terse { t } else { long };
-                        sh.write(&io.out, format!("{line}\n").as_bytes())?;
+                    Some((t, long, path)) => {
+                        let line = if path_only || file_path {
+                            path
+                        } else if terse {
+                            t.to_string()
+                        } else {
+                            long
+                        };
+                        if !line.is_empty() {
+                            sh.write(&io.out, format!("{line}\n").as_bytes())?;
+                        }
                     }
                     None => {
-                        if !terse {
+                        if !(terse || path_only || file_path) {
                             sh.error_message(io, &format!("type: {n}: not found"));
                         }
                         status = 1;

@@ -149,6 +149,8 @@ const SAME_AS_BASH: &[&str] = &[
     "IFS=. read -r 'V[2]' 'V[3]' <<< 5.10.2; echo ${!V[@]} ${V[@]}",
     "read -ra P <<< '5 10 0'; echo ${#P[@]} ${P[1]}; read -rd: x <<< 'a:b'; echo $x",
     "IFS=. read -r -a Q <<< 1.2; read -a R -r <<< 'x\\y z'; echo ${Q[1]} ${R[@]}",
+    "type -P true; type -p true; type -p sh; type -t sh; type -tP true; type -p -t sh",
+    "type -p nosuch; echo $?; type -P if; echo $?; f() { :; }; type -p f; echo $?",
     "echo -n no-newline; echo; echo -e 'a\\tb'",
     "read -r a b <<< 'first second third'; echo \"$a|$b\"",
     "read x <<< \"  spaced  \"; echo \"[$x]\"",
