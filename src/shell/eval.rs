@@ -336,6 +336,25 @@ impl Shell {
         global
             .entry("IFS".into())
             .or_insert_with(|| Var::scalar(" \t\n"));
+        // the bash a file tests for (`(( BASH_VERSINFO[0] >= 4 ))`): Debian's, as dkms runs it
+        let machtype = format!("{}-pc-linux-gnu", std::env::consts::ARCH);
+        let versinfo = ["5", "2", "15", "1", "release", machtype.as_str()];
+        for (name, value) in [
+            ("BASH_VERSION", Value::Scalar("5.2.15(1)-release".into())),
+            (
+                "BASH_VERSINFO",
+                Value::Indexed((0..).zip(versinfo.map(String::from)).collect()),
+            ),
+            ("HOSTTYPE", Value::Scalar(std::env::consts::ARCH.into())),
+            ("OSTYPE", Value::Scalar("linux-gnu".into())),
+            ("MACHTYPE", Value::Scalar(machtype.clone())),
+        ] {
+            global.entry(name.into()).or_insert(Var {
+                value,
+                exported: false,
+                readonly: name == "BASH_VERSINFO",
+            });
+        }
         let limits = Limits::default();
         let mut names = NameFilter::default();
         for k in global.keys() {

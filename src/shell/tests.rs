@@ -151,6 +151,7 @@ const SAME_AS_BASH: &[&str] = &[
     "IFS=. read -r -a Q <<< 1.2; read -a R -r <<< 'x\\y z'; echo ${Q[1]} ${R[@]}",
     "type -P true; type -p true; type -p sh; type -t sh; type -tP true; type -p -t sh",
     "type -p nosuch; echo $?; type -P if; echo $?; f() { :; }; type -p f; echo $?",
+    "(( BASH_VERSINFO[0] >= 4 )) && echo new; echo ${BASH_VERSION%%.*} $HOSTTYPE $OSTYPE",
     "echo -n no-newline; echo; echo -e 'a\\tb'",
     "read -r a b <<< 'first second third'; echo \"$a|$b\"",
     "read x <<< \"  spaced  \"; echo \"[$x]\"",
