@@ -327,6 +327,11 @@ mod tests {
             ("for m in {a..c}; do :; done", "brace expansion"),
             ("cat <(echo hi)", "process substitution"),
             ("tee >(cat) </dev/null", "process substitution"),
+            (
+                "while read -r l; do :; done < <(echo hi)",
+                "process substitution",
+            ),
+            ("f() { :; } > >(cat)", "process substitution"),
             ("coproc cat", "`coproc'"),
             ("select x in a; do break; done", "`select'"),
             ("getopts ab opt", "`getopts'"),

@@ -993,6 +993,9 @@ impl Parser {
             return Ok(None);
         };
         self.skip_blanks();
+        if self.starts_with("<(") || self.starts_with(">(") {
+            return Err(self.unsupported_at(self.i, "process substitution"));
+        }
         let target = self.word()?.ok_or_else(|| {
             self.error(format!(
                 "syntax error near unexpected token `{}'",
