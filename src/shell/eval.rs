@@ -1928,6 +1928,7 @@ impl Shell {
                 | RedirOp::DupIn
                 | RedirOp::HereString
                 | RedirOp::HereDoc
+                | RedirOp::InProc
                 | RedirOp::ReadWrite => 0,
                 _ => 1,
             });
@@ -2007,6 +2008,14 @@ impl Shell {
                     let s = self.expand_str(&r.target)?;
                     if fd == 0 {
                         n.stdin = Some(Input::new(s.into_bytes()));
+                    }
+                }
+                RedirOp::InProc => {
+                    if let [WordPart::CmdSub(prog)] = r.target.parts.as_slice() {
+                        let (out, _) = self.run_captured(prog)?;
+                        if fd == 0 {
+                            n.stdin = Some(Input::new(out));
+                        }
                     }
                 }
             }
@@ -2350,7 +2359,8 @@ impl Shell {
         Ok(())
     }
 
-    fn command_substitution(&mut self, prog: &Program) -> R<String> {
+    /// Run commands in a subshell; their stdout and exit status.
+    fn run_captured(&mut self, prog: &Program) -> R<(Vec<u8>, i32)> {
         let buf = Rc::new(RefCell::new(Vec::new()));
         let io = Io {
             stdin: None,
@@ -2364,9 +2374,15 @@ impl Shell {
             Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
             Err(e) => return Err(e),
         };
+        let out = buf.take();
+        Ok((out, status))
+    }
+
+    fn command_substitution(&mut self, prog: &Program) -> R<String> {
+        let (out, status) = self.run_captured(prog)?;
         self.status_from_subst = Some(status);
         self.status = status;
-        let mut text = bytes_to_string(&buf.borrow());
+        let mut text = bytes_to_string(&out);
         while text.ends_with('\n') {
             text.pop();
         }

@@ -327,11 +327,8 @@ mod tests {
             ("for m in {a..c}; do :; done", "brace expansion"),
             ("cat <(echo hi)", "process substitution"),
             ("tee >(cat) </dev/null", "process substitution"),
-            (
-                "while read -r l; do :; done < <(echo hi)",
-                "process substitution",
-            ),
             ("f() { :; } > >(cat)", "process substitution"),
+            ("cat <<< x <(echo hi)", "process substitution"),
             ("coproc cat", "`coproc'"),
             ("select x in a; do break; done", "`select'"),
             ("getopts ab opt", "`getopts'"),
@@ -355,8 +352,10 @@ mod tests {
             "f() { echo {; }",
             "declare -a a=(1 2); local -r x=1; export -n y",
             "for ((i=0; i<3; i++)); do :; done",
+            "n=3; for ((i=0; i<$n; i++)); do :; done",
             "x=$(( 1 + 2 ))",
             "cat < /dev/null",
+            "while read -r l; do :; done < <(echo hi)",
         ] {
             assert_eq!(construct(text), None, "{text}");
         }

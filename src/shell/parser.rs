@@ -993,6 +993,24 @@ impl Parser {
             return Ok(None);
         };
         self.skip_blanks();
+        if self.starts_with("<(") && op == RedirOp::In {
+            // `done < <(cmd)`: stdin is the commands' output, as for `$(cmd)` unstripped
+            let (start, pos) = (self.i, self.pos());
+            self.i += 2;
+            self.enter()?;
+            let prog = self.program_until_paren()?;
+            self.leave();
+            if self.peek() != Some(')') {
+                return Err(self.error_at(start, "unterminated <( process substitution"));
+            }
+            self.i += 1;
+            let target = Word {
+                parts: vec![WordPart::CmdSub(Rc::new(prog))],
+                pos,
+            };
+            let op = RedirOp::InProc;
+            return Ok(Some(Redir { fd, op, target }));
+        }
         if self.starts_with("<(") || self.starts_with(">(") {
             return Err(self.unsupported_at(self.i, "process substitution"));
         }
