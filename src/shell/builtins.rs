@@ -61,13 +61,13 @@ pub fn run(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> R<i32> {
         "caller" => Ok(1),
         "echo" => echo(sh, args, io),
         "printf" => printf(sh, args, io),
-        "test" => Ok(test(sh, args, io)),
+        "test" => Ok(test(sh, "test", args, io)),
         "[" => {
             if args.last().map(String::as_str) != Some("]") {
                 sh.error_message(io, "[: missing `]'");
                 return Ok(2);
             }
-            Ok(test(sh, &args[..args.len() - 1], io))
+            Ok(test(sh, "[", &args[..args.len() - 1], io))
         }
         "read" => read(sh, args, io),
         "mapfile" | "readarray" => mapfile(sh, args, io),
@@ -673,12 +673,17 @@ fn shell_quote(s: &str) -> String {
 
 // ---------------------------------------------------------------- test / [
 
-fn test(sh: &mut Shell, args: &[String], io: &Io) -> i32 {
+/// `test` or `[` (NAME): errors name the command as it was called.
+fn test(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> i32 {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     match test_expr(sh, &a) {
         Ok(true) => 0,
         Ok(false) => 1,
         Err(m) => {
+            let m = match m.strip_prefix("test: ") {
+                Some(rest) => format!("{name}: {rest}"),
+                None => m,
+            };
             sh.error_message(io, &m);
             2
         }

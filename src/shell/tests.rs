@@ -152,6 +152,7 @@ const SAME_AS_BASH: &[&str] = &[
     "type -P true; type -p true; type -p sh; type -t sh; type -tP true; type -p -t sh",
     "type -p nosuch; echo $?; type -P if; echo $?; f() { :; }; type -p f; echo $?",
     "(( BASH_VERSINFO[0] >= 4 )) && echo new; echo ${BASH_VERSION%%.*} $HOSTTYPE $OSTYPE",
+    "{ [ = x ]; test = x; [ abc -lt 3 ]; test a b c; } 2>&1 | sed 's/^.*line [0-9]*: //'",
     "while IFS=: read -r a b; do echo \"$b-$a\"; done < <(printf '%s\\n' x:1 y:2; echo z)",
     "mapfile -t L < <(printf 'a\\n\\nb\\n\\n'); echo ${#L[@]} \"${L[*]}\"",
     "read -r x < <(exit 3); echo \"$? $x\"; cat < <(echo one) < <(echo two)",
