@@ -2397,6 +2397,14 @@ impl Shell {
         self.positional.get(n - 1).cloned()
     }
 
+    /// An expansion error (`${x:?}`, a bad indirection): bash reports it and the
+    /// non-interactive shell exits, so a dkms.conf ends there and serialises nothing.
+    fn expansion_error(&self, msg: &str) -> Ctl {
+        let text = format!("{}: line {}: {msg}\n", self.file.display(), self.lineno);
+        let _ = self.write(&self.err_sink, text.as_bytes());
+        Ctl::Exit(1)
+    }
+
     /// The value of a parameter without operators.
     fn param_value(&mut self, name: &str, index: Option<&Word>) -> R<PVal> {
         if let Some(idx) = index {
@@ -2507,7 +2515,8 @@ impl Shell {
                     self.push_list(names, name.ends_with('*'), in_dq, out);
                     return Ok(());
                 }
-                if let Some(idx) = &index {
+                // `${!a[@]}` alone lists the keys; with an operator it is an indirection
+                if let (Some(idx), ParamOp::None) = (&index, &pe.op) {
                     let key = self.expand_str(idx)?;
                     if key == "@" || key == "*" {
                         let keys: Vec<String> =
@@ -2520,8 +2529,12 @@ impl Shell {
                 let target = match self.param_value(&name, index.as_ref())? {
                     PVal::Str(s) => s,
                     PVal::List(l, _) => l.join(" "),
-                    PVal::Unset => String::new(),
+                    PVal::Unset => {
+                        let msg = format!("{}: invalid indirect expansion", pe.name);
+                        return Err(self.expansion_error(&msg));
+                    }
                 };
+                let invalid = format!("{target}: invalid variable name");
                 if let Some((n, rest)) = target.split_once('[') {
                     name = n.to_string();
                     let inner = rest.strip_suffix(']').unwrap_or(rest);
@@ -2535,12 +2548,7 @@ impl Shell {
                         || name.chars().all(|c| c.is_ascii_digit())
                         || matches!(name.as_str(), "@" | "*" | "#" | "?"))
                 {
-                    if pe.op == ParamOp::None && name.is_empty() {
-                        return Ok(());
-                    }
-                    return Err(Ctl::Fatal(
-                        self.err_here(format!("{}: invalid indirect expansion", pe.name)),
-                    ));
+                    return Err(self.expansion_error(&invalid));
                 }
             }
             ParamPrefix::None => {}
@@ -2605,16 +2613,7 @@ impl Shell {
                     } else {
                         msg
                     };
-                    let _ = self.write(
-                        &self.err_sink,
-                        format!(
-                            "{}: line {}: {name}: {msg}\n",
-                            self.file.display(),
-                            self.lineno
-                        )
-                        .as_bytes(),
-                    );
-                    return Err(Ctl::Exit(1));
+                    return Err(self.expansion_error(&format!("{name}: {msg}")));
                 }
             }
             ParamOp::RemovePrefix {
