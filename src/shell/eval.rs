@@ -518,7 +518,12 @@ impl Shell {
             None | Some(Value::Unset) => vec![],
             Some(Value::Scalar(s)) => vec![("0".into(), s.clone())],
             Some(Value::Indexed(m)) => m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-            Some(Value::Assoc(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Some(Value::Assoc(m)) => {
+                let mut e: Vec<(String, String)> =
+                    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                e.sort_by_key(|(k, _)| assoc_bucket(k));
+                e
+            }
         }
     }
 
@@ -3260,6 +3265,16 @@ impl ArithVars for Shell {
             _ => "assignment failed".to_string(),
         })
     }
+}
+
+/// The bucket of KEY in bash's table for an associative array (1024 buckets, FNV-1 hash):
+/// bash lists keys and values bucket by bucket.  Within one bucket bash lists the newest key
+/// first; that order is not kept here (keys of one bucket come in sorted order).
+fn assoc_bucket(key: &str) -> u32 {
+    let h = key.bytes().fold(2_166_136_261u32, |h, b| {
+        h.wrapping_mul(16_777_619) ^ u32::from(b)
+    });
+    h & 1023
 }
 
 enum ReadError {
