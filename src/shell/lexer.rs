@@ -502,6 +502,22 @@ impl Parser {
     }
 
     /// At `$`: an expansion, or `None` (a literal `$`, consumed).
+    /// The commands after `$(` or `<(` up to the closing `)`, which is consumed.
+    pub(crate) fn paren_body(
+        &mut self,
+        start: usize,
+        unterminated: &str,
+    ) -> Result<Program, ShellError> {
+        self.enter()?;
+        let prog = self.program_until_paren()?;
+        self.leave();
+        if self.peek() != Some(')') {
+            return Err(self.error_at(start, unterminated));
+        }
+        self.i += 1;
+        Ok(prog)
+    }
+
     pub(crate) fn dollar(&mut self) -> Result<Option<WordPart>, ShellError> {
         let start = self.i;
         let pos = self.pos();
@@ -523,13 +539,7 @@ impl Parser {
                     }
                 }
                 self.i += 1;
-                self.enter()?;
-                let prog = self.program_until_paren()?;
-                self.leave();
-                if self.peek() != Some(')') {
-                    return Err(self.error_at(start, "unterminated $( command substitution"));
-                }
-                self.i += 1;
+                let prog = self.paren_body(start, "unterminated $( command substitution")?;
                 Ok(Some(WordPart::CmdSub(Rc::new(prog))))
             }
             Some(c) if is_name_start(c) => {

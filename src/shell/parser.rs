@@ -997,13 +997,7 @@ impl Parser {
             // `done < <(cmd)`: stdin is the commands' output, as for `$(cmd)` unstripped
             let (start, pos) = (self.i, self.pos());
             self.i += 2;
-            self.enter()?;
-            let prog = self.program_until_paren()?;
-            self.leave();
-            if self.peek() != Some(')') {
-                return Err(self.error_at(start, "unterminated <( process substitution"));
-            }
-            self.i += 1;
+            let prog = self.paren_body(start, "unterminated <( process substitution")?;
             let target = Word {
                 parts: vec![WordPart::CmdSub(Rc::new(prog))],
                 pos,
