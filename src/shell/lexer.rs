@@ -967,6 +967,13 @@ impl Parser {
                         parts.push(WordPart::Quoted(n.to_string()));
                     }
                 }
+                // `$'\n'` is ANSI-C quoting here too, even inside double quotes (extquote)
+                '$' if self.peek_at(1) == Some('\'') => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 2;
+                    let s = self.ansi_c_quoted()?;
+                    parts.push(WordPart::Quoted(s));
+                }
                 '$' => match self.dollar()? {
                     Some(p) => {
                         flush(&mut parts, &mut lit);
