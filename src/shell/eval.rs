@@ -2423,12 +2423,16 @@ impl Shell {
                 };
                 return Ok(PVal::List(vals, star));
             }
-            if name == "BASH_SOURCE" {
+            if name == "BASH_SOURCE" || name == "FUNCNAME" {
                 let i = self.arith_str(&key)?;
-                return Ok(self
-                    .bash_source()
-                    .get(i as usize)
-                    .cloned()
+                let list: Vec<String> = if name == "FUNCNAME" {
+                    self.func_stack.iter().rev().cloned().collect()
+                } else {
+                    self.bash_source()
+                };
+                return Ok(usize::try_from(i)
+                    .ok()
+                    .and_then(|i| list.get(i).cloned())
                     .map(PVal::Str)
                     .unwrap_or(PVal::Unset));
             }

@@ -152,6 +152,7 @@ const SAME_AS_BASH: &[&str] = &[
     "type -P true; type -p true; type -p sh; type -t sh; type -tP true; type -p -t sh",
     "type -p nosuch; echo $?; type -P if; echo $?; f() { :; }; type -p f; echo $?",
     "(( BASH_VERSINFO[0] >= 4 )) && echo new; echo ${BASH_VERSION%%.*} $HOSTTYPE $OSTYPE",
+    "f() { g; }; g() { echo ${FUNCNAME[0]} ${FUNCNAME[1]} ${#FUNCNAME[@]} ${FUNCNAME}; }; f",
     "x=$'a\\nb\\tc'; echo \"${x//$'\\n'/,}\" ${x//$'\\t'/+} \"${u:-$'q\\x41'}\" ${x/$'a'/Z}",
     "declare -A M=([mlx5_core]=1 [mlxbf_gige]=2 [pwr_mlxbf]=5); M[x]=6; echo ${!M[@]}; echo ${M[@]}",
     "declare -A N; for k in a b c d e f g h i j; do N[$k]=$k; done; echo \"${!N[*]}\" \"${N[@]}\"",
