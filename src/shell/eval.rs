@@ -2327,8 +2327,9 @@ impl Shell {
                 WordPart::DQ(inner) => {
                     let before = out.len();
                     self.expand_into(inner, true, out)?;
+                    // "${a[@]}", "${!a[@]}", "${a[@]#x}", "${@:2}": an empty list is no word
                     let only_at = inner.len() == 1
-                        && matches!(&inner[0], WordPart::Param(pe) if pe.op == ParamOp::None && pe.prefix == ParamPrefix::None && (pe.name == "@" || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
+                        && matches!(&inner[0], WordPart::Param(pe) if pe.prefix != ParamPrefix::Length && (pe.name == "@" || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
                     if out.len() == before && !only_at {
                         out.push(Seg::Quoted(String::new()));
                     }
