@@ -336,6 +336,7 @@ mod tests {
             ("local -i n=1+1", "`local -i'"),
             ("typeset -u up=x", "`typeset -u'"),
             ("x=${v@Q}", "${parameter@operator}"),
+            ("x=${v~~}", "${parameter~} case toggling"),
             ("x=$[1+2]", "$[ ] arithmetic"),
         ] {
             assert_eq!(construct(text).as_deref(), Some(name), "{text}");

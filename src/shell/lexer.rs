@@ -905,6 +905,7 @@ impl Parser {
                     pattern: self.param_word(&['}'])?,
                 }
             }
+            Some('~') => return Err(self.unsupported_at(start, "${parameter~} case toggling")),
             _ => return Err(self.error_at(start, "bad substitution")),
         };
         if self.peek() != Some('}') {
