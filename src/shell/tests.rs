@@ -519,6 +519,8 @@ const SYNTAX_ERRORS: &[&str] = &[
     "echo a | ! sed s/a/b/\n",
     "for x { echo a; }\n",
     "{ > \\\n",
+    "[[ esac \"\n",
+    "[[ ! until ` \\ ||\n",
     "[[ a =~ \"x ]]\n",
     "[[ a == \"x\n]]\n",
     "[[ -n \"a ]]\n",
