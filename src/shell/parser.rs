@@ -1016,7 +1016,22 @@ impl Parser {
                     self.i += kw.len();
                     kw
                 }
-                _ => return Err(self.error("conditional binary operator expected")),
+                _ => {
+                    // bash has read the word it expected an operator in: an error there
+                    // comes first, and the operator is then missing at the end
+                    let at = self.i;
+                    if let Err(e) = self.word() {
+                        let more = crate::output::conf::follow_up(
+                            self.pos_at(self.src.len()).line as usize,
+                            "conditional binary operator expected",
+                        );
+                        return Err(ShellError {
+                            message: format!("{}\n{more}", e.message),
+                            ..e
+                        });
+                    }
+                    return Err(self.error_at(at, "conditional binary operator expected"));
+                }
             },
             _ => {
                 let t = text.unwrap_or_default();

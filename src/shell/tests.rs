@@ -571,6 +571,8 @@ const SYNTAX_ERRORS: &[&str] = &[
     "echo a | ! sed s/a/b/\n",
     "for x { echo a; }\n",
     "{ > \\\n",
+    "[[ esac \"\n",
+    "[[ ! until ` \\ ||\n",
     "[[ a =~ \"x ]]\n",
     "[[ a == \"x\n]]\n",
     "[[ -n \"a ]]\n",
@@ -822,6 +824,24 @@ fn what_bash_accepts_we_accept() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A number from the environment (to widen the random tests by hand), or `default`.
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A reproducible generator: each call gives a number below its argument.
+fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    }
+}
+
 /// Mutants of the real corpus files (`../shared/corpus`, when present): lines and tokens
 /// deleted, duplicated, swapped, or a shell token inserted. Our parse and `bash -n` must
 /// agree on acceptance and print the same error lines.
@@ -842,20 +862,8 @@ fn corpus_mutants_parse_as_bash_does() {
     ];
     let d = tempfile::tempdir().expect("tempdir");
     // DKMS_MUTANTS=N DKMS_MUTANT_SEED=S widen the search by hand
-    let per_file: usize = std::env::var("DKMS_MUTANTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
-    let mut seed: u64 = std::env::var("DKMS_MUTANT_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x2545f4914f6cdd1d);
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let per_file = env_number("DKMS_MUTANTS", 8);
+    let mut next = xorshift(env_number("DKMS_MUTANT_SEED", 0x2545f4914f6cdd1d));
     let (mut compared, mut failures) = (0, Vec::new());
     for text in &files {
         for _ in 0..per_file {
@@ -912,21 +920,9 @@ fn random_brace_words_expand_as_in_bash() {
         "\\{", "\\,", "'q,'", "$v", "${v}", "\"{\"",
     ];
     // DKMS_BRACE_WORDS=N DKMS_BRACE_SEED=S widen the search by hand
-    let env = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let mut seed = env("DKMS_BRACE_SEED", 0x9e3779b97f4a7c15);
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = xorshift(env_number("DKMS_BRACE_SEED", 0x9e3779b97f4a7c15));
     let mut script = String::from("v=V\n");
-    for _ in 0..env("DKMS_BRACE_WORDS", 1500) {
+    for _ in 0..env_number("DKMS_BRACE_WORDS", 1500) {
         let word: String = (0..1 + next(10))
             .map(|_| PIECES[next(PIECES.len())])
             .collect();
@@ -962,22 +958,10 @@ fn random_token_lines_parse_as_bash_does() {
         "\n", "x", "y=1", "a", "b", "$(", "`", "\"", "'", ">", "<", "2>&1", "f()", "function",
         "$x", "${x}", "\\", "#", "==", "-n", "=~",
     ];
-    let env = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let mut seed = env("DKMS_TOKENS_SEED", 0x853c49e6748fea9b);
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = xorshift(env_number("DKMS_TOKENS_SEED", 0x853c49e6748fea9b));
     let d = tempfile::tempdir().expect("tempdir");
     let (mut compared, mut failures) = (0, Vec::new());
-    for _ in 0..env("DKMS_TOKENS", 300) {
+    for _ in 0..env_number("DKMS_TOKENS", 300) {
         let n = 1 + next(12);
         let text: Vec<&str> = (0..n).map(|_| TOKENS[next(TOKENS.len())]).collect();
         let text = text.join(" ") + "\n";
