@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::eval::{Ctl, Io, Shell, Value};
-use crate::conf::{ConfRequest, Directives, DIRECTIVE_LIST_ARG, DIRECTIVE_NAMES};
+use crate::conf::{ConfRequest, Directives, ReadSite, DIRECTIVE_LIST_ARG, DIRECTIVE_NAMES};
 use crate::error::{Error, Result};
 
 /// The names of dkms's framework.conf settings (non-signing, signing, post_transaction).
@@ -206,8 +206,10 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     s(sh, "_ka", &req.kernel);
     s(sh, "_aa", &req.arch);
     s(sh, "parallel_jobs", &req.parallel_jobs);
-    s(sh, "module_uncompressed_suffix", ".ko");
-    s(sh, "module_suffix", ".ko");
+    // set once add has read the conf
+    let suffix = if req.site == ReadSite::Add { "" } else { ".ko" };
+    s(sh, "module_uncompressed_suffix", suffix);
+    s(sh, "module_suffix", suffix);
     s(sh, "kernel_test", &req.kernel);
     s(sh, "kernel_source_dir", &path_text(&req.kernel_source_dir));
     s(sh, "kernel_config", &path_text(&req.kernel_config_path()));
@@ -215,8 +217,14 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     let _ = sh.set_array("directive_array", req.cli_directives.clone());
     let _ = sh.set_array("kernelver", vec![req.kernel.clone()]);
     let _ = sh.set_array("arch", vec![req.arch.clone()]);
-    sh.set_global("module", &req.module, true, false);
-    sh.set_global("module_version", &req.version, true, false);
+    // status reads with its own (empty) locals of these names
+    let (module, version) = if req.site == ReadSite::Status {
+        ("", "")
+    } else {
+        (req.module.as_str(), req.version.as_str())
+    };
+    sh.set_global("module", module, true, false);
+    sh.set_global("module_version", version, true, false);
 
     // build_module: `local i` (its loop index)
     sh.push_scope();
@@ -232,7 +240,15 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
         ("base_dir", kdir.join(&req.arch)),
         ("build_log", base.join("build").join("make.log")),
     ] {
-        sh.set_local(n, Value::Scalar(path_text(&v)), false, true);
+        // do_build's locals; install has a base_dir of its own; other reads see none
+        let set = match req.site {
+            ReadSite::Build => true,
+            ReadSite::Install => n == "base_dir",
+            _ => false,
+        };
+        if set {
+            sh.set_local(n, Value::Scalar(path_text(&v)), false, true);
+        }
     }
     for n in ["bd", "bd_missing", "status", "mvka", "count", "index"] {
         sh.set_local(n, Value::Unset, false, false);
