@@ -2380,9 +2380,10 @@ impl Shell {
                 WordPart::DQ(inner) => {
                     let before = out.len();
                     self.expand_into(inner, true, out)?;
-                    // "${a[@]}", "${!a[@]}", "${a[@]#x}", "${@:2}": an empty list is no word
+                    // "${a[@]}", "${!a[@]}", "${a[@]#x}", "${@:2}", "${!pre@}": an empty list
+                    // is no word
                     let only_at = inner.len() == 1
-                        && matches!(&inner[0], WordPart::Param(pe) if pe.prefix != ParamPrefix::Length && (pe.name == "@" || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
+                        && matches!(&inner[0], WordPart::Param(pe) if pe.prefix != ParamPrefix::Length && (pe.name == "@" || (pe.prefix == ParamPrefix::Indirect && pe.name.ends_with('@')) || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
                     if out.len() == before && !only_at {
                         out.push(Seg::Quoted(String::new()));
                     }
