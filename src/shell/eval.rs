@@ -1686,6 +1686,25 @@ impl Shell {
         };
         let io = &io2;
         let name = words.first().cloned().unwrap_or_default();
+        // `A[0]=x cmd`: bash refuses a subscripted prefix assignment and runs the command
+        // (dkms's round trip meets it when a `"` in a value breaks out of the quotes)
+        let kept: Vec<Assign>;
+        let assigns = if assigns.iter().any(|a| a.index.is_some()) {
+            for a in assigns {
+                if let Some(sub) = &a.index {
+                    let msg = format!("`{}[{}]': not a valid identifier", a.name, word_text(sub));
+                    self.report(io, &msg);
+                }
+            }
+            kept = assigns
+                .iter()
+                .filter(|a| a.index.is_none())
+                .cloned()
+                .collect();
+            &kept[..]
+        } else {
+            assigns
+        };
 
         // declaration builtins take their assignment arguments unexpanded-as-words
         if matches!(
@@ -2538,9 +2557,10 @@ impl Shell {
                 WordPart::DQ(inner) => {
                     let before = out.len();
                     self.expand_into(inner, true, out)?;
-                    // "${a[@]}", "${!a[@]}", "${a[@]#x}", "${@:2}": an empty list is no word
+                    // "${a[@]}", "${!a[@]}", "${a[@]#x}", "${@:2}", "${!pre@}": an empty list
+                    // is no word
                     let only_at = inner.len() == 1
-                        && matches!(&inner[0], WordPart::Param(pe) if pe.prefix != ParamPrefix::Length && (pe.name == "@" || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
+                        && matches!(&inner[0], WordPart::Param(pe) if pe.prefix != ParamPrefix::Length && (pe.name == "@" || (pe.prefix == ParamPrefix::Indirect && pe.name.ends_with('@')) || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
                     if out.len() == before && !only_at {
                         out.push(Seg::Quoted(String::new()));
                     }
@@ -3339,6 +3359,22 @@ fn numeric_compare(op: &str, x: i64, y: i64) -> bool {
 
 pub fn numeric_test(op: &str, x: i64, y: i64) -> bool {
     numeric_compare(op, x, y)
+}
+
+/// A word's source text, near enough for a message (quotes dropped, `$name` kept).
+fn word_text(w: &Word) -> String {
+    w.parts
+        .iter()
+        .map(|p| match p {
+            WordPart::Lit(t) | WordPart::Quoted(t) => t.clone(),
+            WordPart::Param(pe) => format!("${}", pe.name),
+            WordPart::DQ(inner) => word_text(&Word {
+                parts: inner.clone(),
+                pos: w.pos,
+            }),
+            _ => String::new(),
+        })
+        .collect()
 }
 
 fn map_value(v: PVal, f: impl Fn(String) -> String) -> PVal {

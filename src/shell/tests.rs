@@ -160,6 +160,8 @@ const SAME_AS_BASH: &[&str] = &[
     "a=(); f() { printf '<%s>' \"$@\"; echo \" $#\"; }; f \"${!a[@]}\"; f \"${a[@]:+x}\"; f \"${a[@]:-d}\"; f \"${a[@]+x}\"; f \"${#a[@]}\"; f \"${a[*]}\"",
     "a=(); f() { echo $#; }; f \"${a[@]:1}\" \"${a[@]//x}\" \"${a[@]^}\" \"${a[@]/#/p}\"; set --; f \"${@^}\" \"${@:1}\" \"${@#x}\"; b=(1); f \"${b[@]:5}\" \"${!a[*]}\"",
     "M=(); for i in \"${!M[@]}\"; do B[i]=x; done; echo ${#B[@]}",
+    "{ A[0]=x true; echo \"$? ${A[0]-unset}\"; i=1; B[$i]=y C=z eval 'echo \"[${B[1]}] $C\"'; } 2>&1 | sed 's/^.*line [0-9]*: //'",
+    "f() { echo $#; }; f \"${!NOMATCH_@}\"; f \"${!NOMATCH_*}\"; A_1=x; A_2=y; f \"${!A_@}\"; f \"${!A_*}\"",
     "f() { g; }; g() { echo ${FUNCNAME[0]} ${FUNCNAME[1]} ${#FUNCNAME[@]} ${FUNCNAME}; }; f",
     "x=$'a\\nb\\tc'; echo \"${x//$'\\n'/,}\" ${x//$'\\t'/+} \"${u:-$'q\\x41'}\" ${x/$'a'/Z}",
     "declare -A M=([mlx5_core]=1 [mlxbf_gige]=2 [pwr_mlxbf]=5); M[x]=6; echo ${!M[@]}; echo ${M[@]}",
