@@ -110,6 +110,36 @@ pub struct ConfRequest {
     pub cwd: Option<PathBuf>,
     pub verbose: bool,
     pub force: bool,
+    /// Which of dkms's reads this is: the variables around it differ (do_build's locals
+    /// exist only in build's read, the module suffix is not known yet at add's).
+    pub site: ReadSite,
+    /// Take part in dkms's "same read as last time" shortcut (the command's reads do; see
+    /// `evaluate`).
+    pub reuse_last: bool,
+}
+
+/// The dkms function a conf read happens in (see `ConfRequest::site`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadSite {
+    Add,
+    #[default]
+    Build,
+    Install,
+    Status,
+    Other,
+}
+
+impl ReadSite {
+    fn of_action(action: &str) -> Self {
+        // (show_conf shows what build reads)
+        match action {
+            "add" => ReadSite::Add,
+            "install" => ReadSite::Install,
+            "status" => ReadSite::Status,
+            "uninstall" | "unbuild" | "remove" => ReadSite::Other,
+            _ => ReadSite::Build,
+        }
+    }
 }
 
 impl ConfRequest {
@@ -142,6 +172,8 @@ impl ConfRequest {
             cwd: None,
             verbose: false,
             force: false,
+            site: ReadSite::default(),
+            reuse_last: false,
         }
     }
 
@@ -189,6 +221,8 @@ impl ConfRequest {
             cwd: None,
             verbose: s.verbose,
             force: ctx.inv.force,
+            site: ReadSite::of_action(ctx.inv.action.map(|a| a.name()).unwrap_or_default()),
+            reuse_last: true,
         }
     }
 
@@ -424,9 +458,6 @@ impl ModuleConf {
         if self.package_version.is_empty() {
             errors.push(text::no_directive("PACKAGE_VERSION"));
         }
-        if self.modules.is_empty() {
-            warnings.push(text::ZERO_MODULES.to_string());
-        }
         for (i, m) in self.modules.iter().enumerate() {
             if m.built_name.is_empty() {
                 errors.push(text::no_directive_for_record("BUILT_MODULE_NAME", i));
@@ -467,6 +498,10 @@ impl ModuleConf {
                 }
                 seen_dest.push(&m.dest_name);
             }
+        }
+        // dkms warns of zero modules only about a file that is otherwise valid
+        if self.modules.is_empty() && errors.is_empty() {
+            warnings.push(text::ZERO_MODULES.to_string());
         }
         (errors, warnings)
     }
@@ -573,9 +608,54 @@ pub fn version_compare(a: &str, b: &str) -> std::cmp::Ordering {
 /// Evaluate the conf (and its override files) as dkms does and return the directives after the
 /// round trip and read_conf's post-processing. Nothing is validated.
 pub fn evaluate(req: &ConfRequest) -> Result<Directives> {
+    // dkms does not source the conf again when module, version, kernel, arch and resolved
+    // path equal its previous read (`build` of a module it just auto-added keeps add's
+    // values, the file's own output and the `--directive` echoes appear once); its checks
+    // still run. `status` keeps its own rule (status.rs).
+    let reuse = req.reuse_last && req.site != ReadSite::Status;
+    let key = reuse.then(|| LastRead::of(req));
+    let mut last = if reuse { LAST_READ.lock().ok() } else { None };
+    if let (Some(key), Some(Some((k, d)))) = (&key, last.as_deref()) {
+        if k == key {
+            return Ok(d.clone());
+        }
+    }
     let mut directives = crate::shell::dkms::evaluate_conf(req)?;
     post_process(&mut directives);
+    if let (Some(key), Some(last)) = (key, last.as_deref_mut()) {
+        *last = Some((key, directives.clone()));
+    }
     Ok(directives)
+}
+
+static LAST_READ: std::sync::Mutex<Option<(LastRead, Directives)>> = std::sync::Mutex::new(None);
+
+/// What makes a read the same as the previous one (the file's size and time are ours: a
+/// file rewritten in between is read again).
+#[derive(PartialEq, Eq)]
+struct LastRead {
+    path: PathBuf,
+    stamp: Option<(u64, std::time::SystemTime)>,
+    names: [String; 4],
+    directives: Vec<String>,
+}
+
+impl LastRead {
+    fn of(req: &ConfRequest) -> Self {
+        LastRead {
+            path: std::fs::canonicalize(&req.path).unwrap_or_else(|_| req.path.clone()),
+            stamp: std::fs::metadata(&req.path)
+                .ok()
+                .and_then(|m| Some((m.len(), m.modified().ok()?))),
+            names: [
+                req.module.clone(),
+                req.version.clone(),
+                req.kernel.clone(),
+                req.arch.clone(),
+            ],
+            directives: req.cli_directives.clone(),
+        }
+    }
 }
 
 /// read_conf's rewrites of directives: OBSOLETE_BY → BUILD_EXCLUSIVE_KERNEL_MAX when no MAX is

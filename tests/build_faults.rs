@@ -53,20 +53,55 @@ fn make_log_has_command(k: &Kbuild) -> bool {
         .unwrap_or(false)
 }
 
+const WAITING: &str = "Waiting for another dkms process working on slow/1.0...\n";
+
+/// The slow module's build running make, which waits for `<root>/<gate>` to exist; its stderr
+/// goes to `<root>/stderr-build`. `None` where kbuild cannot be used.
+fn slow_build_running(gate: &str) -> Option<(Kbuild, Child)> {
+    let k = Kbuild::new()?;
+    k.sb.copy_fixture("slow-1.0", "slow-1.0");
+    let child = spawn_dkms(
+        &k,
+        &["build", "slow/1.0", "-k", &k.kernel],
+        &k.sb.path().join(gate),
+        &k.sb.path().join("stderr-build"),
+    );
+    wait_for("make to start", || make_log_has_command(&k));
+    Some((k, child))
+}
+
+/// A second dkms on slow/1.0, once it has said that it waits for the first.
+fn spawn_waiting(k: &Kbuild, args: &[&str], stderr_file: &Path) -> Child {
+    let child = spawn_dkms(k, args, &k.sb.path().join("gate"), stderr_file);
+    wait_for("the second dkms to say it waits", || {
+        std::fs::read_to_string(stderr_file)
+            .map(|t| t.contains(WAITING))
+            .unwrap_or(false)
+    });
+    child
+}
+
+/// Send `sig` to dkms only, as kill(1) does.
+fn signal(child: &Child, sig: nix::sys::signal::Signal) {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+}
+
+fn dot_names(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
 #[test]
 fn ctrl_c_stops_make_and_keeps_build_and_make_log() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("slow-1.0", "slow-1.0");
-    let gate = k.sb.path().join("never-opened");
-    let err = k.sb.path().join("stderr");
-    let child = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err);
-    wait_for("make to start", || make_log_has_command(&k));
-    // only dkms gets the signal, as when it is sent with kill(1); dkms passes it on
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
+    let Some((k, child)) = slow_build_running("never-opened") else {
+        return;
+    };
+    // dkms passes it on
+    signal(&child, nix::sys::signal::Signal::SIGINT);
     let out = wait_bounded(child);
     assert_ne!(out.status.code(), Some(0));
     let stdout = k.mask(&String::from_utf8_lossy(&out.stdout));
@@ -81,22 +116,14 @@ fn ctrl_c_stops_make_and_keeps_build_and_make_log() {
 
 #[test]
 fn a_second_dkms_waits_for_the_first_and_says_so() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("slow-1.0", "slow-1.0");
-    let gate = k.sb.path().join("gate");
-    let err_a = k.sb.path().join("stderr-a");
+    let Some((k, first)) = slow_build_running("gate") else {
+        return;
+    };
     let err_b = k.sb.path().join("stderr-b");
-    let first = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err_a);
-    wait_for("the first build to start make", || make_log_has_command(&k));
-    let second = spawn_dkms(&k, &["install", "slow/1.0", "-k", &k.kernel], &gate, &err_b);
-    wait_for("the second dkms to say it waits", || {
-        std::fs::read_to_string(&err_b)
-            .map(|t| t.contains("Waiting for another dkms process working on slow/1.0..."))
-            .unwrap_or(false)
-    });
+    let second = spawn_waiting(&k, &["install", "slow/1.0", "-k", &k.kernel], &err_b);
     // the second one has done nothing yet: still no published build
     assert!(!k.built_dir("slow", "1.0").exists());
-    std::fs::write(&gate, "").unwrap();
+    std::fs::write(k.sb.path().join("gate"), "").unwrap();
     let a = first.wait_with_output().unwrap();
     let b = second.wait_with_output().unwrap();
     assert_eq!(a.status.code(), Some(0));
@@ -111,17 +138,12 @@ fn a_second_dkms_waits_for_the_first_and_says_so() {
         k.mask(&String::from_utf8_lossy(&b.stdout)),
         "Installing <ROOT>/modules/<K>/updates/dkms/slow.ko\nRunning depmod... done.\n"
     );
-    assert_eq!(
-        std::fs::read_to_string(&err_b).unwrap(),
-        "Waiting for another dkms process working on slow/1.0...\n"
-    );
+    assert_eq!(std::fs::read_to_string(&err_b).unwrap(), WAITING);
     // the lock leaves nothing in the tree
-    let names: Vec<String> = std::fs::read_dir(k.sb.dkms_tree().join("slow"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    assert_eq!(
+        dot_names(&k.sb.dkms_tree().join("slow")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -167,29 +189,16 @@ fn a_failed_install_leaves_the_previous_install_in_place() {
         .unwrap(),
         Path::new("1.0").join(&k.kernel).join(&k.arch)
     );
-    let leftovers: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(dot_names(&dir), Vec::<String>::new());
 }
 
 #[test]
 fn a_remove_waits_for_a_running_build_and_status_does_not() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("slow-1.0", "slow-1.0");
-    let gate = k.sb.path().join("gate");
+    let Some((k, build)) = slow_build_running("gate") else {
+        return;
+    };
     let err_build = k.sb.path().join("stderr-build");
     let err_remove = k.sb.path().join("stderr-remove");
-    let build = spawn_dkms(
-        &k,
-        &["build", "slow/1.0", "-k", &k.kernel],
-        &gate,
-        &err_build,
-    );
-    wait_for("the build to start make", || make_log_has_command(&k));
 
     // status reads the tree while the build holds the module: it never waits
     let status_child = std::cell::RefCell::new(
@@ -206,20 +215,10 @@ fn a_remove_waits_for_a_running_build_and_status_does_not() {
     assert_eq!(status.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&status.stdout), "slow/1.0: added\n");
 
-    let remove = spawn_dkms(
-        &k,
-        &["remove", "slow/1.0", "-k", &k.kernel],
-        &gate,
-        &err_remove,
-    );
-    wait_for("the remove to say it waits", || {
-        std::fs::read_to_string(&err_remove)
-            .map(|t| t.contains("Waiting for another dkms process working on slow/1.0..."))
-            .unwrap_or(false)
-    });
+    let remove = spawn_waiting(&k, &["remove", "slow/1.0", "-k", &k.kernel], &err_remove);
     // the remove has done nothing yet: the version and its build directory are still there
     assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
-    std::fs::write(&gate, "").unwrap();
+    std::fs::write(k.sb.path().join("gate"), "").unwrap();
     let b = build.wait_with_output().unwrap();
     let r = remove.wait_with_output().unwrap();
     assert_eq!(
@@ -242,27 +241,17 @@ fn a_remove_waits_for_a_running_build_and_status_does_not() {
          \n\
          Deleting module slow/1.0 completely from the DKMS tree.\n"
     );
-    assert_eq!(
-        std::fs::read_to_string(&err_remove).unwrap(),
-        "Waiting for another dkms process working on slow/1.0...\n"
-    );
+    assert_eq!(std::fs::read_to_string(&err_remove).unwrap(), WAITING);
     assert!(!k.sb.dkms_tree().join("slow").exists());
     assert!(k.sb.source_tree().join("slow-1.0/dkms.conf").is_file());
 }
 
 #[test]
 fn a_terminated_build_exits_143_as_dkms_killed_by_term() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("slow-1.0", "slow-1.0");
-    let gate = k.sb.path().join("never-opened");
-    let err = k.sb.path().join("stderr");
-    let child = spawn_dkms(&k, &["build", "slow/1.0", "-k", &k.kernel], &gate, &err);
-    wait_for("make to start", || make_log_has_command(&k));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    let Some((k, child)) = slow_build_running("never-opened") else {
+        return;
+    };
+    signal(&child, nix::sys::signal::Signal::SIGTERM);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(143));
     assert!(k.sb.dkms_tree().join("slow/1.0/build/make.log").is_file());
@@ -293,11 +282,7 @@ fn an_ignored_sigint_stays_ignored() {
     }
     let child = cmd.spawn().unwrap();
     wait_for("make to start", || make_log_has_command(&k));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
+    signal(&child, nix::sys::signal::Signal::SIGINT);
     std::fs::write(&gate, "").unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(

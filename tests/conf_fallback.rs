@@ -83,7 +83,7 @@ fn a_file_outside_the_subset_gives_the_values_bash_gives() {
     )
     .expect("expected JSON");
     assert_eq!(d, expected["directives"]);
-    // the same values, spelt out: brace expansion, process substitution, the dkms context,
+    // the same values, spelt out: brace expansion (native), process substitution, the dkms context,
     // the blank collapse and second expansion of the round trip, `declare -u`, `$[ ]`
     assert_eq!(
         value(&d, "MAKE").as_deref(),
@@ -110,7 +110,7 @@ fn verbose_names_the_file_position_and_construct_once() {
     assert!(ok, "{stderr}");
     let conf = sb.dkms_tree().join("fallback/1.0/source/dkms.conf");
     let line = format!(
-        "dkms.conf: {}:5:14: brace expansion {NOTICE}",
+        "dkms.conf: {}:9:22: process substitution {NOTICE}",
         conf.display()
     );
     let notices: Vec<&str> = stderr.lines().filter(|l| l.contains(NOTICE)).collect();
@@ -138,7 +138,7 @@ fn an_override_file_outside_the_subset_is_read_by_bash_too() {
     );
     assert_eq!(value(&d, "BUILT_MODULE_NAME").as_deref(), Some("plain"));
     assert!(
-        stderr.contains(&format!("plain.conf:1:20: brace expansion {NOTICE}")),
+        stderr.contains(&format!("plain.conf:2:1: `coproc' {NOTICE}")),
         "{stderr}"
     );
 }
@@ -180,4 +180,60 @@ fn a_second_expansion_outside_the_subset_is_done_by_bash() {
     );
     assert_eq!(value(&d, "CLEAN").as_deref(), Some("x"));
     assert_eq!(value(&d, "PACKAGE_NAME").as_deref(), Some("roundtrip"));
+}
+
+/// Syntax errors while dkms reads a dkms.conf: stderr is bash's, byte for byte (sourcing the
+/// same path), what ran before the error is kept, and where bash exits instead (an array
+/// assignment open at the end, an error inside `$( )`, a bad `${ }`) nothing is serialised
+/// (values from conf-oracle.sh).
+#[test]
+fn syntax_errors_print_what_bash_prints() {
+    for (body, kept) in [
+        ("if then\nMAKE=x\n", true),
+        ("if true; then\n  MAKE=x\n", true),
+        ("MAKE=\"x\n", true),
+        ("[[ a b ]]\nMAKE=y\n", true),
+        ("echo a | | b\n", true),
+        ("case x in\n a) MAKE=1;;\n", true),
+        ("f() {\n:\n", true),
+        ("for\n", true),
+        ("x=$(\n", true),
+        ("MAKE=x\r\n)\r\n", true),
+        ("x=(a b\n", false),
+        ("MAKE=1; echo $(fi)\n", false),
+        ("echo ${a b}\nMAKE=2\n", false),
+    ] {
+        let text = format!("PACKAGE_NAME=broken\nPACKAGE_VERSION=1.0\n{body}");
+        let sb = sandbox("broken", "1.0", Some(&text));
+        let (d, stderr, _) = show_conf(&sb, "broken", &[]);
+        let conf = sb.dkms_tree().join("broken/1.0/source/dkms.conf");
+        let Ok(bash) = std::process::Command::new("bash")
+            .args(["-c", ". \"$1\" >/dev/null", "bash"])
+            .arg(&conf)
+            .output()
+        else {
+            return; // no bash on this machine
+        };
+        assert_eq!(stderr, String::from_utf8_lossy(&bash.stderr), "{body:?}");
+        let name = value(&d, "PACKAGE_NAME");
+        assert_eq!(name.is_some(), kept, "{body:?}: {d}");
+    }
+}
+
+#[test]
+fn verbose_names_the_position_and_the_open_construct() {
+    let sb = sandbox(
+        "broken",
+        "1.0",
+        Some("PACKAGE_NAME=broken\nPACKAGE_VERSION=1.0\nif true; then\n  MAKE=x\n"),
+    );
+    let (_, stderr, _) = show_conf(&sb, "broken", &["--verbose"]);
+    let conf = sb.dkms_tree().join("broken/1.0/source/dkms.conf");
+    assert!(
+        stderr.contains(&format!(
+            "dkms.conf: {}:5:1: syntax error: unexpected end of file (`if' at 3:1 is not closed)",
+            conf.display()
+        )),
+        "{stderr}"
+    );
 }

@@ -31,12 +31,13 @@ fn sandbox_with(fixture: &str, module: &str, version: &str) -> Sandbox {
     sb
 }
 
-fn show_conf(
+/// `dkms show_conf -m <m> -v <v> -k KERNEL -a <arch> <extra…>` (`env`: extra variables).
+fn run_show_conf(
     sb: &Sandbox,
-    module: &str,
-    version: &str,
+    (module, version, arch): (&str, &str, &str),
     extra: &[&str],
-) -> (serde_json::Value, String, String) {
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let mut args = vec![
         "show_conf",
         "-m",
@@ -46,30 +47,41 @@ fn show_conf(
         "-k",
         KERNEL,
         "-a",
-        "x86_64",
-        "--json",
+        arch,
     ];
     args.extend_from_slice(extra);
-    let out = sb.dkms(&args).output().expect("run dkms");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "show_conf failed: {stderr}");
-    // map the sandbox's trees back to dkms's defaults, as in the expected files
-    let mut text = String::new();
-    let mut other = Vec::new();
-    for line in stdout.lines() {
-        if line.starts_with('{') {
-            text = line
-                .replace(&sb.dkms_tree().display().to_string(), "/var/lib/dkms")
-                .replace(&sb.source_tree().display().to_string(), "/usr/src")
-                .replace(&sb.install_tree().display().to_string(), "/lib/modules");
-        } else {
-            other.push(line.to_string());
-        }
+    let mut cmd = sb.dkms(&args);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-    let v: serde_json::Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
-    (v["directives"].clone(), other.join("\n"), stderr)
+    cmd.output().expect("run dkms")
+}
+
+/// stdout of a run that must have succeeded.
+fn success_stdout(out: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "failed: {stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The JSON document among show_conf's stdout lines.
+fn json_line(stdout: &str) -> serde_json::Value {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| panic!("no JSON line: {stdout}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+/// The directives `show_conf --json` gives, the sandbox's trees mapped back to dkms's
+/// defaults as in the expected files.
+fn directives(sb: &Sandbox, module: &str, version: &str) -> serde_json::Value {
+    let out = run_show_conf(sb, (module, version, "x86_64"), &["--json"], &[]);
+    let stdout = success_stdout(&out)
+        .replace(&sb.dkms_tree().display().to_string(), "/var/lib/dkms")
+        .replace(&sb.source_tree().display().to_string(), "/usr/src")
+        .replace(&sb.install_tree().display().to_string(), "/lib/modules");
+    json_line(&stdout)["directives"].clone()
 }
 
 fn expected(fixture: &str) -> serde_json::Value {
@@ -81,7 +93,7 @@ fn expected(fixture: &str) -> serde_json::Value {
 
 fn check(fixture: &str, module: &str, version: &str) {
     let sb = sandbox_with(fixture, module, version);
-    let (got, _, _) = show_conf(&sb, module, version, &[]);
+    let got = directives(&sb, module, version);
     let want = expected(fixture);
     let want = want.as_object().expect("object");
     for (k, v) in want {
@@ -144,6 +156,11 @@ fn crlf_line_endings() {
 }
 
 #[test]
+fn brace_expansion() {
+    check("braces", "braces", "1.0");
+}
+
+#[test]
 fn override_chain_directive_env_and_cli_directive() {
     let sb = sandbox_with("basics", "basics", "1.0");
     let conf = sb.confdir();
@@ -161,35 +178,14 @@ fn override_chain_directive_env_and_cli_directive() {
         "PRE_BUILD=mka\nunset MAKE\n",
     );
     write("basics-2.0.conf", "PRE_BUILD=wrong-version\n");
-    let out = sb
-        .dkms(&[
-            "show_conf",
-            "-m",
-            "basics",
-            "-v",
-            "1.0",
-            "-k",
-            KERNEL,
-            "-a",
-            "x86_64",
-            "--json",
-            "--directive",
-            "POST_INSTALL=from-cli",
-        ])
-        .env("DKMS_DIRECTIVE_TEST", "PRE_INSTALL=from-env")
-        .output()
-        .expect("run");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_show_conf(
+        &sb,
+        ("basics", "1.0", "x86_64"),
+        &["--json", "--directive", "POST_INSTALL=from-cli"],
+        &[("DKMS_DIRECTIVE_TEST", "PRE_INSTALL=from-env")],
     );
-    let json_line = stdout
-        .lines()
-        .find(|l| l.starts_with('{'))
-        .expect("json line");
-    let d: serde_json::Value = serde_json::from_str(json_line).expect("json");
+    let stdout = success_stdout(&out);
+    let d = json_line(&stdout);
     let d = &d["directives"];
     let first = |k: &str| d[k][0][1].as_str().unwrap_or("<null>").to_string();
     assert_eq!(
@@ -215,20 +211,7 @@ fn override_chain_directive_env_and_cli_directive() {
 #[test]
 fn text_view_lists_set_indices() {
     let sb = sandbox_with("basics", "basics", "1.0");
-    let out = sb
-        .dkms(&[
-            "show_conf",
-            "-m",
-            "basics",
-            "-v",
-            "1.0",
-            "-k",
-            KERNEL,
-            "-a",
-            "x86_64",
-        ])
-        .output()
-        .expect("run");
+    let out = run_show_conf(&sb, ("basics", "1.0", "x86_64"), &[], &[]);
     let stdout = sb.mask(&String::from_utf8_lossy(&out.stdout));
     assert!(stdout.contains("PACKAGE_NAME[0]=\"basics\"\n"), "{stdout}");
     assert!(
@@ -258,12 +241,7 @@ fn show_conf_reads_a_path() {
         ])
         .output()
         .expect("run");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = success_stdout(&out);
     assert!(
         stdout.contains("\"PACKAGE_NAME\": [[0,\"control\"]]"),
         "{stdout}"
@@ -273,20 +251,7 @@ fn show_conf_reads_a_path() {
 #[test]
 fn show_conf_explains_build_exclusive() {
     let sb = sandbox_with("exclusive", "exclusive", "1");
-    let out = sb
-        .dkms(&[
-            "show_conf",
-            "-m",
-            "exclusive",
-            "-v",
-            "1",
-            "-k",
-            KERNEL,
-            "-a",
-            "x86_64",
-        ])
-        .output()
-        .expect("run");
+    let out = run_show_conf(&sb, ("exclusive", "1", "x86_64"), &[], &[]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         stdout.contains(&format!(
@@ -294,21 +259,7 @@ fn show_conf_explains_build_exclusive() {
         )),
         "{stdout}"
     );
-    let out = sb
-        .dkms(&[
-            "show_conf",
-            "-m",
-            "exclusive",
-            "-v",
-            "1",
-            "-k",
-            KERNEL,
-            "-a",
-            "i386",
-            "--json",
-        ])
-        .output()
-        .expect("run");
+    let out = run_show_conf(&sb, ("exclusive", "1", "i386"), &["--json"], &[]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["build_exclusive"]["excluded"], true);
     assert_eq!(v["build_exclusive"]["reasons"][0], "BUILD_EXCLUSIVE_ARCH");

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use build_support::{mask_dots, Kbuild};
 
+const INSTALLING: &str = "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\n";
+
 /// Exit code of the namespace script when its own setup (mount) failed.
 const SETUP_FAILED: i32 = 200;
 
@@ -121,29 +123,76 @@ fn status(k: &Kbuild) -> String {
     k.run(&["status", "hello"]).stdout
 }
 
+/// hello 1.0 from the fixture after a successful `dkms <action> hello/1.0 -k <kernel>`;
+/// `None` where kbuild cannot be used.
+fn hello_after(action: &str) -> Option<Kbuild> {
+    let k = Kbuild::new()?;
+    k.sb.copy_fixture("hello-1.0", "hello-1.0");
+    let r = k.run(&[action, "hello/1.0", "-k", &k.kernel]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    Some(k)
+}
+
+/// hello 1.0 installed and 2.0 built; the installed 1.0 module's bytes.
+fn older_installed_newer_built(k: &Kbuild) -> Vec<u8> {
+    two_versions(k);
+    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
+    assert_eq!(k.run(&["build", "hello/2.0", "-k", &k.kernel]).code, 0);
+    std::fs::read(k.kernel_dir().join("updates/dkms/hello.ko")).unwrap()
+}
+
+/// `dkms <action> hello/<version> -k <kernel>` in the namespace (see `dkms_in_namespace`),
+/// which must exit with `code`.
+fn hello_in_namespace(
+    k: &Kbuild,
+    setup: &str,
+    action_version: (&str, &str),
+    after: &str,
+    code: i32,
+) -> Option<Ns> {
+    let (action, version) = action_version;
+    let module = format!("hello/{version}");
+    let r = dkms_in_namespace(k, setup, &[action, &module, "-k", &k.kernel], after)?;
+    assert_eq!(r.code, code, "{}{}", r.stdout, r.stderr);
+    Some(r)
+}
+
+/// `hello_in_namespace` with the kernel's module directory read-only: exit 6.
+fn read_only_kernel_dir(k: &Kbuild, action_version: (&str, &str)) -> Option<Ns> {
+    hello_in_namespace(k, &read_only(&k.kernel_dir()), action_version, "", 6)
+}
+
+/// dkms's error when the copy of hello `version` into the install tree failed.
+fn copy_failed(k: &Kbuild, version: &str) -> String {
+    format!(
+        "\nError! Copying '<ROOT>/dkms/hello/{version}/<K>/{}/module/hello.ko' failed\n",
+        k.arch
+    )
+}
+
+/// The install link still names version 1.0.
+fn still_links_1_0(k: &Kbuild) {
+    assert_eq!(
+        std::fs::read_link(installed_link(k)).unwrap(),
+        Path::new("1.0").join(&k.kernel).join(&k.arch)
+    );
+}
+
 #[test]
 fn install_into_a_read_only_tree_fails_and_leaves_nothing() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("hello-1.0", "hello-1.0");
-    assert_eq!(k.run(&["build", "hello/1.0", "-k", &k.kernel]).code, 0);
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = dkms_in_namespace(&k, &setup, &["install", "hello/1.0", "-k", &k.kernel], "")
-    else {
+    let Some(k) = hello_after("build") else {
         return;
     };
-    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
-    assert_eq!(
-        r.stdout,
-        "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\n"
-    );
+    let Some(r) = read_only_kernel_dir(&k, ("install", "1.0")) else {
+        return;
+    };
+    assert_eq!(r.stdout, INSTALLING);
     assert_eq!(
         r.stderr,
         format!(
             "mkdir: cannot create directory \u{2018}<ROOT>/modules/<K>/updates\u{2019}: Read-only file system\n\
-             cp: cannot create regular file '<ROOT>/modules/<K>/updates/dkms/hello.ko': No such file or directory\n\
-             \n\
-             Error! Copying '<ROOT>/dkms/hello/1.0/<K>/{}/module/hello.ko' failed\n",
-            k.arch
+             cp: cannot create regular file '<ROOT>/modules/<K>/updates/dkms/hello.ko': No such file or directory\n{}",
+            copy_failed(&k, "1.0")
         )
     );
     assert!(std::fs::symlink_metadata(installed_link(&k)).is_err());
@@ -158,32 +207,21 @@ fn install_into_a_read_only_tree_fails_and_leaves_nothing() {
 #[test]
 fn a_newer_version_into_a_read_only_tree_keeps_the_older_one_installed() {
     let Some(k) = Kbuild::new() else { return };
-    two_versions(&k);
-    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
-    assert_eq!(k.run(&["build", "hello/2.0", "-k", &k.kernel]).code, 0);
+    let v1 = older_installed_newer_built(&k);
     let dir = k.kernel_dir().join("updates/dkms");
-    let v1 = std::fs::read(dir.join("hello.ko")).unwrap();
 
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = dkms_in_namespace(&k, &setup, &["install", "hello/2.0", "-k", &k.kernel], "")
-    else {
+    let Some(r) = read_only_kernel_dir(&k, ("install", "2.0")) else {
         return;
     };
-    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stderr,
         format!(
-            "cp: cannot remove '<ROOT>/modules/<K>/updates/dkms/hello.ko': Read-only file system\n\
-             \n\
-             Error! Copying '<ROOT>/dkms/hello/2.0/<K>/{}/module/hello.ko' failed\n",
-            k.arch
+            "cp: cannot remove '<ROOT>/modules/<K>/updates/dkms/hello.ko': Read-only file system\n{}",
+            copy_failed(&k, "2.0")
         )
     );
     assert_eq!(std::fs::read(dir.join("hello.ko")).unwrap(), v1);
-    assert_eq!(
-        std::fs::read_link(installed_link(&k)).unwrap(),
-        Path::new("1.0").join(&k.kernel).join(&k.arch)
-    );
+    still_links_1_0(&k);
     assert!(k
         .built_dir("hello", "2.0")
         .join("module/hello.ko")
@@ -200,51 +238,34 @@ fn a_newer_version_into_a_read_only_tree_keeps_the_older_one_installed() {
 #[test]
 fn install_into_a_full_tree_leaves_no_partial_module_and_the_older_one_in_place() {
     let Some(k) = Kbuild::new() else { return };
-    two_versions(&k);
-    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
-    assert_eq!(k.run(&["build", "hello/2.0", "-k", &k.kernel]).code, 0);
+    let v1 = older_installed_newer_built(&k);
     let updates = k.kernel_dir().join("updates");
-    let v1 = std::fs::read(updates.join("dkms/hello.ko")).unwrap();
 
     let setup = full_tmpfs(&k, &updates);
     let after = copy_out(&k, &updates);
-    let Some(r) = dkms_in_namespace(
-        &k,
-        &setup,
-        &["install", "hello/2.0", "-k", &k.kernel],
-        &after,
-    ) else {
+    let Some(r) = hello_in_namespace(&k, &setup, ("install", "2.0"), &after, 6) else {
         return;
     };
-    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
-    assert_eq!(
-        r.stdout,
-        "Installing <ROOT>/modules/<K>/updates/dkms/hello.ko\n"
-    );
+    assert_eq!(r.stdout, INSTALLING);
     assert_eq!(
         r.stderr,
         format!(
-            "cp: error writing '<ROOT>/modules/<K>/updates/dkms/hello.ko': No space left on device\n\
-             \n\
-             Error! Copying '<ROOT>/dkms/hello/2.0/<K>/{}/module/hello.ko' failed\n",
-            k.arch
+            "cp: error writing '<ROOT>/modules/<K>/updates/dkms/hello.ko': No space left on device\n{}",
+            copy_failed(&k, "2.0")
         )
     );
     // what the full file system held afterwards: version 1.0, whole, and no partial copy
     let seen = k.sb.path().join("after/dkms");
     assert_eq!(std::fs::read(seen.join("hello.ko")).unwrap(), v1);
     assert_eq!(hidden_names(&seen), Vec::<String>::new());
-    assert_eq!(
-        std::fs::read_link(installed_link(&k)).unwrap(),
-        Path::new("1.0").join(&k.kernel).join(&k.arch)
-    );
+    still_links_1_0(&k);
 }
 
 #[test]
 fn a_build_into_a_full_dkms_tree_fails_and_keeps_the_previous_build() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("hello-1.0", "hello-1.0");
-    assert_eq!(k.run(&["build", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let Some(k) = hello_after("build") else {
+        return;
+    };
     let built = k.built_dir("hello", "1.0");
     let previous = std::fs::read(built.join("module/hello.ko")).unwrap();
     let kernel_dir = built.parent().unwrap().to_path_buf();
@@ -304,18 +325,15 @@ fn a_build_into_a_full_dkms_tree_fails_and_keeps_the_previous_build() {
 
 #[test]
 fn uninstall_from_a_read_only_tree_fails_and_stays_installed() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("hello-1.0", "hello-1.0");
-    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let Some(k) = hello_after("install") else {
+        return;
+    };
     let file = k.kernel_dir().join("updates/dkms/hello.ko");
     let bytes = std::fs::read(&file).unwrap();
 
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = dkms_in_namespace(&k, &setup, &["uninstall", "hello/1.0", "-k", &k.kernel], "")
-    else {
+    let Some(r) = read_only_kernel_dir(&k, ("uninstall", "1.0")) else {
         return;
     };
-    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stdout,
         format!(
@@ -358,12 +376,9 @@ fn an_original_module_in_a_read_only_tree_is_not_archived_half_way() {
     .unwrap();
     let original_bytes = std::fs::read(&original).unwrap();
 
-    let setup = read_only(&k.kernel_dir());
-    let Some(r) = dkms_in_namespace(&k, &setup, &["install", "hello/2.0", "-k", &k.kernel], "")
-    else {
+    let Some(r) = read_only_kernel_dir(&k, ("install", "2.0")) else {
         return;
     };
-    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stdout,
         "Found pre-existing <ROOT>/modules/<K>/kernel/drivers/hello.ko, archiving for uninstallation\n\
@@ -374,10 +389,8 @@ fn an_original_module_in_a_read_only_tree_is_not_archived_half_way() {
         format!(
             "mv: cannot remove '<ROOT>/modules/<K>/kernel/drivers/hello.ko': Read-only file system\n\
              mkdir: cannot create directory \u{2018}<ROOT>/modules/<K>/updates\u{2019}: Read-only file system\n\
-             cp: cannot create regular file '<ROOT>/modules/<K>/updates/dkms/hello.ko': No such file or directory\n\
-             \n\
-             Error! Copying '<ROOT>/dkms/hello/2.0/<K>/{}/module/hello.ko' failed\n",
-            k.arch
+             cp: cannot create regular file '<ROOT>/modules/<K>/updates/dkms/hello.ko': No such file or directory\n{}",
+            copy_failed(&k, "2.0")
         )
     );
     assert_eq!(std::fs::read(&original).unwrap(), original_bytes);
@@ -393,9 +406,9 @@ fn an_original_module_in_a_read_only_tree_is_not_archived_half_way() {
 
 #[test]
 fn staging_leftovers_of_an_interrupted_build_are_ignored_by_status_and_removed_by_remove() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("hello-1.0", "hello-1.0");
-    assert_eq!(k.run(&["build", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let Some(k) = hello_after("build") else {
+        return;
+    };
     // what a build killed while storing its result leaves beside the published one
     let kernel_dir = k.built_dir("hello", "1.0").parent().unwrap().to_path_buf();
     let leftover = kernel_dir.join(format!(".tmp_{}_a1b2c3", k.arch));
@@ -409,9 +422,9 @@ fn staging_leftovers_of_an_interrupted_build_are_ignored_by_status_and_removed_b
 
 #[test]
 fn remove_from_a_read_only_install_tree_keeps_the_version_and_its_install() {
-    let Some(k) = Kbuild::new() else { return };
-    k.sb.copy_fixture("hello-1.0", "hello-1.0");
-    assert_eq!(k.run(&["install", "hello/1.0", "-k", &k.kernel]).code, 0);
+    let Some(k) = hello_after("install") else {
+        return;
+    };
     let file = k.kernel_dir().join("updates/dkms/hello.ko");
     let setup = read_only(&k.kernel_dir());
     let Some(r) = dkms_in_namespace(&k, &setup, &["remove", "hello/1.0", "--all"], "") else {
@@ -481,23 +494,17 @@ fn weak_modules_are_told_of_installs_and_uninstalls_on_rhel_and_suse() {
         let built = k.run(&["build", "hello/1.0", "-k", &k.kernel]);
         assert_eq!(built.code, 0, "{}{}", built.stdout, built.stderr);
         let setup = shadow_dir_with_tool(&k, real, tool);
-        let Some(ns) =
-            dkms_in_namespace(&k, &setup, &["install", "hello/1.0", "-k", &k.kernel], "")
-        else {
+        let Some(ns) = hello_in_namespace(&k, &setup, ("install", "1.0"), "", 0) else {
             return;
         };
-        assert_eq!(ns.code, 0, "{}{}", ns.stdout, ns.stderr);
         assert!(
             ns.stdout.contains("Adding linked weak modules...\n"),
             "{}",
             ns.stdout
         );
-        let Some(ns) =
-            dkms_in_namespace(&k, &setup, &["uninstall", "hello/1.0", "-k", &k.kernel], "")
-        else {
+        let Some(ns) = hello_in_namespace(&k, &setup, ("uninstall", "1.0"), "", 0) else {
             return;
         };
-        assert_eq!(ns.code, 0, "{}{}", ns.stdout, ns.stderr);
         assert!(
             ns.stdout.contains("Removing linked weak modules...\n"),
             "{}",

@@ -17,6 +17,31 @@ fn ok(stdout: &str) -> Run {
     }
 }
 
+/// `m/v` added (with `conf`, else the default one), built for K (KO) and installed there
+/// (`installed`).
+fn installed(sb: &Sandbox, m: &str, v: &str, conf: Option<&str>, installed: &[u8]) {
+    sb.write_source(m, v, conf);
+    sb.mark_added(m, v);
+    sb.mark_built(m, v, K, A, m, KO);
+    sb.mark_installed(m, v, K, A, m, installed);
+}
+
+/// Each status command prints exactly this, as the reference does on the same tree.
+fn statuses(sb: &Sandbox, table: &[(&[&str], &str)]) {
+    for (args, stdout) in table {
+        let mut argv = vec!["status"];
+        argv.extend_from_slice(args);
+        assert_eq!(sb.run_same_as_reference(&argv), ok(stdout), "{argv:?}");
+    }
+}
+
+/// `<K2>/weak-updates/<name>.ko` linking to `target`.
+fn weak_link(sb: &Sandbox, subdir: &str, target: impl AsRef<std::path::Path>) {
+    let wdir = sb.install_tree().join(K2).join("weak-updates").join(subdir);
+    std::fs::create_dir_all(&wdir).unwrap();
+    std::os::unix::fs::symlink(target, wdir.join("weak.ko")).unwrap();
+}
+
 #[test]
 fn empty_tree_prints_nothing() {
     let sb = Sandbox::new();
@@ -46,18 +71,12 @@ fn added_built_installed() {
 fn suffixes() {
     let sb = Sandbox::new();
     // original modules, and identical copies
-    sb.added("orig", "1");
-    sb.mark_built("orig", "1", K, A, "orig", KO);
-    sb.mark_installed("orig", "1", K, A, "orig", KO);
+    installed(&sb, "orig", "1", None, KO);
     std::fs::create_dir_all(sb.dkms_tree().join("orig/original_module").join(K).join(A)).unwrap();
     // installed copy differs
-    sb.added("diff", "1");
-    sb.mark_built("diff", "1", K, A, "diff", KO);
-    sb.mark_installed("diff", "1", K, A, "diff", b"something else");
+    installed(&sb, "diff", "1", None, b"something else");
     // installed copy missing counts as different
-    sb.added("gone", "1");
-    sb.mark_built("gone", "1", K, A, "gone", KO);
-    sb.mark_installed("gone", "1", K, A, "gone", KO);
+    installed(&sb, "gone", "1", None, KO);
     std::fs::remove_file(sb.install_tree().join(K).join("updates/dkms/gone.ko")).unwrap();
     // built copy missing in the dkms tree
     sb.added("miss", "1");
@@ -184,52 +203,42 @@ fn order_is_bash_glob_order() {
 #[test]
 fn filters_by_module_version_and_kernel() {
     let sb = Sandbox::new();
-    sb.added("hello", "1.0");
-    sb.mark_built("hello", "1.0", K, A, "hello", KO);
-    sb.mark_installed("hello", "1.0", K, A, "hello", KO);
+    installed(&sb, "hello", "1.0", None, KO);
     sb.added("hello", "2.0");
     sb.mark_built("hello", "2.0", "6.0", A, "hello", KO);
     sb.mark_built("hello", "2.0", "7.0", A, "hello", KO);
     sb.added("other", "1.0");
 
     let both_kernels = "hello/2.0, 6.0, x86_64: built\nhello/2.0, 7.0, x86_64: built\n";
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-m", "hello"]),
-        ok(&format!(
-            "hello/1.0, 6.1.0-1-test, x86_64: installed\n{both_kernels}"
-        ))
+    let all_hello = format!("hello/1.0, 6.1.0-1-test, x86_64: installed\n{both_kernels}");
+    statuses(
+        &sb,
+        &[
+            (&["-m", "hello"], &all_hello),
+            (&["hello/2.0"], both_kernels),
+            (&["-m", "hello", "-v", "2.0"], both_kernels),
+            (
+                &["-v", "1.0"],
+                "hello/1.0, 6.1.0-1-test, x86_64: installed\nother/1.0: added\n",
+            ),
+            // a module version with nothing for the kernel is shown as added
+            (
+                &["-k", "7.0"],
+                "hello/1.0: added\nhello/2.0, 7.0, x86_64: built\nother/1.0: added\n",
+            ),
+            (
+                &["-k", "9.9"],
+                "hello/1.0: added\nhello/2.0: added\nother/1.0: added\n",
+            ),
+            // every -k is its own pass over all modules
+            (
+                &["hello/2.0", "-k", "7.0", "-k", "6.0"],
+                "hello/2.0, 7.0, x86_64: built\nhello/2.0, 6.0, x86_64: built\n",
+            ),
+            (&["-m", "nosuch"], ""),
+            (&["hello/9.9"], ""),
+        ],
     );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "hello/2.0"]),
-        ok(both_kernels)
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-m", "hello", "-v", "2.0"]),
-        ok(both_kernels)
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-v", "1.0"]),
-        ok("hello/1.0, 6.1.0-1-test, x86_64: installed\nother/1.0: added\n")
-    );
-    // a module version with nothing for the kernel is shown as added
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "7.0"]),
-        ok("hello/1.0: added\nhello/2.0, 7.0, x86_64: built\nother/1.0: added\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "9.9"]),
-        ok("hello/1.0: added\nhello/2.0: added\nother/1.0: added\n")
-    );
-    // every -k is its own pass over all modules
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "hello/2.0", "-k", "7.0", "-k", "6.0"]),
-        ok("hello/2.0, 7.0, x86_64: built\nhello/2.0, 6.0, x86_64: built\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-m", "nosuch"]),
-        ok("")
-    );
-    assert_eq!(sb.run_same_as_reference(&["status", "hello/9.9"]), ok(""));
 }
 
 #[test]
@@ -272,9 +281,7 @@ fn broken_modules_report_on_stderr_and_the_rest_is_printed() {
 #[test]
 fn foreign_files_dangling_links_and_tmp_dirs_are_ignored() {
     let sb = Sandbox::new();
-    sb.added("hello", "1.0");
-    sb.mark_built("hello", "1.0", K, A, "hello", KO);
-    sb.mark_installed("hello", "1.0", K, A, "hello", KO);
+    installed(&sb, "hello", "1.0", None, KO);
     let t = sb.dkms_tree();
     std::fs::write(t.join("README"), "foreign\n").unwrap();
     std::fs::write(t.join("hello/notes.txt"), "foreign\n").unwrap();
@@ -332,16 +339,8 @@ fn missing_and_malformed_conf_are_reported_per_line() {
 #[test]
 fn installed_weak() {
     let sb = Sandbox::new();
-    sb.added("weak", "1.0");
-    sb.mark_built("weak", "1.0", K, A, "weak", KO);
-    sb.mark_installed("weak", "1.0", K, A, "weak", KO);
-    let wdir = sb.install_tree().join(K2).join("weak-updates");
-    std::fs::create_dir_all(&wdir).unwrap();
-    std::os::unix::fs::symlink(
-        format!("../../{K}/updates/dkms/weak.ko"),
-        wdir.join("weak.ko"),
-    )
-    .unwrap();
+    installed(&sb, "weak", "1.0", None, KO);
+    weak_link(&sb, "", format!("../../{K}/updates/dkms/weak.ko"));
     assert_eq!(
         sb.run(&["status"]),
         ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n\
@@ -363,9 +362,7 @@ fn json_view() {
     sb.added("aaa", "1.0");
     sb.added("bbb", "1.0");
     std::fs::remove_dir_all(sb.source_tree().join("bbb-1.0")).unwrap();
-    sb.added("ccc", "2.0");
-    sb.mark_built("ccc", "2.0", K, A, "ccc", KO);
-    sb.mark_installed("ccc", "2.0", K, A, "ccc", b"other bytes");
+    installed(&sb, "ccc", "2.0", None, b"other bytes");
     std::fs::create_dir_all(sb.dkms_tree().join("ccc/original_module").join(K).join(A)).unwrap();
     let run = sb.run(&["status", "--json"]);
     assert_eq!(run.code, 0);
@@ -423,26 +420,22 @@ fn filters_by_arch() {
     sb.mark_built("hello", "1.0", "7.0", A, "hello", KO);
     sb.mark_built("hello", "1.0", "7.0", "i386", "hello", KO);
     sb.mark_built("hello", "1.0", "6.0", A, "hello", KO);
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-a", "i386"]),
-        ok("hello/1.0, 7.0, i386: built\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-a", "arm64"]),
-        ok("hello/1.0: added\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "7.0/i386"]),
-        ok("hello/1.0, 7.0, i386: built\n")
-    );
-    // one arch applies to every -k
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "7.0/i386", "-k", "6.0"]),
-        ok("hello/1.0, 7.0, i386: built\nhello/1.0: added\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "7.0", "-k", "6.0", "-a", A, "-a", "i386"]),
-        ok("hello/1.0, 7.0, x86_64: built\nhello/1.0: added\n")
+    statuses(
+        &sb,
+        &[
+            (&["-a", "i386"], "hello/1.0, 7.0, i386: built\n"),
+            (&["-a", "arm64"], "hello/1.0: added\n"),
+            (&["-k", "7.0/i386"], "hello/1.0, 7.0, i386: built\n"),
+            // one arch applies to every -k
+            (
+                &["-k", "7.0/i386", "-k", "6.0"],
+                "hello/1.0, 7.0, i386: built\nhello/1.0: added\n",
+            ),
+            (
+                &["-k", "7.0", "-k", "6.0", "-a", A, "-a", "i386"],
+                "hello/1.0, 7.0, x86_64: built\nhello/1.0: added\n",
+            ),
+        ],
     );
 }
 
@@ -522,10 +515,7 @@ fn installed_where(os_release: &str, location: &str, addon: Option<&str>) -> Str
     std::fs::write(sb.path().join("etc/os-release"), os_release).unwrap();
     let conf = "PACKAGE_NAME=loc\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=loc\n\
                 DEST_MODULE_LOCATION[0]=/kernel/drivers/misc\n";
-    sb.write_source("loc", "1.0", Some(conf));
-    sb.mark_added("loc", "1.0");
-    sb.mark_built("loc", "1.0", K, A, "loc", KO);
-    sb.mark_installed("loc", "1.0", K, A, "loc", b"elsewhere");
+    installed(&sb, "loc", "1.0", Some(conf), b"elsewhere");
     let dir = sb.install_tree().join(K).join(location);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("loc.ko"), KO).unwrap();
@@ -539,39 +529,32 @@ fn installed_where(os_release: &str, location: &str, addon: Option<&str>) -> Str
 #[test]
 fn installed_copy_location_follows_the_distribution() {
     let clean = "loc/1.0, 6.1.0-1-test, x86_64: installed\n";
-    assert_eq!(installed_where("ID=fedora\n", "extra", None), clean);
-    assert_eq!(
-        installed_where(
+    for (os_release, location, addon) in [
+        ("ID=fedora\n", "extra", None),
+        (
             "ID=almalinux\nID_LIKE=\"rhel centos fedora\"\n",
             "extra",
-            None
+            None,
         ),
-        clean
-    );
-    assert_eq!(
-        installed_where(
+        (
             "ID=opensuse-leap\nID_LIKE=\"suse opensuse\"\n",
             "updates",
-            None
+            None,
         ),
-        clean
-    );
-    assert_eq!(
-        installed_where(
+        (
             "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n",
             "updates/dkms",
-            None
+            None,
         ),
-        clean
-    );
-    assert_eq!(
-        installed_where("ID=alpine\n", "kernel/drivers/misc", None),
-        clean
-    );
-    assert_eq!(
-        installed_where("ID=debian\n", "addon/dir", Some("addon/dir")),
-        clean
-    );
+        ("ID=alpine\n", "kernel/drivers/misc", None),
+        ("ID=debian\n", "addon/dir", Some("addon/dir")),
+    ] {
+        assert_eq!(
+            installed_where(os_release, location, addon),
+            clean,
+            "{os_release:?}"
+        );
+    }
     // and not where another distribution would put it
     assert_eq!(
         installed_where("ID=debian\n", "extra", None),
@@ -584,17 +567,8 @@ fn no_weak_modules_means_no_weak_lines() {
     let sb = Sandbox::new();
     let mut conf = common::simple_conf("weak", "1.0");
     conf.push_str("NO_WEAK_MODULES=\"yes\"\n");
-    sb.write_source("weak", "1.0", Some(&conf));
-    sb.mark_added("weak", "1.0");
-    sb.mark_built("weak", "1.0", K, A, "weak", KO);
-    sb.mark_installed("weak", "1.0", K, A, "weak", KO);
-    let wdir = sb.install_tree().join(K2).join("weak-updates");
-    std::fs::create_dir_all(&wdir).unwrap();
-    std::os::unix::fs::symlink(
-        format!("../../{K}/updates/dkms/weak.ko"),
-        wdir.join("weak.ko"),
-    )
-    .unwrap();
+    installed(&sb, "weak", "1.0", Some(&conf), KO);
+    weak_link(&sb, "", format!("../../{K}/updates/dkms/weak.ko"));
     assert_eq!(
         sb.run(&["status"]),
         ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n")
@@ -664,23 +638,17 @@ fn empty_filters_filter_nothing() {
     sb.mark_built("hello", "1.0", "6.0", A, "hello", KO);
     sb.added("other", "2.0");
     let all = "hello/1.0, 6.0, x86_64: built\nother/2.0: added\n";
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "/1.0"]),
-        ok("hello/1.0, 6.0, x86_64: built\n")
+    let hello = "hello/1.0, 6.0, x86_64: built\n";
+    statuses(
+        &sb,
+        &[
+            (&["/1.0"], hello),
+            (&["hello/"], hello),
+            (&["-k", "6.0/"], all),
+            (&["-k", "/x86_64"], all),
+            (&["--all"], all),
+        ],
     );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "hello/"]),
-        ok("hello/1.0, 6.0, x86_64: built\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "6.0/"]),
-        ok("hello/1.0, 6.0, x86_64: built\nother/2.0: added\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "/x86_64"]),
-        ok(all)
-    );
-    assert_eq!(sb.run_same_as_reference(&["status", "--all"]), ok(all));
 }
 
 #[test]
@@ -695,9 +663,7 @@ fn installed_weak_on_rhel_layout() {
     let extra = sb.install_tree().join(K).join("extra");
     std::fs::create_dir_all(&extra).unwrap();
     std::fs::write(extra.join("weak.ko"), KO).unwrap();
-    let wdir = sb.install_tree().join(K2).join("weak-updates/extra");
-    std::fs::create_dir_all(&wdir).unwrap();
-    std::os::unix::fs::symlink(extra.join("weak.ko"), wdir.join("weak.ko")).unwrap();
+    weak_link(&sb, "extra", extra.join("weak.ko"));
     assert_eq!(
         sb.run(&["status"]),
         ok("weak/1.0, 6.1.0-1-test, x86_64: installed\n\
@@ -721,31 +687,95 @@ fn filters_are_glob_patterns_and_kernels_sort_by_path() {
     ] {
         sb.mark_built("hello", v, k, a, "hello", KO);
     }
-    // without -k only digit-leading kernels, sorted by "<kernel>/<arch>" bytes
+    statuses(
+        &sb,
+        &[
+            // without -k only digit-leading kernels, sorted by "<kernel>/<arch>" bytes
+            (
+                &["hello"],
+                "hello/1.0, 6.0-x, a: built\nhello/1.0, 6.0, Z: built\nhello/1.0, 6.0, x86_64: built\n\
+                 hello/1.0, 7.0, x86_64: built\nhello/2.0, 6.0, x86_64: built\n",
+            ),
+            (
+                &["-m", "hel*", "-v", "2.*", "-k", "[67].0", "-a", "x86*"],
+                "hello/2.0, 6.0, x86_64: built\n",
+            ),
+            (&["-m", "he?p"], "help/1.0: added\n"),
+            (
+                &["*/1.0", "-k", "7.0"],
+                "hello/1.0, 7.0, x86_64: built\nhelp/1.0: added\n",
+            ),
+            // a named kernel need not start with a digit
+            (
+                &["-k", "abc"],
+                "hello/1.0: added\nhello/2.0, abc, x86_64: built\nhelp/1.0: added\n",
+            ),
+        ],
+    );
+}
+
+/// The installed copy is looked for in the distribution's location, then in
+/// DEST_MODULE_LOCATION itself; the first one found is compared (as uninstall finds it).
+#[test]
+fn installed_copy_at_the_raw_dest_module_location() {
+    let line = "raw/1.0, 6.1.0-1-test, x86_64: installed";
+    let differs = "raw/1.0, 6.1.0-1-test, x86_64: installed (Differences between built and installed modules)";
+    // (copy in updates/dkms, copy in kernel/drivers/misc, status line)
+    for (updates, raw, expected) in [
+        (None, Some(KO), line),
+        (None, Some(&b"other"[..]), differs),
+        (Some(KO), Some(&b"other"[..]), line),
+        (Some(&b"other"[..]), Some(KO), differs),
+        (None, None, differs),
+    ] {
+        let sb = Sandbox::new();
+        let conf = "PACKAGE_NAME=raw\nPACKAGE_VERSION=1.0\nBUILT_MODULE_NAME[0]=raw\n\
+                    DEST_MODULE_LOCATION[0]=/kernel/drivers/misc\n";
+        installed(&sb, "raw", "1.0", Some(conf), KO);
+        let kdir = sb.install_tree().join(K);
+        std::fs::remove_file(kdir.join("updates/dkms/raw.ko")).unwrap();
+        if let Some(bytes) = updates {
+            std::fs::write(kdir.join("updates/dkms/raw.ko"), bytes).unwrap();
+        }
+        if let Some(bytes) = raw {
+            std::fs::create_dir_all(kdir.join("kernel/drivers/misc")).unwrap();
+            std::fs::write(kdir.join("kernel/drivers/misc/raw.ko"), bytes).unwrap();
+        }
+        assert_eq!(
+            sb.run_same_as_reference(&["status"]),
+            ok(&format!("{expected}\n")),
+            "updates: {updates:?}, raw: {raw:?}"
+        );
+    }
+}
+
+/// `--directive` values are echoed while dkms.conf is read, after the state and before the
+/// line ends; on every read, also of the same kernel again.
+#[test]
+fn directive_echo_comes_inside_the_status_line() {
+    let sb = Sandbox::new();
+    sb.added("hello", "1.0");
+    sb.mark_built("hello", "1.0", K, A, "hello", KO);
+    let echoed = "hello/1.0, 6.1.0-1-test, x86_64: builtDIRECTIVE: FOO=\"bar\"\n\n";
     assert_eq!(
-        sb.run_same_as_reference(&["status", "hello"]),
-        ok(
-            "hello/1.0, 6.0-x, a: built\nhello/1.0, 6.0, Z: built\nhello/1.0, 6.0, x86_64: built\n\
-            hello/1.0, 7.0, x86_64: built\nhello/2.0, 6.0, x86_64: built\n"
-        )
+        sb.run_same_as_reference(&["status", "--directive", "FOO=bar"]),
+        ok(echoed)
     );
     assert_eq!(
         sb.run_same_as_reference(&[
-            "status", "-m", "hel*", "-v", "2.*", "-k", "[67].0", "-a", "x86*"
+            "status",
+            "--directive",
+            "FOO=bar",
+            "--directive",
+            "X=1",
+            "-k",
+            K,
+            "-k",
+            K
         ]),
-        ok("hello/2.0, 6.0, x86_64: built\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-m", "he?p"]),
-        ok("help/1.0: added\n")
-    );
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "*/1.0", "-k", "7.0"]),
-        ok("hello/1.0, 7.0, x86_64: built\nhelp/1.0: added\n")
-    );
-    // a named kernel need not start with a digit
-    assert_eq!(
-        sb.run_same_as_reference(&["status", "-k", "abc"]),
-        ok("hello/1.0: added\nhello/2.0, abc, x86_64: built\nhelp/1.0: added\n")
+        ok(
+            &"hello/1.0, 6.1.0-1-test, x86_64: builtDIRECTIVE: FOO=\"bar\"\nDIRECTIVE: X=\"1\"\n\n"
+                .repeat(2)
+        )
     );
 }

@@ -2,15 +2,7 @@
 
 mod common;
 
-use common::{compare_with_reference, Run, Sandbox};
-
-fn run(code: i32, stdout: &str, stderr: &str) -> Run {
-    Run {
-        code,
-        stdout: stdout.to_string(),
-        stderr: stderr.to_string(),
-    }
-}
+use common::{compare_with_reference, Run, Sandbox, TarballSource};
 
 fn built(sb: &Sandbox) {
     sb.added("hello", "1.0");
@@ -36,7 +28,7 @@ fn mktarball_of_built_kernels_and_of_the_source() {
     let (out, sb) = compare_with_reference(built, &["mktarball", "hello/1.0", "-k", "9.9/x86_64"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "Marking modules for 9.9 (x86_64) for archiving...\n\
              \n\
@@ -77,7 +69,7 @@ fn mktarball_of_built_kernels_and_of_the_source() {
     );
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "\nMarking <ROOT>/dkms/hello/1.0/source for archiving...\n\
              \n\
@@ -89,7 +81,7 @@ fn mktarball_of_built_kernels_and_of_the_source() {
     let (out, _) = compare_with_reference(built, &["mktarball", "hello/1.0", "-k", "9.8/x86_64"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             6,
             "",
             "\nError! No modules built for 9.8 (x86_64).\n\
@@ -101,30 +93,19 @@ fn mktarball_of_built_kernels_and_of_the_source() {
 #[test]
 fn ldtarball_loads_built_modules_and_the_source() {
     let setup = |sb: &Sandbox| {
-        let stage = sb.path().join("stage");
-        let kdir = stage.join("dkms_main_tree/9.9/x86_64");
-        std::fs::create_dir_all(kdir.join("module")).unwrap();
-        std::fs::create_dir_all(kdir.join("log")).unwrap();
-        std::fs::write(kdir.join("module/hello.ko"), b"ko").unwrap();
-        std::fs::write(kdir.join("log/make.log"), "log\n").unwrap();
-        let src = stage.join("dkms_source_tree");
-        std::fs::create_dir_all(&src).unwrap();
-        std::fs::write(src.join("dkms.conf"), common::simple_conf("hello", "1.0")).unwrap();
-        let status = std::process::Command::new("tar")
-            .arg("-C")
-            .arg(&stage)
-            .arg("-czf")
-            .arg(sb.path().join("h.dkms.tar.gz"))
-            .arg(".")
-            .status()
-            .unwrap();
-        assert!(status.success());
-        std::fs::remove_dir_all(&stage).unwrap();
+        let conf = common::simple_conf("hello", "1.0");
+        sb.dkms_tarball(
+            "h.dkms.tar.gz",
+            &conf,
+            &[("9.9", "x86_64")],
+            TarballSource::Source,
+            b"ko",
+        );
     };
     let (out, sb) = compare_with_reference(setup, &["ldtarball", "h.dkms.tar.gz"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "\nLoading tarball for hello/1.0\n\
              Loading <ROOT>/dkms/hello/1.0/9.9/x86_64...\n\
@@ -137,20 +118,15 @@ fn ldtarball_loads_built_modules_and_the_source() {
         "hello/1.0, 9.9, x86_64: built\n"
     );
 
-    // loading it again is refused
+    // loading it again is refused (spec §4.8)
     let again = sb.run(&["ldtarball", "h.dkms.tar.gz"]);
     assert_eq!(
         again,
-        run(
-            3,
-            "",
-            "\nError! DKMS tree already contains: hello/1.0\n\
-             You cannot add the same module/version combo more than once.\n"
-        )
+        Run::new(8, "", "\nError! hello/1.0 is already added!\nAborting.\n")
     );
 
     let (out, _) = compare_with_reference(|_| {}, &["ldtarball", "nosuch.tgz"]);
-    assert_eq!(out, run(2, "", "\nError!  does not exist.\n"));
+    assert_eq!(out, Run::new(2, "", "\nError!  does not exist.\n"));
 }
 
 /// A binaries-only tarball round trip: the version comes back built, without a source tree
@@ -170,11 +146,11 @@ fn binaries_only_round_trip() {
     ]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "Marking modules for 9.9 (x86_64) for archiving...\n\
              \n\
-             Creating tarball structure to specifically accomodate binaries.\n\
+             Creating tarball structure to specifically accommodate binaries.\n\
              \n\
              Tarball location: <ROOT>/bin.tgz\n",
             ""
@@ -185,7 +161,7 @@ fn binaries_only_round_trip() {
     let out = sb.run(&["ldtarball", "bin.tgz"]);
     assert_eq!(
         out,
-        run(
+        Run::new(
             0,
             "\nLoading tarball for hello/1.0\n\
              Creating <ROOT>/dkms/hello/1.0/source\n\

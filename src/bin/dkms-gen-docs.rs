@@ -219,7 +219,7 @@ fn action_details(action: Action) -> String {
         Action::Ldtarball => "Takes --archive or a tarball path; --force overwrites.",
         Action::Match => "Needs --templatekernel and one -k.",
         Action::KernelPreinst | Action::KernelPostinst | Action::KernelPrerm => "Called by the kernel package hooks; needs exactly one -k.",
-        Action::ShowConf => "Extension: prints the module's directives after dkms's evaluation of dkms.conf and the override files, for -k/-a. The files are evaluated by a built-in shell evaluator; a file using valid bash outside its subset (brace expansion, process substitution, coproc, select, getopts, declare -n/-i/-l/-u, ${v@Q}, $[ ]) is sourced by bash the way dkms does it, and --verbose prints a line naming the file, position and construct.",
+        Action::ShowConf => "Extension: prints the module's directives after dkms's evaluation of dkms.conf and the override files, for -k/-a. The files are evaluated by a built-in shell evaluator; a file using valid bash outside its subset (process substitution, coproc, select, getopts, declare -n/-i/-l/-u, ${v@Q}, $[ ]) is sourced by bash the way dkms does it, and --verbose prints a line naming the file, position and construct. A syntax error is reported as bash reports it (what precedes it still counts); --verbose adds its line and column and the compound command left open.",
         Action::Unbuild | Action::Uninstall | Action::GenerateMok | Action::Mkdriverdisk => "",
     };
     if more.is_empty() {

@@ -24,22 +24,23 @@ pub fn run(ctx: &Context) -> Result<()> {
         crate::settings::require_root()?;
     }
     if needs_loading {
-        if let Some(archive) = &inv.archive {
-            let Some((m, v)) = load_tarball(ctx, archive)? else {
-                // A dkms binary archive (mktarball format) is ldtarball's to load.
-                return crate::commands::ldtarball::run(ctx);
-            };
-            module = Some(m);
-            version = Some(v);
-        } else if let Some(dir) = &inv.source_dir {
+        if inv.archive.is_some() {
+            // a source tarball or a dkms tarball: ldtarball tells them apart
+            return crate::commands::ldtarball::run(ctx);
+        }
+        if let Some(dir) = &inv.source_dir {
             let (m, v) = load_source_dir(ctx, dir)?;
             module = Some(m);
             version = Some(v);
         }
     }
+    add_loaded(ctx, module.as_deref(), version.as_deref())
+}
 
-    let (module, version) =
-        crate::cli::require_module_version(module.as_deref(), version.as_deref(), "add")?;
+/// The end of `add` once the source is in the source tree.
+pub fn add_loaded(ctx: &Context, module: Option<&str>, version: Option<&str>) -> Result<()> {
+    let inv = &ctx.inv;
+    let (module, version) = crate::cli::require_module_version(module, version, "add")?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
     if inv.rpm_safe_upgrade {
         let tmp = &ctx.settings.tmp_location;
@@ -179,6 +180,12 @@ pub fn install_source(ctx: &Context, from: &Path, module: &str, version: &str) -
     if ctx.tree.has_source(module, version) {
         return Err(Error::dkms(3, msg::already_added(module, version)));
     }
+    copy_source(ctx, from, module, version)
+}
+
+/// `install_source` without the refusal: a dkms tarball loaded with `--force` replaces the
+/// source of a module already added, as dkms does.
+pub fn copy_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Result<()> {
     let dest = ctx.tree.source_dir(module, version);
     let same = match (std::fs::canonicalize(from), std::fs::canonicalize(&dest)) {
         (Ok(a), Ok(b)) => a == b,
@@ -265,23 +272,19 @@ fn set_mtime(path: &Path, (secs, nsecs): (i64, i64)) {
     let _ = utimensat(None, path, &ts, &ts, UtimensatFlags::NoFollowSymlink);
 }
 
-/// `dkms add <tarball>`: extract, find the first dkms.conf, copy its directory to
-/// `/usr/src/<m>-<v>`. `None` for a dkms binary archive (`dkms_main_tree/` inside).
-fn load_tarball(ctx: &Context, archive: &Path) -> Result<Option<(String, String)>> {
-    let scratch = unpack_tarball(ctx, archive)?;
-    if scratch.path().join("dkms_main_tree").is_dir() {
-        return Ok(None);
-    }
-    let Some(conf_path) = find_first_conf(scratch.path()) else {
+/// A plain source tarball already unpacked in `root`: the directory of its first dkms.conf
+/// goes to `/usr/src/<m>-<v>` (spec §4.8); its module and version.
+pub fn load_source_tarball(ctx: &Context, root: &Path) -> Result<(String, String)> {
+    let Some(conf_path) = find_first_conf(root) else {
         return Err(Error::dkms(3, msg::tarball_without_conf()));
     };
     let dir = conf_path
         .parent()
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| scratch.path().to_path_buf());
+        .unwrap_or_else(|| root.to_path_buf());
     let (module, version) = package_of(ctx, &conf_path)?;
     install_source(ctx, &dir, &module, &version)?;
-    Ok(Some((module, version)))
+    Ok((module, version))
 }
 
 /// A source or dkms tarball unpacked into a scratch directory (removed on drop), with dkms's
@@ -316,11 +319,6 @@ pub fn package_of(ctx: &Context, conf_path: &Path) -> Result<(String, String)> {
     let kernel = first_kernel(ctx);
     let conf = read_conf_checked(ctx, conf_path, "", "", &kernel, false)?;
     Ok((conf.package_name.clone(), conf.package_version.clone()))
-}
-
-/// Copy a source directory to `/usr/src/<m>-<v>` as `add <dir>` does.
-pub fn place_source(ctx: &Context, from: &Path, module: &str, version: &str) -> Result<()> {
-    install_source(ctx, from, module, version)
 }
 
 /// The first `dkms.conf` in `find` order (directory order, depth first).
@@ -583,6 +581,8 @@ fn read_conf_checked(
         .unwrap_or_else(crate::cli::host_arch);
     let mut req = crate::conf::ConfRequest::for_module(ctx, module, version, kernel, &arch);
     req.path = path.to_path_buf();
+    // add's read, also when build or install adds the module first
+    req.site = crate::conf::ReadSite::Add;
     if !name_deprecations {
         return crate::conf::read_conf(&req, true);
     }

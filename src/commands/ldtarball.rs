@@ -1,12 +1,16 @@
-//! `dkms ldtarball`: load a dkms tarball made by mktarball: the source into the source tree
-//! (then added), and every `dkms_main_tree/<k>/<a>/` as a built module. A binaries-only
-//! tarball gets its dkms.conf in a real `source/` directory (the version shows as built).
+//! `dkms ldtarball` (and `dkms add <tarball>`), spec §4.8: a tarball without
+//! `dkms_main_tree/` is a plain source tarball, added as `add` does; a dkms tarball made by
+//! mktarball loads its source into the source tree (then added) and every
+//! `dkms_main_tree/<k>/<a>/` as a built module. A binaries-only tarball without a source in
+//! the source tree gets its dkms.conf in a real `source/` directory (the version shows as
+//! built, spec §11).
 
 use std::path::Path;
 
 use crate::commands::{add, Context};
 use crate::error::{Error, IoContext, Result};
-use crate::output::{tarball as msg, tree as tree_msg};
+use crate::output::tarball as msg;
+use crate::tree::AddState;
 
 pub fn run(ctx: &Context) -> Result<()> {
     let archive = ctx.inv.archive.clone().unwrap_or_default();
@@ -14,61 +18,68 @@ pub fn run(ctx: &Context) -> Result<()> {
     crate::settings::require_root()?;
     let scratch = add::unpack_tarball(ctx, &archive)?;
     let root = scratch.path();
-    let binaries = root.join("dkms_binaries_only");
-    let (module, version) = if binaries.is_dir() {
-        let read = |name: &str| {
-            std::fs::read_to_string(binaries.join(name))
-                .map(|t| t.trim().to_string())
-                .unwrap_or_default()
-        };
-        (read("PACKAGE_NAME"), read("PACKAGE_VERSION"))
+    if !root.join("dkms_main_tree").is_dir() {
+        let (module, version) = add::load_source_tarball(ctx, root)?;
+        return add::add_loaded(ctx, Some(&module), Some(&version));
+    }
+
+    let source_conf = root.join("dkms_source_tree/dkms.conf");
+    let binaries_conf = root.join("dkms_binaries_only/dkms.conf");
+    let binaries = !source_conf.is_file();
+    let conf = if !binaries {
+        source_conf
+    } else if binaries_conf.is_file() {
+        binaries_conf
     } else {
-        let conf = root.join("dkms_source_tree/dkms.conf");
-        if !conf.is_file() {
-            return Err(Error::dkms(3, tree_msg::tarball_without_conf()));
-        }
-        add::package_of(ctx, &conf)?
+        return Err(Error::dkms(7, msg::no_valid_conf(&archive)));
     };
-    let (module, version) =
-        crate::cli::require_module_version(Some(&module), Some(&version), "ldtarball")?;
+    let (module, version) = add::package_of(ctx, &conf)?;
+    add::refuse_escaping_names(&module, &version)?;
     let _lock = crate::lock::acquire(&ctx.out, &ctx.tree.dkms_tree, &module, &version);
-    if ctx.tree.has_source(&module, &version) {
-        if ctx.inv.force {
-            ctx.out.err_line("");
-            ctx.out.line(tree_msg::forcing_install(&module, &version));
-        }
-        return Err(Error::dkms(3, tree_msg::already_added(&module, &version)));
+    let state = ctx.tree.add_state(&module, &version);
+    let added = matches!(state, AddState::Added);
+    if added && !ctx.inv.force {
+        return Err(Error::dkms(8, msg::already_added(&module, &version)));
     }
 
     ctx.out.blank();
     ctx.out.line(msg::loading_tarball(&module, &version));
-    if binaries.is_dir() {
-        // dkms.conf in a real source/ directory; dkms 3.2.2 then fails looking for the source
-        // tree copy (spec §11: fixed, the version shows as built)
+    let source_dir = ctx.tree.source_dir(&module, &version);
+    // dkms.conf alone in a real source/ directory, where the source tree has nothing to link
+    let conf_only = binaries && !source_dir.exists();
+    if !binaries {
+        add::copy_source(ctx, &root.join("dkms_source_tree"), &module, &version)?;
+    } else if conf_only {
         let source = ctx.tree.source_link(&module, &version);
         ctx.out.line(msg::creating(&source));
         std::fs::create_dir_all(&source).at(&source)?;
         ctx.out.line(msg::copying_conf(&source));
-        let conf = binaries.join("dkms.conf");
-        if conf.is_file() {
-            std::fs::copy(&conf, source.join("dkms.conf")).at(&conf)?;
-        }
+        std::fs::copy(&conf, source.join("dkms.conf")).at(&conf)?;
     }
     let main_tree = root.join("dkms_main_tree");
     for kernel in sorted_dirs(&main_tree) {
         for arch in sorted_dirs(&main_tree.join(&kernel)) {
             let to = ctx.tree.kernel_arch_dir(&module, &version, &kernel, &arch);
-            ctx.out.line(msg::loading_kernel(&to));
             if to.exists() {
+                if !ctx.inv.force {
+                    ctx.out.warning(&[msg::already_exists(&to)]);
+                    continue;
+                }
                 std::fs::remove_dir_all(&to).at(&to)?;
             }
+            ctx.out.line(msg::loading_kernel(&to));
             add::copy_tree(&main_tree.join(&kernel).join(&arch), &to)?;
         }
     }
-    if binaries.is_dir() {
+    if conf_only {
         return Ok(());
     }
-    add::place_source(ctx, &root.join("dkms_source_tree"), &module, &version)?;
+    if matches!(state, AddState::BinaryOnly) {
+        // the source now in the source tree takes the place of an earlier binaries-only
+        // load's dkms.conf directory (dkms links into that directory and exits 0)
+        let source = ctx.tree.source_link(&module, &version);
+        std::fs::remove_dir_all(&source).at(&source)?;
+    }
     add::add_module(ctx, &module, &version)
 }
 

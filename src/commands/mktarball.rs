@@ -70,7 +70,7 @@ pub fn run(ctx: &Context) -> Result<()> {
 }
 
 /// `--archive` as given when absolute, else in `<m>/<v>/tarball/` (shown as dkms shows it, with
-/// a doubled slash); the default name lists the kernels.
+/// a doubled slash); the default name lists the kernels (spec §4.8).
 fn archive_path(
     ctx: &Context,
     module: &str,
@@ -84,11 +84,16 @@ fn archive_path(
         Some(given) => given.display().to_string(),
         None if ctx.inv.source_only => format!("{module}-{version}-source-only.dkms.tar.gz"),
         None => {
-            let kernels: String = targets
+            // (`<m>-<v>-.dkms.tar.gz` when there is no kernel to list, as in dkms)
+            let kernels: Vec<String> = targets
                 .iter()
-                .map(|(k, a)| format!("-kernel{k}-{a}"))
+                .map(|(k, a)| format!("kernel{k}-{a}"))
                 .collect();
-            format!("{module}-{version}{kernels}.dkms.tar.gz")
+            let mut list = kernels.join("-");
+            if list.len() > 200 {
+                list = "manykernels".to_string();
+            }
+            format!("{module}-{version}-{list}.dkms.tar.gz")
         }
     };
     let dir = ctx.tree.version_dir(module, version).join("tarball");

@@ -178,13 +178,18 @@ impl<'a> Status<'a> {
         let state = if installed { "installed" } else { "built" };
         let prefix = msg::status_kernel_prefix(module, version, k, a, state);
         let original = tree.has_original_modules(module, k, a);
-        let conf = self.conf(module, version, k, a);
-        // dkms prints the state before reading dkms.conf; when the read prints something,
-        // keep that order on a shared terminal, else write the line in one go.
-        let prints_on_read = has_messages(&conf);
-        if !json && prints_on_read {
+        // dkms prints the state before reading dkms.conf; when the read prints something
+        // (`--directive` echoes, messages), keep that order, else write the line in one go.
+        let echoes = !self.ctx.inv.directives.is_empty();
+        if !json && echoes {
             self.ctx.out.partial(&prefix);
         }
+        let conf = self.conf(module, version, k, a);
+        let messages = !echoes && has_messages(&conf);
+        if !json && messages {
+            self.ctx.out.partial(&prefix);
+        }
+        let prints_on_read = echoes || messages;
         let records = self.emit_and_records(conf);
         let built_dir = tree.built_module_dir(module, version, k, a);
         let mut missing = false;
@@ -195,12 +200,17 @@ impl<'a> Status<'a> {
                 break;
             };
             if installed {
+                // the distribution's location first, then DEST_MODULE_LOCATION itself (where
+                // an older dkms or the admin put it): the first copy found is compared
                 let location =
                     crate::commands::install::install_location(self.ctx, &record.dest_location);
-                let dir = tree
-                    .kernel_modules_dir(k)
-                    .join(location.trim_start_matches('/'));
-                let same = Tree::find_module_file(&dir, &record.dest_name)
+                let kernel_dir = tree.kernel_modules_dir(k);
+                let same = [location.as_str(), record.dest_location.as_str()]
+                    .iter()
+                    .find_map(|loc| {
+                        let dir = kernel_dir.join(loc.trim_start_matches('/'));
+                        Tree::find_module_file(&dir, &record.dest_name)
+                    })
                     .is_some_and(|inst| same_contents(&built, &inst));
                 if !same {
                     differs = true;
@@ -304,6 +314,10 @@ impl<'a> Status<'a> {
             .clone()
             .unwrap_or_else(|| self.tree().source_link(module, version).join("dkms.conf"));
         let read = || read_conf(self.ctx, &path, module, version, kernel, arch);
+        if !self.ctx.inv.directives.is_empty() {
+            // dkms echoes the `--directive`s on every read, also of a tuple just read
+            return read();
+        }
         let static_key = (path.clone(), module.to_string(), version.to_string());
         if let Some(outcome) = self.confs.borrow().get(&static_key) {
             return outcome.clone();

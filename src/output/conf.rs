@@ -186,3 +186,85 @@ pub fn fallback_timeout(seconds: u64) -> String {
 pub fn fallback_no_bash(err: &std::io::Error) -> String {
     format!("evaluating this file with bash failed: {err}")
 }
+
+/// A syntax error as bash prints it while sourcing a file: `FILE: line N: MESSAGE`, then
+/// for an unexpected token the text of the line holding it.
+pub fn syntax_error(err: &crate::shell::ShellError, source: &str) -> String {
+    syntax_error_shifted(err, source, 0)
+}
+
+/// A syntax error in backquotes, which bash parses only when it runs them: the lines of
+/// `syntax_error` for the text between the backquotes, named after the file and counted
+/// from the line the backquote opens on.
+pub fn substitution_syntax_error(
+    err: &crate::shell::ShellError,
+    text: &str,
+    first_line: usize,
+) -> String {
+    let err = crate::shell::ShellError {
+        file: format!("{}: command substitution", err.file.display()).into(),
+        ..err.clone()
+    };
+    syntax_error_shifted(&err, text, first_line.saturating_sub(1))
+}
+
+fn syntax_error_shifted(err: &crate::shell::ShellError, source: &str, shift: usize) -> String {
+    let file = err.file.display();
+    let mut out = String::new();
+    for (n, message) in err.message.split("\n@").enumerate() {
+        let (line, message) = match message
+            .split_once('@')
+            .and_then(|(l, m)| Some((l.parse().ok()?, m)))
+        {
+            Some(follow) if n > 0 => follow,
+            _ => (err.line + shift, message),
+        };
+        // bash is silent about some errors in `[[ ]]`
+        if !message.is_empty() {
+            out.push_str(&format!("{file}: line {line}: {message}\n"));
+        }
+    }
+    if err.message.starts_with("syntax error near") {
+        let text = source
+            .split('\n')
+            .nth(err.line.saturating_sub(1))
+            .unwrap_or("");
+        out.push_str(&format!("{file}: line {}: `{text}'\n", err.line + shift));
+    }
+    out
+}
+
+/// A second error line that bash prints after the first for the same command (`expected
+/// `)'` after an error inside `[[ ( … ) ]]`), on its own line number: kept in the first
+/// error's message, and expanded by `syntax_error`.
+pub fn follow_up(line: usize, message: &str) -> String {
+    format!("@{line}@{message}")
+}
+
+/// `--verbose`: the syntax error with its position (file:line:column) and, at an unexpected
+/// end of file, the compound command left open.
+pub fn syntax_error_position(
+    err: &crate::shell::ShellError,
+    open: Option<(&str, crate::shell::ast::Pos)>,
+) -> String {
+    let message = err.message.lines().next().unwrap_or_default();
+    let message = if message.is_empty() {
+        "syntax error in conditional expression"
+    } else {
+        message
+    };
+    let mut out = format!(
+        "dkms.conf: {}:{}:{}: {message}",
+        err.file.display(),
+        err.line,
+        err.column
+    );
+    if let Some((kw, at)) = open.filter(|_| message.contains("end of file")) {
+        out.push_str(&format!(
+            " (`{kw}' at {}:{} is not closed)",
+            at.line, at.col
+        ));
+    }
+    out.push('\n');
+    out
+}

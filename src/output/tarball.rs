@@ -1,9 +1,10 @@
-//! Texts of mktarball and ldtarball (checked against the reference 3.2.2).
+//! Texts of mktarball and ldtarball (checked against the reference 3.2.2; the spelling of
+//! "accommodate" is 3.4's, spec §4.8).
 
 use std::path::Path;
 
 pub const BINARIES_STRUCTURE: &str =
-    "Creating tarball structure to specifically accomodate binaries.";
+    "Creating tarball structure to specifically accommodate binaries.";
 
 pub fn not_built(k: &str, a: &str) -> [String; 2] {
     [
@@ -42,4 +43,22 @@ pub fn creating(dir: &Path) -> String {
 
 pub fn copying_conf(dir: &Path) -> String {
     format!("Copying dkms.conf to {} ...", dir.display())
+}
+
+pub fn already_added(m: &str, v: &str) -> [String; 2] {
+    [
+        format!("{m}/{v} is already added!"),
+        "Aborting.".to_string(),
+    ]
+}
+
+pub fn no_valid_conf(archive: &Path) -> [String; 2] {
+    [
+        "No valid dkms.conf in dkms_source_tree or dkms_binaries_only.".to_string(),
+        format!("{} is not a valid DKMS tarball.", archive.display()),
+    ]
+}
+
+pub fn already_exists(dir: &Path) -> String {
+    format!("{} already exists. Skipping...", dir.display())
 }

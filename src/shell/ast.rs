@@ -120,6 +120,8 @@ pub struct ParamExp {
     pub prefix: ParamPrefix,
     pub op: ParamOp,
     pub pos: Pos,
+    /// Written `${…}` (not `$name`): brace expansion sees `$name` as text.
+    pub braced: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1069,6 +1069,7 @@ fn set(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
                     "nounset" => sh.opts.nounset = on,
                     "noglob" => sh.opts.noglob = on,
                     "xtrace" => sh.opts.xtrace = on,
+                    "braceexpand" => sh.opts.nobraceexpand = !on,
                     _ => {}
                 }
             }
@@ -1081,6 +1082,7 @@ fn set(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
                 'u' => sh.opts.nounset = on,
                 'f' => sh.opts.noglob = on,
                 'x' => sh.opts.xtrace = on,
+                'B' => sh.opts.nobraceexpand = !on,
                 _ => {}
             }
         }

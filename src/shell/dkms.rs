@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::eval::{Ctl, Io, Shell, Value};
-use crate::conf::{ConfRequest, Directives, DIRECTIVE_LIST_ARG, DIRECTIVE_NAMES};
+use crate::conf::{ConfRequest, Directives, ReadSite, DIRECTIVE_LIST_ARG, DIRECTIVE_NAMES};
 use crate::error::{Error, Result};
 
 /// The names of dkms's framework.conf settings (non-signing, signing, post_transaction).
@@ -78,6 +78,7 @@ struct TemplateKey {
     verbose: bool,
     force: bool,
     cwd: Option<PathBuf>,
+    site: ReadSite,
 }
 
 impl TemplateKey {
@@ -93,6 +94,7 @@ impl TemplateKey {
             verbose: req.verbose,
             force: req.force,
             cwd: req.cwd.clone(),
+            site: req.site,
         }
     }
 
@@ -107,6 +109,7 @@ impl TemplateKey {
             && self.verbose == req.verbose
             && self.force == req.force
             && self.cwd == req.cwd
+            && self.site == req.site
     }
 }
 
@@ -196,9 +199,11 @@ fn base_context(req: &ConfRequest) -> Shell {
     );
     s(&mut sh, "action", &req.action);
     s(&mut sh, "parallel_jobs", &req.parallel_jobs);
-    // (the same for every module: shared, not set per evaluation)
-    s(&mut sh, "module_uncompressed_suffix", ".ko");
-    s(&mut sh, "module_suffix", ".ko");
+    // (the same for every module: shared, not set per evaluation); the suffixes are set
+    // once add has read the conf
+    let suffix = if req.site == ReadSite::Add { "" } else { ".ko" };
+    s(&mut sh, "module_uncompressed_suffix", suffix);
+    s(&mut sh, "module_suffix", suffix);
     s(&mut sh, "var", "MODULES_CONF_OBSOLETE_ONLY");
     // shared by every evaluation cloned from this template
     sh.freeze_globals();
@@ -217,8 +222,14 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
     let _ = sh.set_array("directive_array", req.cli_directives.clone());
     let _ = sh.set_array("kernelver", vec![req.kernel.clone()]);
     let _ = sh.set_array("arch", vec![req.arch.clone()]);
-    sh.set_global("module", &req.module, true, false);
-    sh.set_global("module_version", &req.version, true, false);
+    // status reads with its own (empty) locals of these names
+    let (module, version) = if req.site == ReadSite::Status {
+        ("", "")
+    } else {
+        (req.module.as_str(), req.version.as_str())
+    };
+    sh.set_global("module", module, true, false);
+    sh.set_global("module_version", version, true, false);
 
     // build_module: `local i` (its loop index)
     sh.push_scope();
@@ -235,7 +246,15 @@ fn module_context(sh: &mut Shell, req: &ConfRequest) {
         ("base_dir", path_text(&Path::new(&kdir).join(&req.arch))),
         ("kernelver_dir", kdir),
     ] {
-        sh.set_local(n, Value::Scalar(v), false, true);
+        // do_build's locals; install has a base_dir of its own; other reads see none
+        let set = match req.site {
+            ReadSite::Build => true,
+            ReadSite::Install => n == "base_dir",
+            _ => false,
+        };
+        if set {
+            sh.set_local(n, Value::Scalar(v), false, true);
+        }
     }
     for n in ["bd", "bd_missing", "status", "mvka", "count", "index"] {
         sh.set_local(n, Value::Unset, false, false);

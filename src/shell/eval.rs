@@ -247,6 +247,8 @@ pub struct Options {
     pub nocasematch: bool,
     pub extglob: bool,
     pub xtrace: bool,
+    /// `set +B`: brace expansion off.
+    pub nobraceexpand: bool,
     /// No external command runs and no file is written (fuzzing, untrusted checks).
     pub no_side_effects: bool,
 }
@@ -952,14 +954,27 @@ impl Shell {
         let mut status = 0;
         loop {
             match parser.next_command() {
-                Ok(Some(ao)) => status = self.run_and_or(&ao, io)?,
+                Ok(Some(ao)) => {
+                    for w in parser.take_warnings() {
+                        let text = crate::output::conf::syntax_error(&w, text);
+                        self.write(&io.err, text.as_bytes())?;
+                    }
+                    status = self.run_and_or(&ao, io)?
+                }
                 Ok(None) => return Ok(status),
                 Err(e) if e.message.starts_with("nesting deeper") || e.is_unsupported() => {
                     return Err(Ctl::Fatal(e))
                 }
                 Err(e) => {
-                    let text = format!("{}: line {}: {}\n", e.file.display(), e.line, e.message);
-                    self.write(&io.err, text.as_bytes())?;
+                    let mut lines = crate::output::conf::syntax_error(&e, text);
+                    if self.get("verbose").is_some_and(|v| !v.is_empty()) {
+                        let open = parser.open_construct();
+                        lines.push_str(&crate::output::conf::syntax_error_position(&e, open));
+                    }
+                    self.write(&io.err, lines.as_bytes())?;
+                    if parser.error_is_fatal() {
+                        return Err(Ctl::Exit(1));
+                    }
                     self.status = 2;
                     return Ok(2);
                 }
@@ -1151,6 +1166,11 @@ impl Shell {
                 Ok(status)
             }
             CommandKind::For { var, words, body } => {
+                if !super::lexer::is_name(var) {
+                    self.report(io, &format!("`{var}': not a valid identifier"));
+                    self.status = 1;
+                    return Ok(1);
+                }
                 let items = match words {
                     Some(ws) => {
                         let mut v = Vec::new();
@@ -1600,10 +1620,24 @@ impl Shell {
         let mut words: Vec<String> = Vec::new();
         let mut decl_assigns: Vec<(usize, &Assign)> = Vec::new();
         self.status_from_subst = None;
-        for a in args {
-            match a {
-                Arg::Word(w) => words.extend(self.expand_fields(w)?),
-                Arg::Assign(asg) => decl_assigns.push((words.len(), asg)),
+        // a declaration builtin's `name={a,b}` is brace-expanded like any word
+        let mut braced: Vec<Option<Vec<Assign>>> = Vec::new();
+        if !self.opts.nobraceexpand && args.iter().any(|a| matches!(a, Arg::Assign(_))) {
+            for a in args {
+                braced.push(match a {
+                    Arg::Assign(asg) => super::brace::expand_assign(asg)
+                        .map_err(|e| Ctl::Fatal(self.err_here(e)))?,
+                    Arg::Word(_) => None,
+                });
+            }
+        }
+        for (k, a) in args.iter().enumerate() {
+            match (a, braced.get(k)) {
+                (Arg::Word(w), _) => words.extend(self.expand_fields(w)?),
+                (Arg::Assign(_), Some(Some(list))) => {
+                    decl_assigns.extend(list.iter().map(|asg| (words.len(), asg)))
+                }
+                (Arg::Assign(asg), _) => decl_assigns.push((words.len(), asg)),
             }
         }
         if words.is_empty() && decl_assigns.is_empty() {
@@ -2413,8 +2447,27 @@ impl Shell {
         }
     }
 
-    /// Expand a word to fields: splitting on IFS, then pathname expansion.
+    /// Expand a word to fields: brace expansion, then the expansions of each word, splitting
+    /// on IFS and pathname expansion.
     pub fn expand_fields(&mut self, w: &Word) -> R<Vec<String>> {
+        if let Some(words) = self.brace_expand(w)? {
+            let mut out = Vec::new();
+            for b in &words {
+                out.extend(self.word_fields(b)?);
+            }
+            return Ok(out);
+        }
+        self.word_fields(w)
+    }
+
+    fn brace_expand(&self, w: &Word) -> R<Option<Vec<Word>>> {
+        if self.opts.nobraceexpand {
+            return Ok(None);
+        }
+        super::brace::expand(w).map_err(|e| Ctl::Fatal(self.err_here(e)))
+    }
+
+    fn word_fields(&mut self, w: &Word) -> R<Vec<String>> {
         if let [WordPart::Lit(s)] = w.parts.as_slice() {
             if self.opts.noglob || !pattern::has_glob(s, self.opts.extglob) {
                 return Ok(vec![s.clone()]);
@@ -2568,7 +2621,11 @@ impl Shell {
             "?" => PVal::Str(self.status.to_string()),
             "$" => PVal::Str(std::process::id().to_string()),
             "!" => PVal::Unset,
-            "-" => PVal::Str(if self.opts.errexit { "ehB" } else { "hB" }.to_string()),
+            "-" => PVal::Str(format!(
+                "{}h{}",
+                if self.opts.errexit { "e" } else { "" },
+                if self.opts.nobraceexpand { "" } else { "B" }
+            )),
             "LINENO" => PVal::Str(self.lineno.to_string()),
             "BASH_SOURCE" => self
                 .bash_source()

@@ -24,6 +24,18 @@ pub struct Parser {
     /// The first construct outside the subset in the command being parsed: reported once the
     /// command has parsed, so that a syntax error in the same command wins (bash reports it).
     pub(crate) deferred_unsupported: Option<ShellError>,
+    /// The rest of the top-level line being run: bash parses a whole line before it runs
+    /// any command of it.
+    pub(crate) pending: std::collections::VecDeque<AndOr>,
+    /// The compound commands being read (reserved word or bracket, index).
+    pub(crate) open: Vec<(&'static str, usize)>,
+    /// The error being returned makes bash exit (see `error_is_fatal`).
+    pub(crate) fatal: bool,
+    /// A bad `${ }` in the line being parsed (bash's error when it runs), and whether it
+    /// ends the shell.
+    pub(crate) deferred_bad: Option<(ShellError, bool)>,
+    /// Warnings to print before the line runs.
+    pub(crate) warnings: Vec<ShellError>,
 }
 
 pub(crate) fn is_meta(c: char) -> bool {
@@ -48,9 +60,13 @@ pub fn is_name(s: &str) -> bool {
 
 impl Parser {
     pub fn new(text: &str, file: impl Into<PathBuf>) -> Parser {
-        // (one allocation: a text has at most as many chars as bytes)
-        let mut src: Vec<char> = Vec::with_capacity(text.len());
+        // (one allocation: a text has at most as many chars as bytes, and the newline)
+        let mut src: Vec<char> = Vec::with_capacity(text.len() + 1);
         src.extend(text.chars());
+        // bash ends an unterminated last line with a newline (a token, and a line)
+        if src.last().is_some_and(|&c| c != '\n') {
+            src.push('\n');
+        }
         let mut line_starts = vec![0];
         for (i, c) in src.iter().enumerate() {
             if *c == '\n' {
@@ -65,6 +81,11 @@ impl Parser {
             depth: 0,
             heredoc_skip: None,
             deferred_unsupported: None,
+            pending: Default::default(),
+            open: Vec::new(),
+            fatal: false,
+            deferred_bad: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -92,6 +113,14 @@ impl Parser {
             message: message.into(),
             unsupported: None,
         }
+    }
+
+    /// Bash's error for a quote or bracket opened at `start` and still open at the end.
+    pub(crate) fn eof_matching(&self, start: usize, close: char) -> ShellError {
+        self.error_at(
+            start,
+            format!("unexpected EOF while looking for matching `{close}'"),
+        )
     }
 
     /// Valid bash that the subset does not implement: `construct` names it.
@@ -153,6 +182,43 @@ impl Parser {
 
     pub(crate) fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// End of the raw text of the word at `from`, as bash's tokenizer delimits it (quotes,
+    /// `$( )`, `${ }` and backquotes hold metacharacters): for error messages.
+    pub(crate) fn raw_word_end(&self, from: usize, assignment: bool) -> usize {
+        let mut k = from;
+        let mut close: Vec<char> = Vec::new();
+        while let Some(&c) = self.src.get(k) {
+            let in_dq = close.last() == Some(&'"');
+            match c {
+                '\\' => k += 1,
+                '\'' if !in_dq => {
+                    k += 1;
+                    while self.src.get(k).is_some_and(|&q| q != '\'') {
+                        k += 1;
+                    }
+                }
+                '"' | '`' if close.last() == Some(&c) => {
+                    close.pop();
+                }
+                '"' | '`' => close.push(c),
+                '$' if matches!(self.src.get(k + 1), Some('(' | '{')) => {
+                    k += 1;
+                    close.push(if self.src[k] == '(' { ')' } else { '}' });
+                }
+                '(' if !close.is_empty() && !in_dq => close.push(')'),
+                // `name=( … )` is one token
+                '(' if assignment && k > from && self.src[k - 1] == '=' => close.push(')'),
+                ')' | '}' if close.last() == Some(&c) => {
+                    close.pop();
+                }
+                _ if close.is_empty() && is_meta(c) => break,
+                _ => {}
+            }
+            k += 1;
+        }
+        k.min(self.src.len())
     }
 
     /// Skip `\`-newline pairs.
@@ -222,15 +288,24 @@ impl Parser {
         stops: &[char],
         regex: bool,
     ) -> Result<(), ShellError> {
-        let mut paren = 0usize;
+        let (mut paren, mut paren_at) = (0usize, 0);
         loop {
             self.skip_continuations();
-            let Some(c) = self.peek() else { break };
+            let Some(c) = self.peek() else {
+                // bash reads a regex's parentheses to their match, however far
+                if paren > 0 {
+                    return Err(self.eof_matching(paren_at, ')'));
+                }
+                break;
+            };
             if stops.contains(&c) {
                 break;
             }
             if regex {
                 if c == '(' {
+                    if paren == 0 {
+                        paren_at = self.i;
+                    }
                     paren += 1;
                     lit.push(c);
                     self.i += 1;
@@ -242,7 +317,7 @@ impl Parser {
                     self.i += 1;
                     continue;
                 }
-                if paren > 0 && matches!(c, '|' | ' ' | '\t' | '<' | '>') {
+                if paren > 0 && matches!(c, '|' | ' ' | '\t' | '<' | '>' | '\n' | ';' | '&') {
                     lit.push(c);
                     self.i += 1;
                     continue;
@@ -357,7 +432,7 @@ impl Parser {
         let mut s = String::new();
         loop {
             match self.src.get(self.i).copied() {
-                None => return Err(self.error_at(start, "unterminated single quote")),
+                None => return Err(self.eof_matching(start, '\'')),
                 Some('\'') => {
                     self.i += 1;
                     return Ok(s);
@@ -376,7 +451,7 @@ impl Parser {
         let mut s = String::new();
         loop {
             let Some(c) = self.src.get(self.i).copied() else {
-                return Err(self.error_at(start, "unterminated $'...' quote"));
+                return Err(self.eof_matching(start + 1, '\''));
             };
             self.i += 1;
             match c {
@@ -459,7 +534,7 @@ impl Parser {
         let mut lit = String::new();
         loop {
             let Some(c) = self.src.get(self.i).copied() else {
-                return Err(self.error_at(start, "unterminated double quote"));
+                return Err(self.eof_matching(start, '"'));
             };
             match c {
                 '"' => {
@@ -521,15 +596,48 @@ impl Parser {
                     self.i += 2;
                     match self.arith_body(start) {
                         Ok(w) => return Ok(Some(WordPart::Arith(w))),
+                        Err(e) if self.at_eof() => return Err(e),
                         Err(_) => self.i = save,
                     }
                 }
                 self.i += 1;
                 self.enter()?;
-                let prog = self.program_until_paren()?;
+                let outer_bad = self.deferred_bad.is_some();
+                let prog = match self.program_until_paren() {
+                    Ok(prog) => prog,
+                    // the end of the file inside is the `$(`'s to bash
+                    Err(e) if self.at_eof() && e.message.ends_with("unexpected end of file") => {
+                        let open = if self.src.get(start + 2) == Some(&'(') {
+                            start
+                        } else {
+                            self.i
+                        };
+                        return Err(self.eof_matching(open, ')'));
+                    }
+                    Err(e) => {
+                        // bash parses `$( )` when it reads it, and a syntax error inside
+                        // one that is closed ends the shell
+                        self.fatal = !self.at_eof();
+                        return Err(e);
+                    }
+                };
+                // a bad `${ }` inside only ends the substitution's subshell (the file
+                // still stops at this line, short of bash)
+                if let (false, Some((_, fatal))) = (outer_bad, self.deferred_bad.as_mut()) {
+                    *fatal = false;
+                }
                 self.leave();
                 if self.peek() != Some(')') {
-                    return Err(self.error_at(start, "unterminated $( command substitution"));
+                    // bash names the `$((` of a substitution it first took for arithmetic
+                    let open = if self.src.get(start + 2) == Some(&'(') {
+                        start
+                    } else {
+                        self.i
+                    };
+                    return Err(match self.peek() {
+                        None => self.eof_matching(open, ')'),
+                        Some(_) => self.unexpected(),
+                    });
                 }
                 self.i += 1;
                 Ok(Some(WordPart::CmdSub(Rc::new(prog))))
@@ -574,7 +682,7 @@ impl Parser {
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated $(( arithmetic expansion"));
+                return Err(self.eof_matching(start, ')'));
             };
             match c {
                 '(' => {
@@ -617,7 +725,7 @@ impl Parser {
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated array subscript"));
+                return Err(self.eof_matching(start.saturating_sub(1), ']'));
             };
             match c {
                 '[' => {
@@ -693,6 +801,82 @@ impl Parser {
 
     /// After `${`.
     fn braced_param(&mut self, start: usize, pos: Pos) -> Result<ParamExp, ShellError> {
+        let (from, depth) = (self.i, self.depth);
+        let e = match self.braced_param_inner(start, pos) {
+            Ok(p) => return Ok(p),
+            // an error of this `${` (not of something nested in it) is decided by
+            // bash's matching of its braces
+            Err(e)
+                if e.message == "bad substitution"
+                    || (e.message.starts_with("unexpected EOF")
+                        && (e.line, e.column) == (pos.line as usize, pos.col as usize)) =>
+            {
+                e
+            }
+            Err(e) => return Err(e),
+        };
+        // bash's tokenizer only matches the braces: a bad `${ }` is an error when the line
+        // runs (it ends the shell), after any syntax error in the rest of the line
+        match self.scan_matched(from, start, '}') {
+            Err((k, close)) => Err(self.eof_matching(k, close)),
+            Ok(end) if e.message == "bad substitution" => {
+                let text: String = self.src[start..end].iter().collect();
+                if self.deferred_bad.is_none() {
+                    let e = self.error_at(start, format!("{text}: bad substitution"));
+                    self.deferred_bad = Some((e, true));
+                }
+                (self.i, self.depth) = (end, depth);
+                Ok(simple_param(String::new(), pos))
+            }
+            Ok(_) => Err(e),
+        }
+    }
+
+    /// Bash's matching of a bracket opened at `open` (text from `from`): the index after its
+    /// `close`, or the innermost construct still open at the end (where, which closer).
+    /// Plain braces do not nest in `${ }`: the first `}` outside quotes and expansions ends it.
+    fn scan_matched(&self, from: usize, open: usize, close: char) -> Result<usize, (usize, char)> {
+        let mut stack = vec![(open, close)];
+        let mut k = from;
+        while let Some(&c) = self.src.get(k) {
+            let Some(&(_, top)) = stack.last() else {
+                break;
+            };
+            if top == '\'' {
+                if c == '\'' {
+                    stack.pop();
+                }
+            } else if c == '\\' {
+                k += 1;
+            } else if c == top {
+                stack.pop();
+                if stack.is_empty() {
+                    return Ok(k + 1);
+                }
+            } else if top == '"' {
+                if c == '`' {
+                    stack.push((k, '`'));
+                } else if c == '$' && matches!(self.src.get(k + 1), Some('{' | '(')) {
+                    k += 1;
+                    stack.push((k - 1, if self.src[k] == '{' { '}' } else { ')' }));
+                }
+            } else {
+                match c {
+                    '"' | '\'' | '`' => stack.push((k, c)),
+                    '$' if matches!(self.src.get(k + 1), Some('{' | '(')) => {
+                        k += 1;
+                        stack.push((k - 1, if self.src[k] == '{' { '}' } else { ')' }));
+                    }
+                    '(' if top == ')' => stack.push((k, ')')),
+                    _ => {}
+                }
+            }
+            k += 1;
+        }
+        Err(stack.last().copied().unwrap_or((open, close)))
+    }
+
+    fn braced_param_inner(&mut self, start: usize, pos: Pos) -> Result<ParamExp, ShellError> {
         self.enter()?;
         let mut prefix = ParamPrefix::None;
         // `${#}` is $#, `${#v}` the length of v; `${!}` is $!, `${!v}` indirection.
@@ -755,6 +939,7 @@ impl Parser {
                 prefix: ParamPrefix::Indirect,
                 op: ParamOp::None,
                 pos,
+                braced: true,
             });
         }
         if self.peek() == Some('@') && self.peek_at(1).is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -900,7 +1085,7 @@ impl Parser {
             _ => return Err(self.error_at(start, "bad substitution")),
         };
         if self.peek() != Some('}') {
-            return Err(self.error_at(start, "unterminated ${ parameter expansion"));
+            return Err(self.eof_matching(start, '}'));
         }
         self.i += 1;
         self.leave();
@@ -910,35 +1095,26 @@ impl Parser {
             prefix,
             op,
             pos,
+            braced: true,
         })
     }
 
-    /// The word of a `${v op word}`: blanks are literal, braces nest, quotes work.
+    /// The word of a `${v op word}`: blanks are literal, quotes work. It ends at the first
+    /// unquoted `}`: bash does not nest plain braces there (`${u:-{x}}` is `{x` then `}`).
     fn param_word(&mut self, stops: &[char]) -> Result<Word, ShellError> {
         let pos = self.pos();
         let start = self.i;
         let mut parts = Vec::new();
         let mut lit = String::new();
-        let mut depth = 0usize;
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated ${ parameter expansion"));
+                return Err(self.eof_matching(start, '}'));
             };
-            if depth == 0 && stops.contains(&c) {
+            if stops.contains(&c) {
                 break;
             }
             match c {
-                '{' => {
-                    depth += 1;
-                    lit.push(c);
-                    self.i += 1;
-                }
-                '}' => {
-                    depth = depth.saturating_sub(1);
-                    lit.push(c);
-                    self.i += 1;
-                }
                 '\'' => {
                     flush(&mut parts, &mut lit);
                     self.i += 1;
@@ -989,7 +1165,7 @@ impl Parser {
         let mut text = String::new();
         loop {
             let Some(c) = self.src.get(self.i).copied() else {
-                return Err(self.error_at(start, "unterminated backquote"));
+                return Err(self.eof_matching(start, '`'));
             };
             self.i += 1;
             match c {
@@ -1009,15 +1185,67 @@ impl Parser {
         let mut sub = Parser::new(&text, self.file.clone());
         sub.depth = self.depth;
         let base = self.pos_at(start);
-        let prog = sub.program().map_err(|mut e| {
-            if e.line == 1 {
-                e.column += base.col as usize;
+        let prog = match sub.program() {
+            Ok(prog) => prog,
+            // bash parses backquotes when it runs them: the error is theirs, then
+            Err(e) if !e.is_unsupported() && !e.message.starts_with("nesting deeper") => {
+                let message =
+                    crate::output::conf::substitution_syntax_error(&e, &text, base.line as usize);
+                failing_substitution(message)
             }
-            e.line += base.line as usize - 1;
-            e
-        })?;
+            Err(mut e) => {
+                if e.line == 1 {
+                    e.column += base.col as usize;
+                }
+                e.line += base.line as usize - 1;
+                return Err(e);
+            }
+        };
         self.leave();
         Ok(WordPart::CmdSub(Rc::new(prog)))
+    }
+}
+
+/// A command substitution that prints `message` on stderr and fails with status 2.
+fn failing_substitution(message: String) -> Program {
+    let word = |p: WordPart| {
+        Arg::Word(Word {
+            parts: vec![p],
+            pos: Pos::default(),
+        })
+    };
+    let lit = |s: &str| word(WordPart::Lit(s.to_string()));
+    let simple = |args: Vec<Arg>, redirs: Vec<Redir>| AndOr {
+        first: Pipeline {
+            negate: false,
+            commands: vec![Command {
+                kind: CommandKind::Simple {
+                    assigns: Vec::new(),
+                    args,
+                },
+                redirs,
+                pos: Pos::default(),
+            }],
+            pos: Pos::default(),
+        },
+        rest: Vec::new(),
+    };
+    let to_stderr = Redir {
+        fd: Some(1),
+        op: RedirOp::DupOut,
+        target: Word {
+            parts: vec![WordPart::Lit("2".into())],
+            pos: Pos::default(),
+        },
+    };
+    Program {
+        items: vec![
+            simple(
+                vec![lit("printf"), lit("%s"), word(WordPart::Quoted(message))],
+                vec![to_stderr],
+            ),
+            simple(vec![lit("exit"), lit("2")], Vec::new()),
+        ],
     }
 }
 
@@ -1028,6 +1256,7 @@ pub(crate) fn simple_param(name: String, pos: Pos) -> ParamExp {
         prefix: ParamPrefix::None,
         op: ParamOp::None,
         pos,
+        braced: false,
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 pub mod arith;
 pub mod ast;
+pub mod brace;
 pub mod builtins;
 pub mod dkms;
 pub mod eval;

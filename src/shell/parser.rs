@@ -5,12 +5,15 @@
 use std::rc::Rc;
 
 use super::ast::*;
-use super::lexer::{flush, is_meta, is_name, is_name_char, is_name_start, Parser};
+use super::lexer::{flush, is_meta, is_name_char, is_name_start, Parser};
 use super::ShellError;
 
 type PResult<T> = Result<T, ShellError>;
 
-const RESERVED_CLOSERS: &[&str] = &["then", "elif", "else", "fi", "do", "done", "esac", "}"];
+/// Reserved words that cannot start a command.
+const RESERVED_CLOSERS: &[&str] = &[
+    "then", "elif", "else", "fi", "do", "done", "esac", "}", "in", "]]",
+];
 
 const DECLARATION_BUILTINS: &[&str] = &["local", "declare", "typeset", "export", "readonly"];
 
@@ -34,75 +37,192 @@ impl Parser {
         if !self.at_eof() {
             return Err(self.unexpected());
         }
-        if let Some(e) = self.deferred_unsupported.take() {
-            return Err(e);
-        }
+        self.deferred_errors()?;
         Ok(prog)
     }
 
     /// The next complete top-level command (bash reads and runs a file one command at a
-    /// time, so commands before a syntax error still run). `None` at the end.
+    /// time, so commands before a syntax error still run). `None` at the end. Bash parses a
+    /// whole line (the and-or lists up to a newline) before it runs the first of them.
     pub fn next_command(&mut self) -> PResult<Option<AndOr>> {
+        if let Some(ao) = self.pending.pop_front() {
+            return Ok(Some(ao));
+        }
+
         self.skip_separators_nl();
-        let Some(c) = self.peek() else {
+        if self.at_eof() {
             return Ok(None);
-        };
-        if c == ')' || c == ';' || c == '&' || c == '|' {
-            return Err(self.unexpected());
         }
-        if RESERVED_CLOSERS.iter().any(|kw| self.at_keyword(kw)) {
-            return Err(self.unexpected());
-        }
-        let ao = self.and_or()?;
-        self.skip_blanks();
-        match self.peek() {
-            Some(';') if !self.starts_with(";;") && !self.starts_with(";&") => self.i += 1,
-            Some('&') if !self.starts_with("&&") => self.i += 1,
-            Some('\n') => {
-                self.bump();
+        loop {
+            if self.at_list_end(&[]) {
+                return Err(self.unexpected());
             }
-            None => {}
-            _ => return Err(self.unexpected()),
+            let ao = self.and_or()?;
+            self.pending.push_back(ao);
+            self.skip_blanks();
+            match self.peek() {
+                Some(';') | Some('&')
+                    if !self.starts_with(";;")
+                        && !self.starts_with(";&")
+                        && !self.starts_with("&&") =>
+                {
+                    self.i += 1;
+                    self.skip_blanks();
+                    match self.peek() {
+                        None => break,
+                        Some('\n') => {
+                            self.bump();
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                Some('\n') => {
+                    self.bump();
+                    break;
+                }
+                None => break,
+                _ => return Err(self.unexpected()),
+            }
         }
-        if let Some(e) = self.deferred_unsupported.take() {
+        self.deferred_errors()?;
+        Ok(self.pending.pop_front())
+    }
+
+    /// The errors found in a line that parsed: a bad `${ }` (bash's, when the line runs),
+    /// else a construct outside the subset.
+    fn deferred_errors(&mut self) -> PResult<()> {
+        if let Some((e, fatal)) = self.deferred_bad.take() {
+            self.fatal = fatal;
+            self.deferred_unsupported = None;
             return Err(e);
         }
-        Ok(Some(ao))
+        match self.deferred_unsupported.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// At a token that cannot start a command: an operator, `)`, or a reserved word that
+    /// closes a compound command.
+    fn at_list_end(&self, stops: &[&str]) -> bool {
+        match self.peek() {
+            None => false,
+            Some(')' | '|' | ';' | '&') => true,
+            _ => {
+                !stops.iter().any(|kw| self.at_keyword(kw))
+                    && RESERVED_CLOSERS.iter().any(|kw| self.at_keyword(kw))
+            }
+        }
+    }
+
+    /// A list that must hold a command (the parts of compound commands).
+    fn compound_list(&mut self, stops: &[&str]) -> PResult<Program> {
+        let p = self.list(stops)?;
+        if p.items.is_empty() {
+            return Err(self.unexpected());
+        }
+        Ok(p)
     }
 
     pub(crate) fn program_until_paren(&mut self) -> PResult<Program> {
         self.list(&[])
     }
 
-    fn unexpected(&self) -> ShellError {
-        let tok = self.peek_token();
-        if tok.is_empty() {
-            self.error("syntax error: unexpected end of file")
-        } else {
-            self.error(format!("syntax error near unexpected token `{tok}'"))
+    /// At `2>` or `0<`: a redirection's descriptor, not a word.
+    fn at_io_number(&self) -> bool {
+        let digits = self.src[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        digits > 0 && matches!(self.src.get(self.i + digits), Some('<' | '>'))
+    }
+
+    /// The word at the cursor as written (a name bash checks only when it runs: `for`'s
+    /// variable, `function`'s name), after its quotes and substitutions have parsed.
+    fn raw_word(&mut self) -> PResult<Option<String>> {
+        if self.at_io_number() {
+            return Ok(None);
         }
+        let start = self.i;
+        if self.word()?.is_none() {
+            return Ok(None);
+        }
+        let text: String = self.src[start..self.i].iter().collect();
+        Ok(Some(text.replace("\\\n", "")))
+    }
+
+    /// The innermost compound command still open where parsing stopped, and where it
+    /// starts (line, column): what an unexpected end of file leaves unclosed.
+    pub fn open_construct(&self) -> Option<(&'static str, Pos)> {
+        self.open.last().map(|&(kw, at)| (kw, self.pos_at(at)))
+    }
+
+    /// Warnings bash prints while reading (a here-document ended by the end of the file).
+    pub fn take_warnings(&mut self) -> Vec<ShellError> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Whether the last error ends the shell reading the file, not just the file (bash
+    /// exits at these: an array assignment open at the end, an error inside `$( )`, a bad
+    /// `${ }`), so that nothing after it runs.
+    pub fn error_is_fatal(&self) -> bool {
+        self.fatal
+    }
+
+    pub(crate) fn unexpected(&self) -> ShellError {
+        let (tok, end) = self.peek_token_end();
+        if tok.is_empty() {
+            return self.error("syntax error: unexpected end of file");
+        }
+        // bash reads the whole word first: an error inside its quotes or `$( )` comes first
+        if self.src[self.i..end]
+            .iter()
+            .any(|&c| matches!(c, '$' | '`' | '\'' | '"'))
+        {
+            let text: String = self.src.iter().collect();
+            let mut word = Parser::new(&text, self.file.clone());
+            word.i = self.i;
+            if let Err(e) = word.word() {
+                return e;
+            }
+        }
+        let mut e = self.error(format!(
+            "syntax error near unexpected token `{}'",
+            ansi_c_token(&tok)
+        ));
+        // bash names the line its tokenizer has reached: past a `\`-newline in the token
+        if tok != "newline" && self.src[self.i..end].contains(&'\n') {
+            e.line = self.pos_at(end).line as usize;
+        }
+        e
     }
 
     fn peek_token(&self) -> String {
+        self.peek_token_end().0
+    }
+
+    /// The token at the cursor as bash names it in messages, and the index after it.
+    fn peek_token_end(&self) -> (String, usize) {
         let Some(c) = self.peek() else {
-            return String::new();
+            return (String::new(), self.i);
         };
         for op in [
             ";;&", ";;", ";&", "&&", "||", "|&", ">>", "<<", ";", "&", "|", "(", ")", "<", ">",
             "\n",
         ] {
             if self.starts_with(op) {
-                return if op == "\n" {
-                    "newline".into()
-                } else {
-                    op.into()
-                };
+                let name = if op == "\n" { "newline" } else { op };
+                return (name.into(), self.i + op.len());
             }
         }
-        if c == '\n' {
-            return "newline".into();
-        }
-        self.peek_keyword().unwrap_or_else(|| c.to_string())
+        let end = self
+            .raw_word_end(self.i, true)
+            .max(self.i + 1)
+            .min(self.src.len());
+        let _ = c;
+        let text: String = self.src[self.i..end].iter().collect();
+        (text.replace("\\\n", ""), end)
     }
 
     /// The plain word at the cursor if it could be a reserved word.
@@ -149,11 +269,7 @@ impl Parser {
             self.i += kw.chars().count();
             Ok(())
         } else {
-            let e = self.unexpected();
-            Err(ShellError {
-                message: format!("{} (expected `{kw}')", e.message),
-                ..e
-            })
+            Err(self.unexpected())
         }
     }
 
@@ -229,11 +345,26 @@ impl Parser {
     fn pipeline(&mut self) -> PResult<Pipeline> {
         self.skip_blanks();
         let pos = self.pos();
-        let mut negate = false;
+        let (mut negate, mut bang) = (false, false);
         while self.at_keyword("!") {
-            negate = !negate;
+            (negate, bang) = (!negate, true);
             self.i += 1;
             self.skip_blanks();
+        }
+        // `!` alone before the end of the line is a command of its own (status 1)
+        if bang && matches!(self.peek(), None | Some('\n' | ';')) && !self.starts_with(";;") {
+            return Ok(Pipeline {
+                negate,
+                commands: vec![Command {
+                    kind: CommandKind::Simple {
+                        assigns: Vec::new(),
+                        args: Vec::new(),
+                    },
+                    redirs: Vec::new(),
+                    pos,
+                }],
+                pos,
+            });
         }
         let mut commands = vec![self.command()?];
         loop {
@@ -251,6 +382,10 @@ impl Parser {
                     }
                 }
                 self.skip_separators_nl();
+                // `!` starts a pipeline, not a command in one
+                if self.at_keyword("!") {
+                    return Err(self.unexpected());
+                }
                 commands.push(self.command()?);
             } else {
                 break;
@@ -267,13 +402,35 @@ impl Parser {
         self.skip_blanks();
         self.enter()?;
         let pos = self.pos();
-        let kind = if self.starts_with("((") {
+        // the compound command being read, for an error at the end of the file
+        let mark = self.open.len();
+        let opener = match self.peek() {
+            Some('(') if !self.starts_with("((") => Some("("),
+            _ => ["if", "while", "until", "for", "case", "{", "function"]
+                .into_iter()
+                .find(|kw| self.at_keyword(kw)),
+        };
+        if let Some(kw) = opener {
+            self.open.push((kw, self.i));
+        }
+        // `((` not closed by `))` is two subshells, as bash reads it: `((cd x); y)`
+        let arith = self.starts_with("((").then(|| {
             let start = self.i;
             self.i += 2;
-            CommandKind::Arith(self.arith_command_body(start)?)
+            let r = self.arith_command_body(start);
+            let unbalanced = r
+                .as_ref()
+                .is_err_and(|e| e.message.starts_with("unbalanced"));
+            if unbalanced {
+                self.i = start;
+            }
+            (r, unbalanced)
+        });
+        let kind = if let Some((r, false)) = arith {
+            CommandKind::Arith(r?)
         } else if self.peek() == Some('(') {
             self.i += 1;
-            let body = self.list(&[])?;
+            let body = self.compound_list(&[])?;
             if self.peek() != Some(')') {
                 return Err(self.unexpected());
             }
@@ -292,38 +449,47 @@ impl Parser {
                 Some("case") => self.case_command()?,
                 Some("{") => {
                     self.i += 1;
-                    let body = self.list(&["}"])?;
+                    let body = self.compound_list(&["}"])?;
                     self.eat_keyword("}")?;
                     CommandKind::Group(body)
                 }
                 Some("[[") => {
                     self.i += 2;
                     let e = self.cond_or()?;
-                    self.skip_separators_nl();
-                    if !self.at_keyword("]]") {
-                        return Err(
-                            self.error("syntax error in conditional expression: expected `]]'")
-                        );
+                    match self.cond_peek() {
+                        (CondTok::End, _) => self.i += 2,
+                        (CondTok::Word, _) => {
+                            // bash has read the word: an error inside it comes first
+                            let at = self.i;
+                            self.word()?;
+                            return Err(self.error_at(at, "syntax error in conditional expression"));
+                        }
+                        (_, t) => {
+                            return Err(self.error(format!(
+                                "syntax error in conditional expression: unexpected token `{}'",
+                                t.unwrap_or_default()
+                            )))
+                        }
                     }
-                    self.i += 2;
                     CommandKind::Cond(e)
                 }
                 Some("function") => {
                     self.i += "function".len();
                     self.skip_blanks();
-                    let name = self.peek_keyword().unwrap_or_default();
-                    if name.is_empty() {
+                    let Some(name) = self.raw_word()? else {
                         return Err(self.unexpected());
-                    }
-                    self.i += name.chars().count();
+                    };
                     self.skip_blanks();
+                    // `function f ()`, or `function f ( ... )` with a subshell as the body
                     if self.peek() == Some('(') {
+                        let save = self.i;
                         self.i += 1;
                         self.skip_blanks();
-                        if self.peek() != Some(')') {
-                            return Err(self.unexpected());
+                        if self.peek() == Some(')') {
+                            self.i += 1;
+                        } else {
+                            self.i = save;
                         }
-                        self.i += 1;
                     }
                     self.function_body(name)?
                 }
@@ -339,6 +505,7 @@ impl Parser {
                 }
             }
         };
+        self.open.truncate(mark);
         let mut redirs = Vec::new();
         loop {
             self.skip_blanks();
@@ -386,16 +553,19 @@ impl Parser {
 
     fn function_body(&mut self, name: String) -> PResult<CommandKind> {
         self.skip_separators_nl();
-        let body = self.command()?;
-        match body.kind {
-            CommandKind::Simple { .. } | CommandKind::FuncDef { .. } => Err(self.error(format!(
-                "syntax error: function `{name}' needs a compound command as its body"
-            ))),
-            _ => Ok(CommandKind::FuncDef {
-                name,
-                body: Rc::new(body),
-            }),
+        // the body is a compound command: anything else is the unexpected token
+        let compound = self.peek() == Some('(')
+            || ["{", "[[", "if", "while", "until", "for", "case", "select"]
+                .iter()
+                .any(|kw| self.at_keyword(kw));
+        if !compound {
+            return Err(self.unexpected());
         }
+        let body = self.command()?;
+        Ok(CommandKind::FuncDef {
+            name,
+            body: Rc::new(body),
+        })
     }
 
     fn arith_command_body(&mut self, start: usize) -> PResult<Word> {
@@ -406,7 +576,7 @@ impl Parser {
         loop {
             self.skip_continuations();
             let Some(c) = self.peek() else {
-                return Err(self.error_at(start, "unterminated (( arithmetic command"));
+                return Err(self.eof_matching(start, ')'));
             };
             match c {
                 '(' => {
@@ -425,6 +595,12 @@ impl Parser {
                     depth -= 1;
                     lit.push(c);
                     self.i += 1;
+                }
+                // an escaped character is itself (`\"` opens no string)
+                '\\' if self.peek_at(1).is_some() => {
+                    lit.push(c);
+                    lit.extend(self.peek_at(1));
+                    self.i += 2;
                 }
                 '$' | '`' | '"' | '\'' => {
                     flush(&mut parts, &mut lit);
@@ -482,22 +658,22 @@ impl Parser {
     fn if_command(&mut self) -> PResult<CommandKind> {
         self.i += 2;
         let mut branches = Vec::new();
-        let cond = self.list(&["then"])?;
+        let cond = self.compound_list(&["then"])?;
         self.eat_keyword("then")?;
-        let body = self.list(&["elif", "else", "fi"])?;
+        let body = self.compound_list(&["elif", "else", "fi"])?;
         branches.push((cond, body));
         let mut otherwise = None;
         loop {
             self.skip_separators_nl();
             if self.at_keyword("elif") {
                 self.i += 4;
-                let cond = self.list(&["then"])?;
+                let cond = self.compound_list(&["then"])?;
                 self.eat_keyword("then")?;
-                let body = self.list(&["elif", "else", "fi"])?;
+                let body = self.compound_list(&["elif", "else", "fi"])?;
                 branches.push((cond, body));
             } else if self.at_keyword("else") {
                 self.i += 4;
-                otherwise = Some(self.list(&["fi"])?);
+                otherwise = Some(self.compound_list(&["fi"])?);
                 self.eat_keyword("fi")?;
                 break;
             } else {
@@ -513,9 +689,9 @@ impl Parser {
 
     fn while_command(&mut self, until: bool) -> PResult<CommandKind> {
         self.i += 5;
-        let cond = self.list(&["do"])?;
+        let cond = self.compound_list(&["do"])?;
         self.eat_keyword("do")?;
-        let body = self.list(&["done"])?;
+        let body = self.compound_list(&["done"])?;
         self.eat_keyword("done")?;
         Ok(CommandKind::While { until, cond, body })
     }
@@ -553,11 +729,11 @@ impl Parser {
                 body,
             });
         }
-        let var = self.peek_keyword().unwrap_or_default();
-        if !is_name(&var) {
-            return Err(self.error(format!("`{var}': not a valid identifier")));
-        }
-        self.i += var.len();
+        // any word parses here; bash rejects a bad name only when the loop runs
+        let Some(var) = self.raw_word()? else {
+            return Err(self.unexpected());
+        };
+        let after_var = self.i;
         self.skip_separators_nl();
         let mut words = None;
         if self.at_keyword("in") {
@@ -572,21 +748,24 @@ impl Parser {
                     }
                     None => break,
                     _ => match self.word()? {
-                        Some(w) => {
-                            if let Err(e) = self.reject_brace_expansion(&w) {
-                                self.defer_unsupported(e);
-                            }
-                            list.push(w)
-                        }
+                        Some(w) => list.push(w),
                         None => return Err(self.unexpected()),
                     },
                 }
             }
             words = Some(list);
-        } else if self.peek() == Some(';') {
+        } else if self.peek() == Some(';') && !self.starts_with(";;") {
             self.i += 1;
         }
         self.skip_separators_nl();
+        // `{` is a reserved word only after a separator: `for x {` is an error
+        if words.is_none()
+            && self.at_keyword("{")
+            && !self.src[after_var..self.i].contains(&';')
+            && !self.src[after_var..self.i].contains(&'\n')
+        {
+            return Err(self.unexpected());
+        }
         let body = self.loop_body()?;
         Ok(CommandKind::For { var, words, body })
     }
@@ -594,12 +773,12 @@ impl Parser {
     fn loop_body(&mut self) -> PResult<Program> {
         if self.at_keyword("{") {
             self.i += 1;
-            let body = self.list(&["}"])?;
+            let body = self.compound_list(&["}"])?;
             self.eat_keyword("}")?;
             return Ok(body);
         }
         self.eat_keyword("do")?;
-        let body = self.list(&["done"])?;
+        let body = self.compound_list(&["done"])?;
         self.eat_keyword("done")?;
         Ok(body)
     }
@@ -607,6 +786,9 @@ impl Parser {
     fn case_command(&mut self) -> PResult<CommandKind> {
         self.i += 4;
         self.skip_blanks();
+        if self.at_io_number() {
+            return Err(self.unexpected());
+        }
         let word = self.word()?.ok_or_else(|| self.unexpected())?;
         self.skip_separators_nl();
         self.eat_keyword("in")?;
@@ -618,7 +800,7 @@ impl Parser {
                 break;
             }
             if self.at_eof() {
-                return Err(self.error("syntax error: unexpected end of file (expected `esac')"));
+                return Err(self.unexpected());
             }
             if self.peek() == Some('(') {
                 self.i += 1;
@@ -663,120 +845,238 @@ impl Parser {
         Ok(CommandKind::Case { word, arms })
     }
 
-    // ---- [[ ]]
+    // ---- [[ ]], as bash's `cond_term`: its messages, and the silent errors where bash
+    // prints none (an empty message)
+
+    /// The token at the cursor inside `[[ ]]` (blanks skipped): its kind and bash's text for
+    /// it in messages (`None` for a word).
+    fn cond_peek(&mut self) -> (CondTok, Option<String>) {
+        self.skip_blanks();
+        let Some(c) = self.peek() else {
+            return (CondTok::Eof, Some("EOF".into()));
+        };
+        let op = |t: CondTok, s: &str| (t, Some(s.to_string()));
+        for two in ["<<<", "<<", ">>", "<&", ">&", "<>", "<(", ">("] {
+            if self.starts_with(two) {
+                return op(CondTok::Other, two);
+            }
+        }
+        if self.starts_with("&&") {
+            return op(CondTok::AndAnd, "&&");
+        }
+        if self.starts_with("||") {
+            return op(CondTok::OrOr, "||");
+        }
+        match c {
+            '\n' => op(CondTok::Newline, "newline"),
+            '(' => op(CondTok::LParen, "("),
+            ')' => op(CondTok::RParen, ")"),
+            '<' | '>' if !self.starts_with("<(") && !self.starts_with(">(") => {
+                op(CondTok::Less, &c.to_string())
+            }
+            ';' | '&' | '|' => {
+                let t = self.peek_token();
+                (CondTok::Other, Some(t))
+            }
+            _ if self.at_keyword("]]") => op(CondTok::End, "]]"),
+            _ => (CondTok::Word, None),
+        }
+    }
+
+    fn cond_skip_newlines(&mut self) -> (CondTok, Option<String>) {
+        loop {
+            let t = self.cond_peek();
+            if t.0 != CondTok::Newline {
+                return t;
+            }
+            self.bump();
+        }
+    }
 
     fn cond_or(&mut self) -> PResult<CondExpr> {
-        let mut left = self.cond_and()?;
-        loop {
-            self.skip_separators_nl();
-            if self.starts_with("||") {
-                self.i += 2;
-                let right = self.cond_and()?;
-                left = CondExpr::Or(Box::new(left), Box::new(right));
-            } else {
-                return Ok(left);
-            }
-        }
+        self.cond_chain(false)
     }
 
-    fn cond_and(&mut self) -> PResult<CondExpr> {
-        let mut left = self.cond_not()?;
-        loop {
-            self.skip_separators_nl();
-            if self.starts_with("&&") {
-                self.i += 2;
-                let right = self.cond_not()?;
-                left = CondExpr::And(Box::new(left), Box::new(right));
-            } else {
-                return Ok(left);
-            }
-        }
-    }
-
-    fn cond_not(&mut self) -> PResult<CondExpr> {
-        self.skip_separators_nl();
-        self.enter()?;
-        let r = if self.at_keyword("!") {
-            self.i += 1;
-            Ok(CondExpr::Not(Box::new(self.cond_not()?)))
+    /// `a || b`, or with `and` `a && b`: bash's right-recursive `cond_or` and `cond_and`.
+    fn cond_chain(&mut self, and: bool) -> PResult<CondExpr> {
+        let left = if and {
+            self.cond_term()?
         } else {
-            self.cond_primary()
+            self.cond_chain(true)?
         };
+        let op = if and { CondTok::AndAnd } else { CondTok::OrOr };
+        if self.cond_peek().0 != op {
+            return Ok(left);
+        }
+        self.i += 2;
+        let (left, right) = (Box::new(left), Box::new(self.cond_chain(and)?));
+        Ok(if and {
+            CondExpr::And(left, right)
+        } else {
+            CondExpr::Or(left, right)
+        })
+    }
+
+    fn cond_word(&mut self) -> PResult<Word> {
+        let start = self.i;
+        self.word()?
+            .ok_or_else(|| self.error_at(start, "syntax error in conditional expression"))
+    }
+
+    fn cond_term(&mut self) -> PResult<CondExpr> {
+        self.enter()?;
+        let r = self.cond_term_inner();
         self.leave();
         r
     }
 
-    fn cond_word(&mut self) -> PResult<Word> {
-        self.skip_separators_nl();
-        if self.at_keyword("]]") || self.at_eof() {
-            return Err(self.error("syntax error in conditional expression"));
-        }
-        self.word()?.ok_or_else(|| {
-            self.error(format!(
-                "syntax error in conditional expression near `{}'",
-                self.peek_token()
-            ))
-        })
+    fn cond_term_inner(&mut self) -> PResult<CondExpr> {
+        let (tok, text) = self.cond_skip_newlines();
+        let start = self.i;
+        let term = match tok {
+            CondTok::End => return Err(self.error("")),
+            CondTok::LParen => {
+                self.i += 1;
+                let inner = self.cond_or();
+                let (tok, text) = self.cond_peek();
+                let e = match inner {
+                    Ok(e) if tok == CondTok::RParen => e,
+                    other => {
+                        let mut msg = match text {
+                            Some(t) if other.is_ok() => {
+                                format!("unexpected token `{t}', expected `)'")
+                            }
+                            _ => "expected `)'".to_string(),
+                        };
+                        // bash reports the inner error, then the missing `)`
+                        if let Err(inner) = other {
+                            if !inner.message.is_empty() {
+                                msg = format!(
+                                    "{}\n{}",
+                                    inner.message,
+                                    crate::output::conf::follow_up(
+                                        self.pos_at(start).line as usize,
+                                        &msg
+                                    )
+                                );
+                                return Err(ShellError {
+                                    message: msg,
+                                    ..inner
+                                });
+                            }
+                        }
+                        return Err(self.error_at(start, msg));
+                    }
+                };
+                self.i += 1;
+                self.cond_skip_newlines();
+                e
+            }
+            CondTok::Word if self.at_keyword("!") => {
+                self.i += 1;
+                CondExpr::Not(Box::new(self.cond_term()?))
+            }
+            CondTok::Word => {
+                let first = self.cond_word()?;
+                let unary = first
+                    .as_literal()
+                    .filter(|op| UNARY_TESTS.contains(op))
+                    .map(str::to_string);
+                if let Some(op) = unary {
+                    let (tok, text) = self.cond_peek();
+                    if tok != CondTok::Word || self.at_keyword("]]") {
+                        let msg = match text {
+                            Some(t) => {
+                                format!("unexpected argument `{t}' to conditional unary operator")
+                            }
+                            None => "unexpected argument to conditional unary operator".into(),
+                        };
+                        return Err(self.error(msg));
+                    }
+                    let operand = self
+                        .cond_word()
+                        .map_err(|e| self.operand_at_eof(e, "unary"))?;
+                    self.cond_skip_newlines();
+                    CondExpr::Unary(op, operand)
+                } else {
+                    let term = self.cond_binary(first)?;
+                    self.cond_skip_newlines();
+                    term
+                }
+            }
+            _ => {
+                let t = text.unwrap_or_default();
+                return Err(self.error(format!("unexpected token `{t}' in conditional command")));
+            }
+        };
+        Ok(term)
     }
 
-    fn cond_primary(&mut self) -> PResult<CondExpr> {
-        self.skip_separators_nl();
-        if self.peek() == Some('(') {
-            self.i += 1;
-            let e = self.cond_or()?;
-            self.skip_separators_nl();
-            if self.peek() != Some(')') {
-                return Err(self.error("syntax error in conditional expression: expected `)'"));
+    /// After the left word: a binary operator and its right word, or `[[ x ]]` alone.
+    fn cond_binary(&mut self, first: Word) -> PResult<CondExpr> {
+        let (tok, text) = self.cond_peek();
+        let op = match tok {
+            CondTok::End | CondTok::AndAnd | CondTok::OrOr | CondTok::RParen => {
+                return Ok(CondExpr::Single(first));
             }
-            self.i += 1;
-            return Ok(e);
-        }
-        let first = self.cond_word()?;
-        self.skip_blanks();
-        if let Some(op) = first.as_literal() {
-            if UNARY_TESTS.contains(&op) && !self.at_cond_end() && !self.at_binary_op() {
-                let operand = self.cond_word()?;
-                return Ok(CondExpr::Unary(op.to_string(), operand));
+            CondTok::Less => {
+                let c = self.peek().unwrap_or('<');
+                self.i += 1;
+                c.to_string()
             }
+            CondTok::Word => match self.peek_keyword() {
+                Some(kw) if kw == "=~" || BINARY_TESTS.contains(&kw.as_str()) => {
+                    self.i += kw.len();
+                    kw
+                }
+                _ => return Err(self.error("conditional binary operator expected")),
+            },
+            _ => {
+                let t = text.unwrap_or_default();
+                return Err(self.error(format!(
+                    "unexpected token `{t}', conditional binary operator expected"
+                )));
+            }
+        };
+        let (tok, text) = self.cond_peek();
+        if tok != CondTok::Word && !(op == "=~" && matches!(tok, CondTok::LParen | CondTok::Other))
+        {
+            let msg = match text {
+                Some(t) => format!("unexpected argument `{t}' to conditional binary operator"),
+                None => "unexpected argument to conditional binary operator".into(),
+            };
+            return Err(self.error(msg));
         }
-        if self.starts_with("=~") && matches!(self.peek_at(2), Some(' ' | '\t')) {
-            self.i += 2;
-            self.skip_blanks();
+        if op == "=~" {
             let pos = self.pos();
             let mut parts = Vec::new();
             let mut lit = String::new();
-            self.word_parts(&mut parts, &mut lit, &[], true)?;
+            let r = self.word_parts(&mut parts, &mut lit, &[], true);
+            r.map_err(|e| self.operand_at_eof(e, "binary"))?;
             flush(&mut parts, &mut lit);
             return Ok(CondExpr::Regex(first, Word { parts, pos }));
         }
-        if let Some(c @ ('<' | '>')) = self.peek() {
-            self.i += 1;
-            let right = self.cond_word()?;
-            return Ok(CondExpr::Binary(first, c.to_string(), right));
-        }
-        if let Some(kw) = self.peek_keyword() {
-            if BINARY_TESTS.contains(&kw.as_str()) {
-                self.i += kw.len();
-                let right = self.cond_word()?;
-                return Ok(CondExpr::Binary(first, kw, right));
-            }
-        }
-        Ok(CondExpr::Single(first))
+        let right = self
+            .cond_word()
+            .map_err(|e| self.operand_at_eof(e, "binary"))?;
+        Ok(CondExpr::Binary(first, op, right))
     }
 
-    fn at_cond_end(&self) -> bool {
-        self.at_keyword("]]")
-            || self.starts_with("&&")
-            || self.starts_with("||")
-            || self.peek() == Some(')')
-    }
-
-    fn at_binary_op(&self) -> bool {
-        if self.starts_with("=~") || matches!(self.peek(), Some('<' | '>')) {
-            return true;
+    /// An operand of `[[ ]]` that ran into the end of the file: bash then also finds the
+    /// operator without its argument there.
+    fn operand_at_eof(&self, e: ShellError, kind: &str) -> ShellError {
+        if !e.message.starts_with("unexpected EOF") {
+            return e;
         }
-        self.peek_keyword()
-            .is_some_and(|k| BINARY_TESTS.contains(&k.as_str()))
+        let end = self.pos_at(self.src.len()).line as usize;
+        let more = crate::output::conf::follow_up(
+            end,
+            &format!("unexpected argument to conditional {kind} operator"),
+        );
+        ShellError {
+            message: format!("{}\n{more}", e.message),
+            ..e
+        }
     }
 
     // ---- simple commands
@@ -799,6 +1099,14 @@ impl Parser {
                 break;
             }
             if c == '(' {
+                // after one word, bash reads `name (` as the start of a function definition
+                if assigns.is_empty()
+                    && redirs.is_empty()
+                    && matches!(args.as_slice(), [Arg::Word(_)])
+                {
+                    self.i += 1;
+                    self.skip_blanks();
+                }
                 return Err(self.unexpected());
             }
             let declaration = args
@@ -916,7 +1224,10 @@ impl Parser {
         loop {
             self.skip_separators_nl();
             match self.peek() {
-                None => return Err(self.error_at(start, "unterminated array assignment `('")),
+                None => {
+                    self.fatal = true;
+                    return Err(self.eof_matching(start, ')'));
+                }
                 Some(')') => {
                     self.i += 1;
                     return Ok(items);
@@ -1006,16 +1317,19 @@ impl Parser {
             return Ok(None);
         };
         self.skip_blanks();
-        let target = self.word()?.ok_or_else(|| {
-            self.error(format!(
-                "syntax error near unexpected token `{}'",
-                self.peek_token()
-            ))
-        })?;
+        if self.starts_with("<(") || self.starts_with(">(") {
+            return Err(self.unsupported_at(self.i, "process substitution"));
+        }
+        // `2>` is a redirection of its own, not this one's target
+        if self.at_io_number() {
+            return Err(self.unexpected());
+        }
+        let target = self.word()?.ok_or_else(|| self.unexpected())?;
         Ok(Some(Redir { fd, op, target }))
     }
 
     fn heredoc(&mut self, fd: Option<u32>, strip_tabs: bool) -> PResult<Redir> {
+        let op_line = self.pos().line;
         self.skip_blanks();
         let delim_word = self.word()?.ok_or_else(|| self.unexpected())?;
         let quoted = delim_word
@@ -1051,6 +1365,14 @@ impl Parser {
         let mut body = String::new();
         loop {
             if k >= self.src.len() {
+                // bash warns, and takes the rest of the file as the body
+                let last = self.src.len().saturating_sub(1);
+                self.warnings.push(self.error_at(
+                    last,
+                    format!(
+                        "warning: here-document at line {op_line} delimited by end-of-file (wanted `{delim}')"
+                    ),
+                ));
                 break;
             }
             let mut e = k;
@@ -1079,8 +1401,13 @@ impl Parser {
         } else {
             let mut sub = Parser::new(&body, self.file.clone());
             sub.depth = self.depth;
+            // what does not parse in a body is bash's error when it is expanded; kept as
+            // text here
+            let parts = sub
+                .heredoc_parts()
+                .unwrap_or_else(|_| vec![WordPart::Quoted(body)]);
             Word {
-                parts: vec![WordPart::DQ(sub.heredoc_parts()?)],
+                parts: vec![WordPart::DQ(parts)],
                 pos,
             }
         };
@@ -1139,6 +1466,49 @@ impl Parser {
     }
 }
 
+/// A token as bash shows it in a message: `$'…'` when it holds control characters.
+fn ansi_c_token(tok: &str) -> std::borrow::Cow<'_, str> {
+    if !tok.chars().any(|c| c.is_ascii_control()) {
+        return tok.into();
+    }
+    let mut out = String::from("$'");
+    for c in tok.chars() {
+        match c {
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x1b' => out.push_str("\\E"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            '\'' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_ascii_control() => out.push_str(&format!("\\{:03o}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out.into()
+}
+
+/// The tokens `[[ ]]` tells apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CondTok {
+    Word,
+    End,
+    AndAnd,
+    OrOr,
+    LParen,
+    RParen,
+    Less,
+    Newline,
+    Eof,
+    Other,
+}
+
 pub(crate) fn lit_word(s: &str) -> Word {
     Word {
         parts: if s.is_empty() {
@@ -1178,13 +1548,6 @@ impl Parser {
         }
     }
 
-    fn reject_brace_expansion(&self, w: &Word) -> PResult<()> {
-        match brace_expansion(w) {
-            Some(kind) => Err(self.unsupported_at_pos(w.pos, kind)),
-            None => Ok(()),
-        }
-    }
-
     /// Bash builtins, keywords and words the evaluator does not implement.
     fn reject_unsupported_command(&self, args: &[Arg]) -> PResult<()> {
         let words = args.iter().filter_map(|a| match a {
@@ -1206,73 +1569,7 @@ impl Parser {
                     }
                 }
             }
-            self.reject_brace_expansion(w)?;
         }
         Ok(())
-    }
-}
-
-/// Whether an unquoted part of the word holds a brace expansion (`{a,b}` or `{1..3}`), and
-/// which kind. Quoted text and expansions count as ordinary characters inside the braces.
-pub(crate) fn brace_expansion(w: &Word) -> Option<&'static str> {
-    // the common case, checked without allocating: no unquoted `{` at all
-    if !w
-        .parts
-        .iter()
-        .any(|p| matches!(p, WordPart::Lit(s) if s.contains('{')))
-    {
-        return None;
-    }
-    // (char, unquoted): only unquoted braces, commas and dots are syntax
-    let mut text: Vec<(char, bool)> = Vec::new();
-    for part in &w.parts {
-        match part {
-            WordPart::Lit(s) => text.extend(s.chars().map(|c| (c, true))),
-            _ => text.push(('x', false)),
-        }
-    }
-    for open in 0..text.len() {
-        if text[open] != ('{', true) || (open > 0 && text[open - 1] == ('$', true)) {
-            continue;
-        }
-        let mut depth = 0;
-        let mut comma = false;
-        for (k, &(c, unquoted)) in text.iter().enumerate().skip(open + 1) {
-            if !unquoted {
-                continue;
-            }
-            match c {
-                '{' => depth += 1,
-                '}' if depth > 0 => depth -= 1,
-                '}' => {
-                    if comma {
-                        return Some("brace expansion");
-                    }
-                    let inner: String = text[open + 1..k].iter().map(|&(c, _)| c).collect();
-                    if is_sequence(&inner) {
-                        return Some("brace expansion");
-                    }
-                    break;
-                }
-                ',' if depth == 0 => comma = true,
-                _ => {}
-            }
-        }
-    }
-    None
-}
-
-/// `1..3`, `a..e`, `1..10..2`: a brace sequence expression.
-fn is_sequence(inner: &str) -> bool {
-    let parts: Vec<&str> = inner.split("..").collect();
-    let int = |s: &str| {
-        let d = s.strip_prefix(['-', '+']).unwrap_or(s);
-        !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())
-    };
-    let letter = |s: &str| s.chars().count() == 1 && s.chars().all(|c| c.is_ascii_alphabetic());
-    match parts.as_slice() {
-        [a, b] => (int(a) && int(b)) || (letter(a) && letter(b)),
-        [a, b, step] => ((int(a) && int(b)) || (letter(a) && letter(b))) && int(step),
-        _ => false,
     }
 }

@@ -21,6 +21,11 @@ fn shell_in(dir: &Path) -> Shell {
 
 /// Run a script; (stdout, stderr, status).
 fn run_in(dir: &Path, script: &str) -> (String, String, i32) {
+    run_as(dir, script, "test.sh")
+}
+
+/// Run a script as the file `name`; (stdout, stderr, status).
+fn run_as(dir: &Path, script: &str, name: &str) -> (String, String, i32) {
     let mut sh = shell_in(dir);
     let out = Rc::new(RefCell::new(Vec::new()));
     let err = Rc::new(RefCell::new(Vec::new()));
@@ -29,7 +34,7 @@ fn run_in(dir: &Path, script: &str) -> (String, String, i32) {
         out: Sink::Buf(out.clone()),
         err: Sink::Buf(err.clone()),
     };
-    let status = match sh.run_text(script, Path::new("test.sh"), &io) {
+    let status = match sh.run_text(script, Path::new(name), &io) {
         Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
         Err(Ctl::Fatal(e)) => {
             err.borrow_mut().extend_from_slice(e.to_string().as_bytes());
@@ -168,6 +173,22 @@ const SAME_AS_BASH: &[&str] = &[
     "IFS=: ; v='a:b::c'; for w in $v; do echo \"[$w]\"; done",
     "set -- \"a b\" c; for w in \"$@\"; do echo \"[$w]\"; done; for w in $@; do echo \"($w)\"; done; echo \"$*\"",
     "e=''; set -- $e; echo $#; set -- \"$e\"; echo $#",
+    // brace expansion
+    "printf '[%s]' pre{a,b}post {a,{b,c}} a{,}b {,} {,a} x{a,b}{,}; echo",
+    "printf '[%s]' {1..10} {10..1} {a..e} {1..10..3} {01..10} {-3..3..3} {-01..2} {5..1..2}; echo",
+    "printf '[%s]' {1..5..-2} {+1..3} {9..11} {09..11} {00..0} {a..c..-1} {a..c}{1..2}; echo",
+    "printf '[%s]' {a} {} {a..} {1..a} {1...3} {1..2.} {1..3..} {1..3..x} {a..b..c}x{1,2}; echo",
+    "printf '[%s]' {a{b,c}} {a}b{c,d} {{a,b} {a,b}} {a,b {a,b}{} x{}{a,b} {},{a,b} {a.b,c}; echo",
+    "printf '[%s]' \"{a,b}\" '{1..3}' \\{a,b} {a,b\\} {a\\,b,c} {a'b',c} {\"a,b\"..c}; echo",
+    "a=1 b=2; printf '[%s]' {$a,$b} ${a}{x,y} ${a:-{x,y}} $(echo {p,q}) \"${a}\"{m,n}; echo",
+    "X={a,b}; echo \"$X\"; A=({a,b}.c x{1..2}); echo ${A[@]}; A+=(y{1,2}); echo ${A[@]}",
+    "f() { local y={a,b}; declare -a q=({a,b}.c) r={c,d}; echo $y ${q[@]} $r; }; f; export Z={1..2}; echo $Z",
+    "for i in {1..3} {x,y}; do echo -n $i; done; echo",
+    "[[ {a,b} == '{a,b}' ]] && echo cond; case {a,b} in '{a,b}') echo case;; esac",
+    "printf '[%s]' {a..E} {Z..a}; echo",
+    "printf '[%s]' {~,x} ~{a,b} {1..9223372036854775807..4611686018427387904}; echo",
+    "set +B; echo {a,b}; set -o braceexpand; echo {a,b}; set +o braceexpand; echo {1..2}",
+    "touch a1 a2 b1; echo {a,b}* {a..b}1 {c,a}?",
     // many globals (a sourced kernel .config) are frozen before a subshell: changes and
     // unsets on either side stay on their side
     "for i in $(seq 1 100); do eval v$i=$i; done; unset v4; x=$(v5=sub; unset v6; echo $v4 $v5 $v6 $v7); echo $x $v5 $v6; v7=new; unset v8; echo $(echo $v7 ${v8-unset}); (v9=sub; unset v10); echo $v9 $v10; echo ${!v9*}",
@@ -265,7 +286,7 @@ fn syntax_errors_name_line_and_column() {
         ("a=1\nif true; then\n  echo x\n", 4),
         ("echo 'unterminated\n", 1),
         ("a=1\necho \"open\n\n", 2),
-        ("x=$(echo\n", 1),
+        ("x=$(echo\n", 2),
         ("fi\n", 1),
         ("a=(1 2\n", 1),
         ("case x in\n a) echo;;\n", 3),
@@ -383,4 +404,602 @@ fn binary_garbage_does_not_panic() {
         };
         let _ = sh.run_text(&text, Path::new("garbage"), &io);
     }
+}
+
+/// Sourced files with a syntax error: what bash prints on stderr (file, line, message, and
+/// the offending line's text where bash shows it) and what ran before the error.
+const SYNTAX_ERRORS: &[&str] = &[
+    "a=1\nif then\nb=2\n",
+    "echo before\nif true; then\n:\n",
+    "echo \"abc\n",
+    "echo 'abc\n",
+    "a=1\necho \"abc\nd\n",
+    "f() {\n:\n",
+    "x=$(\n",
+    "(\n:\n",
+    "case x in\n",
+    "case x in x) :;\n",
+    "for i in a b\n",
+    "while :; do\n",
+    "fi\n",
+    ":\n:\ndone\n",
+    "echo )\n",
+    "echo ;;\n",
+    "}\n",
+    "a && \n",
+    "| a\n",
+    "; a\n",
+    "echo a |\n",
+    "[[ a == \n",
+    "[[ a b ]]\n",
+    "(( 1 + \n",
+    "f() echo\n",
+    "function\n",
+    "echo `abc\n",
+    "echo ${a\n",
+    "echo $((1+\n",
+    "if true; then :; else\n",
+    "if true; then :; elif\n",
+    "if true; then :; fi fi\n",
+    "else\n",
+    "elif true\n",
+    "do\n",
+    "esac\n",
+    "&& true\n",
+    "echo a && && b\n",
+    "echo a; ;\n",
+    "echo a | | b\n",
+    "if true; then fi\n",
+    "while do done\n",
+    "for do\n",
+    "for i in; do done\n",
+    "case x in esac; case x\n",
+    "case x in a) ;; b\n",
+    "case x in (a ;; esac\n",
+    "case x in a|) ;; esac\n",
+    "{ echo; \n",
+    "{ }\n",
+    "( )\n",
+    "f() { :; } }\n",
+    "f() {\n  echo a\n",
+    "function f\n",
+    "function f (\n",
+    "echo a >\n",
+    "echo a > ;\n",
+    "echo a 2>&\n",
+    "echo (a)\n",
+    "a=1 (b)\n",
+    "echo a\n\n\nif then fi\necho b\n",
+    "MAKE=\"make\"\nif [ -n x ]; then\n  CLEAN=x\nelse\nfi\n",
+    "if true\nthen\n  echo a\nfi\nfi\n",
+    "for i in 1 2; do\n  echo $i\ndone done\n",
+    "[[ -f ]]\n",
+    "[[ ( a ]]\n",
+    "[[ a && ]]\n",
+    "[[ ]]\n",
+    "((\n",
+    "echo $(( \n",
+    "echo $(echo a\n",
+    "x=`echo\n",
+    "echo \"$(echo \"a\")\n",
+    "a=1\n b=2 \\\n if then\n",
+    "echo a # comment\nthen\n",
+    "echo x; then echo y\n",
+    "! ! true\n",
+    "echo ${a:-x\n",
+    "[[ a b c ]]\n",
+    "[[ -f a b ]]\n",
+    "[[ a == ]]\n",
+    "[[ a\n",
+    "[[\n",
+    "[[ ( ]]\n",
+    "[[ ! ]]\n",
+    "[[ a ) ]]\n",
+    "[[ a =~ ]]\n",
+    "[[ a ]] ]]\n",
+    "[[ a ; ]]\n",
+    "[[ a < ]]\n",
+    "[[ ( a ) b ]]\n",
+    "[[ a && && b ]]\n",
+    "[[ a || ]]\n",
+    "x=1\n[[ a b ]]\necho after\n",
+    "if [[ a b ]]; then :; fi\n",
+    "[[ a -eq ]]\n",
+    "[[ -n ]]\n",
+    "[[ -z\n]]\n",
+    "[[ ( a b ) ]]\n",
+    "[[ ( -f ) ]]\n",
+    "[[ ( a ) ) ]]\n",
+    "[[ a\n&& b ]]\n",
+    "[[ ! a b ]]\n",
+    "[[ a == b c ]]\n",
+    "[[ \"a\" b ]]\n",
+    "[[ a ]] && [[ b c ]]\n",
+    "[[ (\n",
+    "[[ a |\n",
+    // found by the corpus mutants
+    "for x\nPACKAGE_VERSION=\"1.0\"\r\n",
+    "a=1\nfunction AUTOINSTALL=\"yes\"\n",
+    "for MAKE=\"a b\"\nCLEAN=x\n",
+    "echo a\nin x\n",
+    "]] x\n",
+    "MODULES_CONF[0]=\"blacklist ${ bdc_pci\"\n",
+    "x=\"a ${b\n",
+    "echo a \\ \\\n  && echo b\n",
+    "case \n",
+    "function \n",
+    "echo a >",
+    "if true; then :; fi",
+    "for a=b in x; do echo in; done; echo \"st=$?\"\necho next\n",
+    "for x\nPATCH=(a.patch b/c.patch)\n",
+    "f() {\n  ${ if true; then\n    :\n  fi\n}\n",
+    "a=1; echo ${a b}; b=2\n",
+    "a=1\nx=`dirname ( $BASH_SOURCE`\necho \"x=[$x] $?\"\ny=`if`\necho next\n",
+    "k=${k:-$(uname k=${k:-$(uname -r)}\nb=1\n",
+    "((cd /); echo b)\n((echo a) fi\n",
+    // case, functions, redirections, lists
+    "case x in a) echo;; b) esac\n",
+    "case x in a) ;; ;; esac\n",
+    "case in\n",
+    "case x y in a) ;; esac\n",
+    "case x in a b) ;; esac\n",
+    "case x in\na) :\nb) :\nesac\n",
+    "case x in a) ;; esac esac\n",
+    "f(x) { :; }\n",
+    "f () ( )\n",
+    "function f() echo\n",
+    "f() {\n  local x=1\n}\n}\n",
+    "f() { :; };; \n",
+    "echo > > x\n",
+    "echo a 2>\n",
+    "cat <<\n",
+    "echo a && || b\n",
+    "echo a & & b\n",
+    "if true; then :; elif; then :; fi\n",
+    "if true; then :; else :; elif true; then :; fi\n",
+    "while true; do :; done done\n",
+    "until; do :; done\n",
+    "for i in a b; do :; od\n",
+    "for ((i=0;i<2;i++)) :\n",
+    "{ :; } }\n",
+    "( :; ) )\n",
+    "x=1 y=2 (z)\n",
+    "! !\n",
+    "a=1\n\n\n\n",
+    "echo $(( 1 + \n 2 )\n",
+    "cat <<EOF\nabc\n",
+    "a=1\ncat <<EOF\nabc\ndef\n\n",
+    "cat <<EOF\nabc",
+    "cat <<-\"E\"; echo x\n\tabc\n",
+    "[[ \"$k\" =~ (( \"-rt-\" ]] && b=yes\nc=1\n",
+    "echo a | ! sed s/a/b/\n",
+    "for x { echo a; }\n",
+    "{ > \\\n",
+    "[[ a =~ \"x ]]\n",
+    "[[ a == \"x\n]]\n",
+    "[[ -n \"a ]]\n",
+    "[[ a =~ $(x ]]\n",
+];
+
+#[test]
+fn syntax_errors_match_bash() {
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for script in SYNTAX_ERRORS {
+        let d1 = tempfile::tempdir().expect("tempdir");
+        let d2 = tempfile::tempdir().expect("tempdir");
+        std::fs::write(d2.path().join("t.conf"), script).expect("write");
+        let Ok(b) = std::process::Command::new("bash")
+            .args(["-c", ". ./t.conf; echo \"[$?]\""])
+            .current_dir(d2.path())
+            .env_clear()
+            .output()
+        else {
+            return; // no bash on this machine
+        };
+        let (bout, berr) = (
+            String::from_utf8_lossy(&b.stdout).into_owned(),
+            String::from_utf8_lossy(&b.stderr).into_owned(),
+        );
+        let (out, oerr, status) = run_as(d1.path(), script, "./t.conf");
+        let oout = format!("{out}[{status}]\n");
+        compared += 1;
+        if (oout.as_str(), oerr.as_str()) != (bout.as_str(), berr.as_str()) {
+            failures.push(format!(
+                "script: {script:?}\nbash: {bout:?} {berr:?}\nours: {oout:?} {oerr:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures.join("\n----\n")
+    );
+}
+
+/// The parse errors of a whole file as bash prints them (`None`: it parses), or `Err` when
+/// the file reaches a construct outside the subset (the parse cannot go on natively).
+fn parse_report(text: &str) -> Result<Option<String>, ()> {
+    let mut p = super::lexer::Parser::new(text, "./t.conf");
+    let mut warnings = String::new();
+    loop {
+        let r = p.next_command();
+        for w in p.take_warnings() {
+            warnings.push_str(&crate::output::conf::syntax_error(&w, text));
+        }
+        match r {
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok((!warnings.is_empty()).then_some(warnings)),
+            Err(e) if e.is_unsupported() || e.message.starts_with("nesting deeper") => {
+                return Err(())
+            }
+            // bash's error when the line runs: the parse goes on
+            Err(e) if e.message.ends_with(": bad substitution") => {}
+            Err(e) => {
+                return Ok(Some(
+                    warnings + &crate::output::conf::syntax_error(&e, text),
+                ))
+            }
+        }
+    }
+}
+
+/// Our report and `bash -n`'s agree: the same, or ours is bash's first error (`bash -n`
+/// goes on after an error; sourcing stops at the first, as we do).
+fn same_first_error(ours: &Option<String>, theirs: &Option<String>) -> bool {
+    match (ours, theirs) {
+        (Some(o), Some(t)) => t.strip_prefix(o.as_str()).is_some_and(|rest| {
+            rest.is_empty()
+                || rest
+                    .split_once(": line ")
+                    .and_then(|(_, r)| r.split_once(": "))
+                    .is_some_and(|(_, m)| !m.starts_with('`'))
+        }),
+        // an error bash is silent about (`[[ ]]`): `bash -n` may exit 0
+        (Some(o), None) => o.is_empty(),
+        _ => ours == theirs,
+    }
+}
+
+/// `bash -n` on a file: its error lines (`None`: it parses). `Err` without bash.
+fn bash_parse_report(dir: &Path, text: &str) -> Result<Option<String>, ()> {
+    std::fs::write(dir.join("t.conf"), text).map_err(|_| ())?;
+    let out = std::process::Command::new("bash")
+        .args(["-O", "extglob", "-n", "./t.conf"])
+        .current_dir(dir)
+        .env_clear()
+        .output()
+        .map_err(|_| ())?;
+    Ok((!out.status.success() || !out.stderr.is_empty())
+        .then(|| String::from_utf8_lossy(&out.stderr).into_owned()))
+}
+
+/// Valid bash that real files may use: "what bash accepts, we accept" (each is checked
+/// with `bash -n` too, so a row that bash rejects fails the test as well).
+const VALID: &[&str] = &[
+    "if true; then :; fi;",
+    "case x in (x) ;; esac",
+    "case x in x) ;; esac",
+    "case x in x) echo a;; (y|z) echo b;;& *) echo c;& q) ;; esac",
+    "case x in\n  x)\n    echo\n    ;;\nesac",
+    "case x in x) echo; esac",
+    "case $v in *.ko|*.o) ;; \"a b\") ;; esac",
+    "f() ( : )",
+    "f() { :; }",
+    "f()\n{\n  :\n}",
+    "function f { :; }",
+    "function f () { :; }",
+    "function f ( : )",
+    "f() if true; then :; fi",
+    "f() for i in a; do :; done",
+    "f() [[ -n x ]]",
+    "f() (( 1 ))",
+    "f() { :; } > /dev/null",
+    "a=b c=d",
+    "a=b c=d :",
+    "{ :; }",
+    "{ :; } > /dev/null 2>&1",
+    "( : ) | cat",
+    "! true",
+    "! true | false",
+    "[[ a == a ]] && :",
+    "[[ a ]]",
+    "[[ ! a ]]",
+    "[[ ( a ) ]]",
+    "[[ -n a && ( b || c ) ]]",
+    "[[ a &&\n b ]]",
+    "[[ a =~ ^(x|y)$ ]]",
+    "[[ a < b || a > b ]]",
+    "[[ -f /x ]] || [[ -d /y ]]",
+    "for i; do :; done",
+    "for i do :; done",
+    "for i in a b; do :; done",
+    "for i in a b\ndo\n  :\ndone",
+    "for i in; do :; done",
+    "for i in a; { :; }",
+    "for x\n{ echo a; }",
+    "for ((i=0;i<2;i++)); do :; done",
+    "for ((;;)); do break; done",
+    "for (( i = 0 ; i < 2 ; i++ )) { :; }",
+    "while false; do :; done",
+    "until true; do :; done",
+    "while read -r l; do :; done < /dev/null",
+    "cat <<EOF\nx $a\nEOF",
+    "cat <<'EOF'\nx $a\nEOF",
+    "cat <<-EOF\n\tx\n\tEOF",
+    "cat <<EOF; echo after\nbody\nEOF",
+    "cat <<A <<B\na\nA\nb\nB",
+    "x=$(cat <<EOF\nhi\nEOF\n)",
+    "echo a \\\n  b # comment",
+    "echo a # comment \\\necho b",
+    "echo \\\n# not a comment",
+    "x=$( case x in x) echo;; esac )",
+    "x=$(case x in (x) echo;; esac)",
+    "x=$( echo \"$( echo 'a' )\" )",
+    "x=\"$(echo \"a b\")\"",
+    "x=`echo \\`echo a\\``",
+    "x=\"`echo \"a\"`\"",
+    "x=$((1 + $(echo 2)))",
+    "x=$(( (1 + 2) * 3 ))",
+    "x=$( (echo a) )",
+    "(( x = 1, y = 2 ))",
+    "echo ${a:-\"x y\"} ${a//\\//_} ${a#\"$b\"} ${a:+'q'}",
+    "echo ${a[@]:1:2} ${#a[@]} ${!a[@]} ${a[$i+1]}",
+    "A=(a b\n  c # comment\n  d)",
+    "A=([0]=a [5]=b)",
+    "A+=(x)",
+    "declare -A M=([k]=v)",
+    "local x=1 2>/dev/null",
+    "export A=1 B",
+    "echo a; echo b & echo c",
+    "echo a &\necho b",
+    "true && false || true",
+    "true &&\nfalse ||\ntrue",
+    "echo a |\ncat",
+    "echo a |& cat",
+    "echo a >| /dev/null",
+    "echo a 2>&1 >/dev/null <&0 3<> /dev/null",
+    "exec 3>&-",
+    "echo $'a\\'b' $\"x\"",
+    "echo 'a'\"b\"c\\ d",
+    "echo }",
+    "echo {",
+    "echo a{b,c} {1..3}",
+    "echo \\{a,b\\} \"{\" '}'",
+    "echo if then fi done",
+    "echo esac do",
+    "x=if; y=fi",
+    "echo #notacomment#",
+    "echo a#b",
+    "[ -n x ] && echo ]",
+    "test -f x -o -d y",
+    "if true\nthen\n  :\nelif false\nthen\n  :\nelse\n  :\nfi",
+    "if { true; }; then (:); fi",
+    "if ! true; then :; fi",
+    "while true; do break; done; :",
+    "\n\n  \n# only comments\n",
+    "",
+    "echo a;",
+    "f() { echo \"$@\"; }; f 1",
+    "set -- a; shift",
+    "a=$'\\t' b=\"\\\"\" c='\\'",
+    "echo \"a\\\nb\"",
+    "echo $((2#101)) $((0x1f))",
+    "x=~ y=~/a z=a:~/b",
+    "echo @(a|b) !(x) *(y) +(z) ?(w)",
+    "case a in @(a|b)) ;; esac",
+    "echo a >&2",
+    "time true",
+    "coproc true",
+    "select x in a; do break; done",
+    "!\necho $?",
+    "! ; echo $?",
+    "for a=b in x; do :; done",
+    "function f=x { :; }",
+    "x=`dirname ( $BASH_SOURCE`",
+    "x=\"`if`\"",
+    "x=\"$(\n${ a {\n}\n)\"",
+    "((echo a) )",
+    "((cd /); echo b)",
+    "[[ a =~ (x|\ny) ]]",
+    "[[ a =~ (a;b&c) ]] || :",
+    "x=${k:-$(uname ${k:-$(uname -r)})}",
+];
+
+#[test]
+fn what_bash_accepts_we_accept() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for script in VALID {
+        let Ok(theirs) = bash_parse_report(d.path(), script) else {
+            return; // no bash on this machine
+        };
+        if let Some(e) = theirs {
+            failures.push(format!("bash rejects {script:?}: {e}"));
+            continue;
+        }
+        if let Ok(Some(e)) = parse_report(script) {
+            failures.push(format!("we reject {script:?}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Mutants of the real corpus files (`../shared/corpus`, when present): lines and tokens
+/// deleted, duplicated, swapped, or a shell token inserted. Our parse and `bash -n` must
+/// agree on acceptance and print the same error lines.
+#[test]
+fn corpus_mutants_parse_as_bash_does() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/confs");
+    let Ok(entries) = std::fs::read_dir(&corpus) else {
+        return; // no corpus beside the repository
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("dkms.conf")).ok())
+        .collect();
+    files.sort();
+    const INSERTS: &[&str] = &[
+        "fi", "then", "done", "do", "esac", "else", "elif", ";;", ")", "(", "{", "}", "\"", "'",
+        "|", "&&", ";", "[[", "]]", "$(", "`", "if", "case", "for", "while", "in", "!", "&", "((",
+        "))", "${", "function", "<", ">",
+    ];
+    let d = tempfile::tempdir().expect("tempdir");
+    // DKMS_MUTANTS=N DKMS_MUTANT_SEED=S widen the search by hand
+    let per_file: usize = std::env::var("DKMS_MUTANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let mut seed: u64 = std::env::var("DKMS_MUTANT_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x2545f4914f6cdd1d);
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let (mut compared, mut failures) = (0, Vec::new());
+    for text in &files {
+        for _ in 0..per_file {
+            let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+            let l = next(lines.len());
+            match next(6) {
+                0 => {
+                    lines.remove(l);
+                }
+                1 => lines.insert(l, lines[l].clone()),
+                2 if l + 1 < lines.len() => lines.swap(l, l + 1),
+                op => {
+                    let mut words: Vec<String> = lines[l].split(' ').map(str::to_string).collect();
+                    let w = next(words.len());
+                    match op {
+                        3 => {
+                            words.remove(w);
+                        }
+                        4 => words.insert(w, words[w].clone()),
+                        _ => words.insert(w, INSERTS[next(INSERTS.len())].to_string()),
+                    }
+                    lines[l] = words.join(" ");
+                }
+            }
+            let mutant = lines.join("\n");
+            let Ok(theirs) = bash_parse_report(d.path(), &mutant) else {
+                return; // no bash on this machine
+            };
+            let Ok(ours) = parse_report(&mutant) else {
+                continue; // outside the subset: bash reads it
+            };
+            compared += 1;
+            if !same_first_error(&ours, &theirs) {
+                failures.push(format!(
+                    "mutant:\n{mutant}\nbash: {theirs:?}\nours: {ours:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} mutants differ:\n{}",
+        failures.len(),
+        failures.join("\n----\n")
+    );
+}
+
+/// Random words of brace syntax, expanded by bash and by us. (Letter ranges stay within
+/// lower case: bash re-reads a `` ` `` or `\` made by `{b..Z}` as shell syntax.)
+#[test]
+fn random_brace_words_expand_as_in_bash() {
+    const PIECES: &[&str] = &[
+        "{", "{", "{", "}", "}", "}", ",", ",", "..", "..", "a", "b", "1", "2", "0", "-", "x", "c",
+        "\\{", "\\,", "'q,'", "$v", "${v}", "\"{\"",
+    ];
+    // DKMS_BRACE_WORDS=N DKMS_BRACE_SEED=S widen the search by hand
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let mut seed = env("DKMS_BRACE_SEED", 0x9e3779b97f4a7c15);
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut script = String::from("v=V\n");
+    for _ in 0..env("DKMS_BRACE_WORDS", 1500) {
+        let word: String = (0..1 + next(10))
+            .map(|_| PIECES[next(PIECES.len())])
+            .collect();
+        script.push_str(&format!("printf '<%s>' {word}; echo\n"));
+    }
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("words.sh"), &script).expect("write");
+    let Some(expected) = bash(d.path(), ". ./words.sh") else {
+        return; // no bash on this machine
+    };
+    let got = run(&script);
+    let lines = script
+        .lines()
+        .skip(1)
+        .zip(expected.lines().zip(got.lines()));
+    let diffs: Vec<String> = lines
+        .filter(|(_, (e, g))| e != g)
+        .map(|(s, (e, g))| format!("{s}\n  bash: {e}\n  ours: {g}"))
+        .collect();
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+    assert_eq!(expected.lines().count(), got.lines().count());
+}
+
+/// Random token sequences (a few lines of shell words and operators): our parse and
+/// `bash -n` agree on acceptance and on the first error lines. (Left out: here-documents,
+/// whose bodies bash reads at the end of the line, before or after an error there, and
+/// `((` that is not arithmetic, whose text bash shows as it re-reads it.)
+#[test]
+fn random_token_lines_parse_as_bash_does() {
+    const TOKENS: &[&str] = &[
+        "if", "then", "else", "elif", "fi", "for", "in", "do", "done", "while", "until", "case",
+        "esac", "{", "}", "(", ")", "[[", "]]", "!", ";", ";;", "&", "&&", "||", "|", "\n", "\n",
+        "\n", "x", "y=1", "a", "b", "$(", "`", "\"", "'", ">", "<", "2>&1", "f()", "function",
+        "$x", "${x}", "\\", "#", "==", "-n", "=~",
+    ];
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let mut seed = env("DKMS_TOKENS_SEED", 0x853c49e6748fea9b);
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let d = tempfile::tempdir().expect("tempdir");
+    let (mut compared, mut failures) = (0, Vec::new());
+    for _ in 0..env("DKMS_TOKENS", 300) {
+        let n = 1 + next(12);
+        let text: Vec<&str> = (0..n).map(|_| TOKENS[next(TOKENS.len())]).collect();
+        let text = text.join(" ") + "\n";
+        let Ok(theirs) = bash_parse_report(d.path(), &text) else {
+            return; // no bash on this machine
+        };
+        let Ok(ours) = parse_report(&text) else {
+            continue; // outside the subset
+        };
+        compared += 1;
+        if !same_first_error(&ours, &theirs) {
+            failures.push(format!("{text:?}\n  bash: {theirs:?}\n  ours: {ours:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

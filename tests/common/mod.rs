@@ -96,6 +96,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    pub fn new(code: i32, stdout: &str, stderr: &str) -> Self {
+        Run {
+            code,
+            stdout: stdout.to_string(),
+            stderr: stderr.to_string(),
+        }
+    }
+}
+
 impl Sandbox {
     /// Run dkms and capture the masked result (the running kernel shows as `<KVER>`, the
     /// machine arch as `<ARCH>` when `mask_host` is used by the caller).
@@ -307,5 +317,70 @@ impl Sandbox {
             .arg("--installtree")
             .arg(self.install_tree());
         cmd
+    }
+}
+
+/// What a dkms tarball carries besides `dkms_main_tree/` (mktarball's three forms).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TarballSource {
+    /// `dkms_source_tree/` with the conf
+    Source,
+    /// `dkms_binaries_only/` with the conf, PACKAGE_NAME and PACKAGE_VERSION
+    Binaries,
+    /// neither
+    Nothing,
+}
+
+impl Sandbox {
+    /// A tar file `<root>/<file>` of `dir` (`tar -C dir -caf file .`).
+    pub fn tar_dir(&self, dir: &Path, file: &str) -> PathBuf {
+        let archive = self.path().join(file);
+        let status = std::process::Command::new("tar")
+            .arg("-C")
+            .arg(dir)
+            .arg("-caf")
+            .arg(&archive)
+            .arg(".")
+            .status()
+            .expect("tar");
+        assert!(status.success());
+        archive
+    }
+
+    /// A dkms tarball `<root>/<file>` as mktarball makes it: `hello.ko` (content `ko`) and a
+    /// log for each kernel/arch, and `conf` as the module's dkms.conf in the `what` part.
+    pub fn dkms_tarball(
+        &self,
+        file: &str,
+        conf: &str,
+        kernels: &[(&str, &str)],
+        what: TarballSource,
+        ko: &[u8],
+    ) -> PathBuf {
+        let stage = self.path().join(format!("stage-{file}"));
+        std::fs::create_dir_all(stage.join("dkms_main_tree")).expect("mkdir");
+        for (k, a) in kernels {
+            let kdir = stage.join("dkms_main_tree").join(k).join(a);
+            std::fs::create_dir_all(kdir.join("module")).expect("mkdir");
+            std::fs::create_dir_all(kdir.join("log")).expect("mkdir");
+            std::fs::write(kdir.join("module/hello.ko"), ko).expect("write ko");
+            std::fs::write(kdir.join("log/make.log"), "log\n").expect("write log");
+        }
+        let conf_dir = match what {
+            TarballSource::Source => Some(stage.join("dkms_source_tree")),
+            TarballSource::Binaries => Some(stage.join("dkms_binaries_only")),
+            TarballSource::Nothing => None,
+        };
+        if let Some(dir) = conf_dir {
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            std::fs::write(dir.join("dkms.conf"), conf).expect("write conf");
+            if what == TarballSource::Binaries {
+                std::fs::write(dir.join("PACKAGE_NAME"), "hello\n").expect("write");
+                std::fs::write(dir.join("PACKAGE_VERSION"), "1.0\n").expect("write");
+            }
+        }
+        let archive = self.tar_dir(&stage, file);
+        std::fs::remove_dir_all(&stage).expect("rm stage");
+        archive
     }
 }
