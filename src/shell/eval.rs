@@ -3058,8 +3058,17 @@ impl Shell {
     /// `ifs` is the value of IFS.
     pub fn unquoted_echo(&self, ifs: &str, name: &str, index: &str, value: &str, out: &mut String) {
         let start = out.len();
-        let is_ifs = |c: char| ifs.contains(c);
-        let blank_ifs = !ifs.is_empty() && ifs.chars().all(|c| matches!(c, ' ' | '\t' | '\n'));
+        // IFS as a bit mask of ASCII (None: a character outside it, left to the general path)
+        let ifs_mask = ifs
+            .bytes()
+            .try_fold(0u128, |m, b| (b < 128).then(|| m | 1 << b));
+        let default_ifs = ifs == " \t\n";
+        let is_ifs = |b: u8| match ifs_mask {
+            _ if default_ifs => matches!(b, b' ' | b'\t' | b'\n'),
+            Some(m) => b < 128 && (m >> b) & 1 != 0,
+            None => false,
+        };
+        let blank_ifs = !ifs.is_empty() && ifs.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n'));
         let pattern_free = |t: &str| {
             !t.bytes()
                 .any(|c| matches!(c, b'*' | b'?' | b'[' | b'(' | b'\\' | b']'))
@@ -3071,17 +3080,19 @@ impl Shell {
         if index.len() == 1
             && index.bytes().all(|c| c.is_ascii_digit())
             && !self.opts.noglob
+            && ifs_mask.is_some()
             && pattern_free(name)
-            && !name.contains(is_ifs)
+            && !name.bytes().any(is_ifs)
             && pattern_free(value)
-            && (blank_ifs || !value.contains(is_ifs))
+            && (blank_ifs || !value.bytes().any(is_ifs))
         {
-            let first_word = value.split(is_ifs).next().unwrap_or("");
+            // (IFS characters are ASCII here: byte offsets are character boundaries)
+            let first_end = value.bytes().position(is_ifs).unwrap_or(value.len());
             out.push_str(name);
             out.push_str(index);
             out.push_str("=\"");
-            out.push_str(first_word);
-            if first_word.len() == value.len() {
+            out.push_str(&value[..first_end]);
+            if first_end == value.len() {
                 out.push('"');
             }
             let literal_end = out[start..].find('/').map_or(out.len(), |i| start + i);
@@ -3092,24 +3103,24 @@ impl Shell {
                 out.push('[');
                 out.push_str(index);
                 out.push_str("]=\"");
-                if first_word.len() == value.len() {
-                    out.push_str(value);
-                } else {
-                    let mut blank = false;
-                    for c in value.chars() {
-                        if is_ifs(c) {
+                let mut blank = false;
+                let mut word = 0;
+                for (i, b) in value.bytes().enumerate() {
+                    if is_ifs(b) {
+                        if !blank {
+                            out.push_str(&value[word..i]);
                             blank = true;
-                            continue;
                         }
-                        if blank {
-                            out.push(' ');
-                            blank = false;
-                        }
-                        out.push(c);
-                    }
-                    if blank {
+                    } else if blank {
                         out.push(' ');
+                        blank = false;
+                        word = i;
                     }
+                }
+                if blank {
+                    out.push(' ');
+                } else {
+                    out.push_str(&value[word..]);
                 }
                 out.push('"');
                 return;
