@@ -109,10 +109,7 @@ fn verbose_names_the_file_position_and_construct_once() {
     let (_, stderr, ok) = show_conf(&sb, "fallback", &["--verbose"]);
     assert!(ok, "{stderr}");
     let conf = sb.dkms_tree().join("fallback/1.0/source/dkms.conf");
-    let line = format!(
-        "dkms.conf: {}:9:22: process substitution {NOTICE}",
-        conf.display()
-    );
+    let line = format!("dkms.conf: {}:12:9: `declare -u' {NOTICE}", conf.display());
     let notices: Vec<&str> = stderr.lines().filter(|l| l.contains(NOTICE)).collect();
     assert_eq!(notices, [line.as_str()], "{stderr}");
 }

@@ -162,6 +162,8 @@ pub enum RedirOp {
     HereDoc,
     /// `<>`
     ReadWrite,
+    /// `< <(...)`: the output of the commands (the target is their `CmdSub`)
+    InProc,
 }
 
 #[derive(Debug, Clone, PartialEq)]

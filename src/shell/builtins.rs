@@ -61,13 +61,13 @@ pub fn run(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> R<i32> {
         "caller" => Ok(1),
         "echo" => echo(sh, args, io),
         "printf" => printf(sh, args, io),
-        "test" => Ok(test(sh, args, io)),
+        "test" => Ok(test(sh, "test", args, io)),
         "[" => {
             if args.last().map(String::as_str) != Some("]") {
                 sh.error_message(io, "[: missing `]'");
                 return Ok(2);
             }
-            Ok(test(sh, &args[..args.len() - 1], io))
+            Ok(test(sh, "[", &args[..args.len() - 1], io))
         }
         "read" => read(sh, args, io),
         "mapfile" | "readarray" => mapfile(sh, args, io),
@@ -222,26 +222,44 @@ pub fn run(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> R<i32> {
             sh.run_words(rest, io, false)
         }
         "type" => {
-            let terse = args.iter().any(|a| a == "-t" || a == "-p" || a == "-P");
+            // -P: the PATH file even for a builtin; -t: the kind; -p: the path of a file only
+            let flags: String = args
+                .iter()
+                .filter(|a| a.starts_with('-'))
+                .flat_map(|a| a.chars().skip(1))
+                .collect();
+            let path_only = flags.contains('P');
+            let terse = !path_only && flags.contains('t');
+            let file_path = !path_only && !terse && flags.contains('p');
             let mut status = 0;
             for n in args.iter().filter(|a| !a.starts_with('-')) {
-                let kind = if sh.has_function(n) {
-                    Some(("function".to_string(), format!("{n} is a function")))
+                let file = || sh.command_exists(n).map(|p| p.display().to_string());
+                let kind = if path_only {
+                    file().map(|p| ("file", p.clone(), p))
+                } else if sh.has_function(n) {
+                    Some(("function", format!("{n} is a function"), String::new()))
                 } else if is_keyword(n) {
-                    Some(("keyword".to_string(), format!("{n} is a shell keyword")))
+                    Some(("keyword", format!("{n} is a shell keyword"), String::new()))
                 } else if is_builtin(n) {
-                    Some(("builtin".to_string(), format!("{n} is a shell builtin")))
+                    Some(("builtin", format!("{n} is a shell builtin"), String::new()))
                 } else {
-                    sh.command_exists(n)
-                        .map(|p| ("file".to_string(), format!("{n} is {}", p.display())))
+                    file().map(|p| ("file", format!("{n} is {p}"), p))
                 };
                 match kind {
-                    Some((t, long)) => {
-                        let line = if terse { t } else { long };
-                        sh.write(&io.out, format!("{line}\n").as_bytes())?;
+                    Some((t, long, path)) => {
+                        let line = if path_only || file_path {
+                            path
+                        } else if terse {
+                            t.to_string()
+                        } else {
+                            long
+                        };
+                        if !line.is_empty() {
+                            sh.write(&io.out, format!("{line}\n").as_bytes())?;
+                        }
                     }
                     None => {
-                        if !terse {
+                        if !(terse || path_only || file_path) {
                             sh.error_message(io, &format!("type: {n}: not found"));
                         }
                         status = 1;
@@ -655,12 +673,17 @@ fn shell_quote(s: &str) -> String {
 
 // ---------------------------------------------------------------- test / [
 
-fn test(sh: &mut Shell, args: &[String], io: &Io) -> i32 {
+/// `test` or `[` (NAME): errors name the command as it was called.
+fn test(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> i32 {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     match test_expr(sh, &a) {
         Ok(true) => 0,
         Ok(false) => 1,
         Err(m) => {
+            let m = match m.strip_prefix("test: ") {
+                Some(rest) => format!("{name}: {rest}"),
+                None => m,
+            };
             sh.error_message(io, &m);
             2
         }
@@ -859,24 +882,33 @@ fn read(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
-        match a.as_str() {
-            "-r" => raw = true,
-            "-s" => {}
-            "-a" => {
+        // options as getopt reads them: `-ra NAME`, `-d ''`, `-d:`
+        let opts = match a.strip_prefix('-') {
+            Some(o) if !o.is_empty() && names.is_empty() => o,
+            _ => {
+                names.push(a.clone());
                 i += 1;
-                array = args.get(i).cloned();
+                continue;
             }
-            "-d" => {
-                i += 1;
-                delim = args.get(i).and_then(|d| d.chars().next()).unwrap_or('\0');
+        };
+        for (k, c) in opts.char_indices() {
+            if !matches!(c, 'a' | 'd' | 'p' | 't' | 'n' | 'N' | 'u' | 'i') {
+                raw |= c == 'r';
+                continue;
             }
-            "-p" | "-t" | "-n" | "-N" | "-u" => i += 1,
-            s if s.starts_with('-') && s.len() > 1 && names.is_empty() => {
-                if s.contains('r') {
-                    raw = true;
+            let value = match &opts[k + c.len_utf8()..] {
+                "" => {
+                    i += 1;
+                    args.get(i).cloned().unwrap_or_default()
                 }
+                attached => attached.to_string(),
+            };
+            match c {
+                'a' => array = Some(value),
+                'd' => delim = value.chars().next().unwrap_or('\0'),
+                _ => {}
             }
-            _ => names.push(a.clone()),
+            break;
         }
         i += 1;
     }

@@ -199,8 +199,8 @@ fn base_context(req: &ConfRequest) -> Shell {
     );
     s(&mut sh, "action", &req.action);
     s(&mut sh, "parallel_jobs", &req.parallel_jobs);
-    // (the same for every module: shared, not set per evaluation); the suffixes are set
-    // once add has read the conf
+    // set once add has read the conf (the same for every module: shared, not set per
+    // evaluation)
     let suffix = if req.site == ReadSite::Add { "" } else { ".ko" };
     s(&mut sh, "module_uncompressed_suffix", suffix);
     s(&mut sh, "module_suffix", suffix);

@@ -365,6 +365,25 @@ impl Shell {
         global
             .entry("IFS".into())
             .or_insert_with(|| Var::scalar(" \t\n"));
+        // the bash a file tests for (`(( BASH_VERSINFO[0] >= 4 ))`): Debian's, as dkms runs it
+        let machtype = format!("{}-pc-linux-gnu", std::env::consts::ARCH);
+        let versinfo = ["5", "2", "15", "1", "release", machtype.as_str()];
+        for (name, value) in [
+            ("BASH_VERSION", Value::Scalar("5.2.15(1)-release".into())),
+            (
+                "BASH_VERSINFO",
+                Value::Indexed(Rc::new((0..).zip(versinfo.map(String::from)).collect())),
+            ),
+            ("HOSTTYPE", Value::Scalar(std::env::consts::ARCH.into())),
+            ("OSTYPE", Value::Scalar("linux-gnu".into())),
+            ("MACHTYPE", Value::Scalar(machtype.clone())),
+        ] {
+            global.entry(name.into()).or_insert(Var {
+                value,
+                exported: false,
+                readonly: name == "BASH_VERSINFO",
+            });
+        }
         let limits = Limits::default();
         let mut names = NameFilter::default();
         for k in global.keys() {
@@ -575,7 +594,12 @@ impl Shell {
             None | Some(Value::Unset) => vec![],
             Some(Value::Scalar(s)) => vec![("0".into(), s.clone())],
             Some(Value::Indexed(m)) => m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-            Some(Value::Assoc(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Some(Value::Assoc(m)) => {
+                let mut e: Vec<(String, String)> =
+                    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                e.sort_by_key(|(k, _)| assoc_bucket(k));
+                e
+            }
         }
     }
 
@@ -633,8 +657,12 @@ impl Shell {
         Ok(())
     }
 
-    /// Assign a scalar (index 0 of an existing array), honouring readonly.
+    /// Assign a scalar (index 0 of an existing array), honouring readonly.  `NAME[SUB]`, as
+    /// `printf -v` and `read` take it, assigns that element.
     pub fn set(&mut self, name: &str, value: String) -> R<()> {
+        if let Some((base, sub)) = name.strip_suffix(']').and_then(|n| n.split_once('[')) {
+            return self.set_element(base, sub, value, false);
+        }
         self.check_value(&value)?;
         if let Some(v) = self.get_var_mut(name) {
             if v.readonly {
@@ -2051,6 +2079,7 @@ impl Shell {
                 | RedirOp::DupIn
                 | RedirOp::HereString
                 | RedirOp::HereDoc
+                | RedirOp::InProc
                 | RedirOp::ReadWrite => 0,
                 _ => 1,
             });
@@ -2130,6 +2159,14 @@ impl Shell {
                     let s = self.expand_str(&r.target)?;
                     if fd == 0 {
                         n.stdin = Some(Input::new(s.into_bytes()));
+                    }
+                }
+                RedirOp::InProc => {
+                    if let [WordPart::CmdSub(prog)] = r.target.parts.as_slice() {
+                        let (out, _) = self.run_captured(prog)?;
+                        if fd == 0 {
+                            n.stdin = Some(Input::new(out));
+                        }
                     }
                 }
             }
@@ -2501,8 +2538,9 @@ impl Shell {
                 WordPart::DQ(inner) => {
                     let before = out.len();
                     self.expand_into(inner, true, out)?;
+                    // "${a[@]}", "${!a[@]}", "${a[@]#x}", "${@:2}": an empty list is no word
                     let only_at = inner.len() == 1
-                        && matches!(&inner[0], WordPart::Param(pe) if pe.op == ParamOp::None && pe.prefix == ParamPrefix::None && (pe.name == "@" || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
+                        && matches!(&inner[0], WordPart::Param(pe) if pe.prefix != ParamPrefix::Length && (pe.name == "@" || pe.index.as_ref().and_then(|i| i.as_literal()) == Some("@")));
                     if out.len() == before && !only_at {
                         out.push(Seg::Quoted(String::new()));
                     }
@@ -2538,7 +2576,8 @@ impl Shell {
         Ok(())
     }
 
-    fn command_substitution(&mut self, prog: &Program) -> R<String> {
+    /// Run commands in a subshell; their stdout and exit status.
+    fn run_captured(&mut self, prog: &Program) -> R<(Vec<u8>, i32)> {
         let buf = Rc::new(RefCell::new(Vec::new()));
         let io = Io {
             stdin: None,
@@ -2552,9 +2591,15 @@ impl Shell {
             Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
             Err(e) => return Err(e),
         };
+        let out = buf.take();
+        Ok((out, status))
+    }
+
+    fn command_substitution(&mut self, prog: &Program) -> R<String> {
+        let (out, status) = self.run_captured(prog)?;
         self.status_from_subst = Some(status);
         self.status = status;
-        let mut text = bytes_to_string(&buf.borrow());
+        let mut text = bytes_to_string(&out);
         while text.ends_with('\n') {
             text.pop();
         }
@@ -2567,6 +2612,14 @@ impl Shell {
         }
         let n: usize = name.parse().ok()?;
         self.positional.get(n - 1).cloned()
+    }
+
+    /// An expansion error (`${x:?}`, a bad indirection): bash reports it and the
+    /// non-interactive shell exits, so a dkms.conf ends there and serialises nothing.
+    fn expansion_error(&self, msg: &str) -> Ctl {
+        let text = format!("{}: line {}: {msg}\n", self.file.display(), self.lineno);
+        let _ = self.write(&self.err_sink, text.as_bytes());
+        Ctl::Exit(1)
     }
 
     /// The value of a parameter without operators.
@@ -2582,12 +2635,16 @@ impl Shell {
                 };
                 return Ok(PVal::List(vals, star));
             }
-            if name == "BASH_SOURCE" {
+            if name == "BASH_SOURCE" || name == "FUNCNAME" {
                 let i = self.arith_str(&key)?;
-                return Ok(self
-                    .bash_source()
-                    .get(i as usize)
-                    .cloned()
+                let list: Vec<String> = if name == "FUNCNAME" {
+                    self.func_stack.iter().rev().cloned().collect()
+                } else {
+                    self.bash_source()
+                };
+                return Ok(usize::try_from(i)
+                    .ok()
+                    .and_then(|i| list.get(i).cloned())
                     .map(PVal::Str)
                     .unwrap_or(PVal::Unset));
             }
@@ -2685,7 +2742,8 @@ impl Shell {
                     self.push_list(names, name.ends_with('*'), in_dq, out);
                     return Ok(());
                 }
-                if let Some(idx) = &index {
+                // `${!a[@]}` alone lists the keys; with an operator it is an indirection
+                if let (Some(idx), ParamOp::None) = (&index, &pe.op) {
                     let key = self.expand_str(idx)?;
                     if key == "@" || key == "*" {
                         let keys: Vec<String> =
@@ -2698,8 +2756,12 @@ impl Shell {
                 let target = match self.param_value(&name, index.as_deref())? {
                     PVal::Str(s) => s,
                     PVal::List(l, _) => l.join(" "),
-                    PVal::Unset => String::new(),
+                    PVal::Unset => {
+                        let msg = format!("{}: invalid indirect expansion", pe.name);
+                        return Err(self.expansion_error(&msg));
+                    }
                 };
+                let invalid = format!("{target}: invalid variable name");
                 if let Some((n, rest)) = target.split_once('[') {
                     name = n.to_string().into();
                     let inner = rest.strip_suffix(']').unwrap_or(rest);
@@ -2713,12 +2775,7 @@ impl Shell {
                         || name.chars().all(|c| c.is_ascii_digit())
                         || matches!(name.as_ref(), "@" | "*" | "#" | "?"))
                 {
-                    if pe.op == ParamOp::None && name.is_empty() {
-                        return Ok(());
-                    }
-                    return Err(Ctl::Fatal(
-                        self.err_here(format!("{}: invalid indirect expansion", pe.name)),
-                    ));
+                    return Err(self.expansion_error(&invalid));
                 }
             }
             ParamPrefix::None => {}
@@ -2783,16 +2840,7 @@ impl Shell {
                     } else {
                         msg
                     };
-                    let _ = self.write(
-                        &self.err_sink,
-                        format!(
-                            "{}: line {}: {name}: {msg}\n",
-                            self.file.display(),
-                            self.lineno
-                        )
-                        .as_bytes(),
-                    );
-                    return Err(Ctl::Exit(1));
+                    return Err(self.expansion_error(&format!("{name}: {msg}")));
                 }
             }
             ParamOp::RemovePrefix {
@@ -3441,6 +3489,16 @@ impl ArithVars for Shell {
             _ => "assignment failed".to_string(),
         })
     }
+}
+
+/// The bucket of KEY in bash's table for an associative array (1024 buckets, FNV-1 hash):
+/// bash lists keys and values bucket by bucket.  Within one bucket bash lists the newest key
+/// first; that order is not kept here (keys of one bucket come in sorted order).
+fn assoc_bucket(key: &str) -> u32 {
+    let h = key.bytes().fold(2_166_136_261u32, |h, b| {
+        h.wrapping_mul(16_777_619) ^ u32::from(b)
+    });
+    h & 1023
 }
 
 enum ReadError {

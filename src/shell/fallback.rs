@@ -326,6 +326,8 @@ mod tests {
         for (text, name) in [
             ("cat <(echo hi)", "process substitution"),
             ("tee >(cat) </dev/null", "process substitution"),
+            ("f() { :; } > >(cat)", "process substitution"),
+            ("cat <<< x <(echo hi)", "process substitution"),
             ("coproc cat", "`coproc'"),
             ("select x in a; do break; done", "`select'"),
             ("getopts ab opt", "`getopts'"),
@@ -333,11 +335,8 @@ mod tests {
             ("local -i n=1+1", "`local -i'"),
             ("typeset -u up=x", "`typeset -u'"),
             ("x=${v@Q}", "${parameter@operator}"),
+            ("x=${v~~}", "${parameter~} case toggling"),
             ("x=$[1+2]", "$[ ] arithmetic"),
-            (
-                "n=3; for ((i=0; i<$n; i++)); do :; done",
-                "an arithmetic for header with expansions",
-            ),
         ] {
             assert_eq!(construct(text).as_deref(), Some(name), "{text}");
         }
@@ -353,11 +352,13 @@ mod tests {
             "f() { echo {; }",
             "declare -a a=(1 2); local -r x=1; export -n y",
             "for ((i=0; i<3; i++)); do :; done",
+            "n=3; for ((i=0; i<$n; i++)); do :; done",
             "x=$(( 1 + 2 ))",
             "cat < /dev/null",
             "echo {a,b}",
             "x=$(echo a{1..3})",
             "for m in {a..c}; do :; done",
+            "while read -r l; do :; done < <(echo hi)",
         ] {
             assert_eq!(construct(text), None, "{text}");
         }

@@ -60,7 +60,7 @@ pub fn is_name(s: &str) -> bool {
 
 impl Parser {
     pub fn new(text: &str, file: impl Into<PathBuf>) -> Parser {
-        // (one allocation: a text has at most as many chars as bytes, and the newline)
+        // (one allocation: a text has at most as many chars as bytes, plus the newline below)
         let mut src: Vec<char> = Vec::with_capacity(text.len() + 1);
         src.extend(text.chars());
         // bash ends an unterminated last line with a newline (a token, and a line)
@@ -579,6 +579,43 @@ impl Parser {
     }
 
     /// At `$`: an expansion, or `None` (a literal `$`, consumed).
+    /// The commands after `$(` or `<(` up to the closing `)`, which is consumed.
+    /// The commands of a `$( )` or `<( )` opened at `start`, up to their `)`, with bash's
+    /// errors: the end of the file inside names the opening, and a syntax error inside one
+    /// that is closed ends the shell.
+    pub(crate) fn paren_body(&mut self, start: usize) -> Result<Program, ShellError> {
+        // bash names the `$((` of a substitution it first took for arithmetic
+        let taken_for_arith =
+            self.src.get(start) == Some(&'$') && self.src.get(start + 2) == Some(&'(');
+        let open = |p: &Self| if taken_for_arith { start } else { p.i };
+        self.enter()?;
+        let outer_bad = self.deferred_bad.is_some();
+        let prog = match self.program_until_paren() {
+            Ok(prog) => prog,
+            Err(e) if self.at_eof() && e.message.ends_with("unexpected end of file") => {
+                return Err(self.eof_matching(open(self), ')'));
+            }
+            Err(e) => {
+                self.fatal = !self.at_eof();
+                return Err(e);
+            }
+        };
+        // a bad `${ }` inside only ends the substitution's subshell (the file still stops at
+        // this line, short of bash)
+        if let (false, Some((_, fatal))) = (outer_bad, self.deferred_bad.as_mut()) {
+            *fatal = false;
+        }
+        self.leave();
+        if self.peek() != Some(')') {
+            return Err(match self.peek() {
+                None => self.eof_matching(open(self), ')'),
+                Some(_) => self.unexpected(),
+            });
+        }
+        self.i += 1;
+        Ok(prog)
+    }
+
     pub(crate) fn dollar(&mut self) -> Result<Option<WordPart>, ShellError> {
         let start = self.i;
         let pos = self.pos();
@@ -601,45 +638,7 @@ impl Parser {
                     }
                 }
                 self.i += 1;
-                self.enter()?;
-                let outer_bad = self.deferred_bad.is_some();
-                let prog = match self.program_until_paren() {
-                    Ok(prog) => prog,
-                    // the end of the file inside is the `$(`'s to bash
-                    Err(e) if self.at_eof() && e.message.ends_with("unexpected end of file") => {
-                        let open = if self.src.get(start + 2) == Some(&'(') {
-                            start
-                        } else {
-                            self.i
-                        };
-                        return Err(self.eof_matching(open, ')'));
-                    }
-                    Err(e) => {
-                        // bash parses `$( )` when it reads it, and a syntax error inside
-                        // one that is closed ends the shell
-                        self.fatal = !self.at_eof();
-                        return Err(e);
-                    }
-                };
-                // a bad `${ }` inside only ends the substitution's subshell (the file
-                // still stops at this line, short of bash)
-                if let (false, Some((_, fatal))) = (outer_bad, self.deferred_bad.as_mut()) {
-                    *fatal = false;
-                }
-                self.leave();
-                if self.peek() != Some(')') {
-                    // bash names the `$((` of a substitution it first took for arithmetic
-                    let open = if self.src.get(start + 2) == Some(&'(') {
-                        start
-                    } else {
-                        self.i
-                    };
-                    return Err(match self.peek() {
-                        None => self.eof_matching(open, ')'),
-                        Some(_) => self.unexpected(),
-                    });
-                }
-                self.i += 1;
+                let prog = self.paren_body(start)?;
                 Ok(Some(WordPart::CmdSub(Rc::new(prog))))
             }
             Some(c) if is_name_start(c) => {
@@ -1082,6 +1081,7 @@ impl Parser {
                     pattern: self.param_word(&['}'])?,
                 }
             }
+            Some('~') => return Err(self.unsupported_at(start, "${parameter~} case toggling")),
             _ => return Err(self.error_at(start, "bad substitution")),
         };
         if self.peek() != Some('}') {
@@ -1134,6 +1134,13 @@ impl Parser {
                         flush(&mut parts, &mut lit);
                         parts.push(WordPart::Quoted(n.to_string()));
                     }
+                }
+                // `$'\n'` is ANSI-C quoting here too, even inside double quotes (extquote)
+                '$' if self.peek_at(1) == Some('\'') => {
+                    flush(&mut parts, &mut lit);
+                    self.i += 2;
+                    let s = self.ansi_c_quoted()?;
+                    parts.push(WordPart::Quoted(s));
                 }
                 '$' => match self.dollar()? {
                     Some(p) => {

@@ -702,20 +702,7 @@ impl Parser {
         if self.starts_with("((") {
             let start = self.i;
             self.i += 2;
-            let w = self.arith_command_body(start)?;
-            let text = match w.parts.as_slice() {
-                [WordPart::Lit(s)] => s.clone(),
-                [] => String::new(),
-                _ => {
-                    return Err(
-                        self.unsupported_at(start, "an arithmetic for header with expansions")
-                    )
-                }
-            };
-            let mut parts = text.splitn(3, ';').map(|s| lit_word(s.trim()));
-            let init = parts.next().unwrap_or_default();
-            let cond = parts.next().unwrap_or_default();
-            let step = parts.next().unwrap_or_default();
+            let [init, cond, step] = arith_for_clauses(self.arith_command_body(start)?);
             self.skip_blanks();
             if self.peek() == Some(';') {
                 self.i += 1;
@@ -1029,7 +1016,22 @@ impl Parser {
                     self.i += kw.len();
                     kw
                 }
-                _ => return Err(self.error("conditional binary operator expected")),
+                _ => {
+                    // bash has read the word it expected an operator in: an error there
+                    // comes first, and the operator is then missing at the end
+                    let at = self.i;
+                    if let Err(e) = self.word() {
+                        let more = crate::output::conf::follow_up(
+                            self.pos_at(self.src.len()).line as usize,
+                            "conditional binary operator expected",
+                        );
+                        return Err(ShellError {
+                            message: format!("{}\n{more}", e.message),
+                            ..e
+                        });
+                    }
+                    return Err(self.error_at(at, "conditional binary operator expected"));
+                }
             },
             _ => {
                 let t = text.unwrap_or_default();
@@ -1317,6 +1319,18 @@ impl Parser {
             return Ok(None);
         };
         self.skip_blanks();
+        if self.starts_with("<(") && op == RedirOp::In {
+            // `done < <(cmd)`: stdin is the commands' output, as for `$(cmd)` unstripped
+            let (start, pos) = (self.i, self.pos());
+            self.i += 2;
+            let prog = self.paren_body(start)?;
+            let target = Word {
+                parts: vec![WordPart::CmdSub(Rc::new(prog))],
+                pos,
+            };
+            let op = RedirOp::InProc;
+            return Ok(Some(Redir { fd, op, target }));
+        }
         if self.starts_with("<(") || self.starts_with(">(") {
             return Err(self.unsupported_at(self.i, "process substitution"));
         }
@@ -1507,6 +1521,42 @@ enum CondTok {
     Newline,
     Eof,
     Other,
+}
+
+/// The three clauses of a `for (( ))` header: its text split at the first two `;`s outside
+/// expansions and quotes (`i < ${#A[@]}` stays one clause); a blank clause is empty.
+fn arith_for_clauses(header: Word) -> [Word; 3] {
+    let mut clauses: [Word; 3] = Default::default();
+    let mut k = 0;
+    for part in header.parts {
+        match part {
+            WordPart::Lit(text) if k < 2 && text.contains(';') => {
+                let mut cur = String::new();
+                for c in text.chars() {
+                    if c == ';' && k < 2 {
+                        clauses[k]
+                            .parts
+                            .push(WordPart::Lit(std::mem::take(&mut cur)));
+                        k += 1;
+                    } else {
+                        cur.push(c);
+                    }
+                }
+                clauses[k].parts.push(WordPart::Lit(cur));
+            }
+            other => clauses[k].parts.push(other),
+        }
+    }
+    for c in &mut clauses {
+        c.pos = header.pos;
+        if c.parts
+            .iter()
+            .all(|p| matches!(p, WordPart::Lit(t) if t.trim().is_empty()))
+        {
+            c.parts.clear();
+        }
+    }
+    clauses
 }
 
 pub(crate) fn lit_word(s: &str) -> Word {

@@ -129,6 +129,8 @@ const SAME_AS_BASH: &[&str] = &[
     "i=0; until [ $i -ge 2 ]; do i=$((i+1)); done; echo $i",
     "for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; echo $i; done",
     "for ((i=0; i<3; i++)); do echo c$i; done",
+    "A=(a b c); n=1; for ((i = $n; i < ${#A[@]}; i += \"$n\")); do echo ${A[i]}; done",
+    "s=';'; for (( j=$(echo 2) ; j > 0 ; j-- )) ; do echo \"$s$j\"; done; for ((;;)); do break; done",
     "for a in 1 2; do for b in x y z; do [ $b = y ] && continue 2; echo $a$b; done; done",
     "for a in 1 2; do i=0; while true; do i=$((i+1)); [ $i = 2 ] && break 2; echo $a$i; done; done; echo out",
     "for ((a=0; a<2; a++)); do for b in x y; do [ $b = y ] && break; echo $a$b; done; done",
@@ -148,6 +150,27 @@ const SAME_AS_BASH: &[&str] = &[
     "eval 'x=evaluated'; echo $x; eval echo '$x'",
     "printf '%s-%d-%05.1f|%x\\n' a 42 3.14159 255; printf '%s\\n' one two",
     "printf -v out '%03d' 7; echo $out",
+    "n=1; printf -v \"A[$n]\" '%s' x; printf -v 'A[n+2]' '%d' 4; echo ${!A[@]} ${A[@]}",
+    "IFS=. read -r 'V[2]' 'V[3]' <<< 5.10.2; echo ${!V[@]} ${V[@]}",
+    "read -ra P <<< '5 10 0'; echo ${#P[@]} ${P[1]}; read -rd: x <<< 'a:b'; echo $x",
+    "IFS=. read -r -a Q <<< 1.2; read -a R -r <<< 'x\\y z'; echo ${Q[1]} ${R[@]}",
+    "type -P true; type -p true; type -p sh; type -t sh; type -tP true; type -p -t sh",
+    "type -p nosuch; echo $?; type -P if; echo $?; f() { :; }; type -p f; echo $?",
+    "(( BASH_VERSINFO[0] >= 4 )) && echo new; echo ${BASH_VERSION%%.*} $HOSTTYPE $OSTYPE",
+    "a=(); f() { printf '<%s>' \"$@\"; echo \" $#\"; }; f \"${!a[@]}\"; f \"${a[@]:+x}\"; f \"${a[@]:-d}\"; f \"${a[@]+x}\"; f \"${#a[@]}\"; f \"${a[*]}\"",
+    "a=(); f() { echo $#; }; f \"${a[@]:1}\" \"${a[@]//x}\" \"${a[@]^}\" \"${a[@]/#/p}\"; set --; f \"${@^}\" \"${@:1}\" \"${@#x}\"; b=(1); f \"${b[@]:5}\" \"${!a[*]}\"",
+    "M=(); for i in \"${!M[@]}\"; do B[i]=x; done; echo ${#B[@]}",
+    "f() { g; }; g() { echo ${FUNCNAME[0]} ${FUNCNAME[1]} ${#FUNCNAME[@]} ${FUNCNAME}; }; f",
+    "x=$'a\\nb\\tc'; echo \"${x//$'\\n'/,}\" ${x//$'\\t'/+} \"${u:-$'q\\x41'}\" ${x/$'a'/Z}",
+    "declare -A M=([mlx5_core]=1 [mlxbf_gige]=2 [pwr_mlxbf]=5); M[x]=6; echo ${!M[@]}; echo ${M[@]}",
+    "declare -A N; for k in a b c d e f g h i j; do N[$k]=$k; done; echo \"${!N[*]}\" \"${N[@]}\"",
+    "A=(x); x=5; echo ${!A[@]:-d} ${!A[*]+alt} ${!A[@]}; B=(x y); (echo ${!B[@]-q}; echo no) 2>&1 | sed 's/^.*line [0-9]*: //'",
+    "(unset x; echo \"${!x}\"; echo no) 2>&1 | sed 's/^.*line [0-9]*: //'; (x=; echo ${!x:-d}; echo no) 2>&1 | sed 's/^.*line [0-9]*: //'",
+    "x='a[1]'; a=(p q); echo ${!x}; (x='1a'; echo ${!x}; echo no) 2>&1 | sed 's/^.*line [0-9]*: //'",
+    "{ [ = x ]; test = x; [ abc -lt 3 ]; test a b c; } 2>&1 | sed 's/^.*line [0-9]*: //'",
+    "while IFS=: read -r a b; do echo \"$b-$a\"; done < <(printf '%s\\n' x:1 y:2; echo z)",
+    "mapfile -t L < <(printf 'a\\n\\nb\\n\\n'); echo ${#L[@]} \"${L[*]}\"",
+    "read -r x < <(exit 3); echo \"$? $x\"; cat < <(echo one) < <(echo two)",
     "echo -n no-newline; echo; echo -e 'a\\tb'",
     "read -r a b <<< 'first second third'; echo \"$a|$b\"",
     "read x <<< \"  spaced  \"; echo \"[$x]\"",
@@ -575,6 +598,8 @@ const SYNTAX_ERRORS: &[&str] = &[
     "echo a | ! sed s/a/b/\n",
     "for x { echo a; }\n",
     "{ > \\\n",
+    "[[ esac \"\n",
+    "[[ ! until ` \\ ||\n",
     "[[ a =~ \"x ]]\n",
     "[[ a == \"x\n]]\n",
     "[[ -n \"a ]]\n",
@@ -826,6 +851,24 @@ fn what_bash_accepts_we_accept() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A number from the environment (to widen the random tests by hand), or `default`.
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A reproducible generator: each call gives a number below its argument.
+fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    }
+}
+
 /// Mutants of the real corpus files (`../shared/corpus`, when present): lines and tokens
 /// deleted, duplicated, swapped, or a shell token inserted. Our parse and `bash -n` must
 /// agree on acceptance and print the same error lines.
@@ -846,20 +889,8 @@ fn corpus_mutants_parse_as_bash_does() {
     ];
     let d = tempfile::tempdir().expect("tempdir");
     // DKMS_MUTANTS=N DKMS_MUTANT_SEED=S widen the search by hand
-    let per_file: usize = std::env::var("DKMS_MUTANTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
-    let mut seed: u64 = std::env::var("DKMS_MUTANT_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x2545f4914f6cdd1d);
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let per_file = env_number("DKMS_MUTANTS", 8);
+    let mut next = xorshift(env_number("DKMS_MUTANT_SEED", 0x2545f4914f6cdd1d));
     let (mut compared, mut failures) = (0, Vec::new());
     for text in &files {
         for _ in 0..per_file {
@@ -916,21 +947,9 @@ fn random_brace_words_expand_as_in_bash() {
         "\\{", "\\,", "'q,'", "$v", "${v}", "\"{\"",
     ];
     // DKMS_BRACE_WORDS=N DKMS_BRACE_SEED=S widen the search by hand
-    let env = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let mut seed = env("DKMS_BRACE_SEED", 0x9e3779b97f4a7c15);
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = xorshift(env_number("DKMS_BRACE_SEED", 0x9e3779b97f4a7c15));
     let mut script = String::from("v=V\n");
-    for _ in 0..env("DKMS_BRACE_WORDS", 1500) {
+    for _ in 0..env_number("DKMS_BRACE_WORDS", 1500) {
         let word: String = (0..1 + next(10))
             .map(|_| PIECES[next(PIECES.len())])
             .collect();
@@ -966,22 +985,10 @@ fn random_token_lines_parse_as_bash_does() {
         "\n", "x", "y=1", "a", "b", "$(", "`", "\"", "'", ">", "<", "2>&1", "f()", "function",
         "$x", "${x}", "\\", "#", "==", "-n", "=~",
     ];
-    let env = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let mut seed = env("DKMS_TOKENS_SEED", 0x853c49e6748fea9b);
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = xorshift(env_number("DKMS_TOKENS_SEED", 0x853c49e6748fea9b));
     let d = tempfile::tempdir().expect("tempdir");
     let (mut compared, mut failures) = (0, Vec::new());
-    for _ in 0..env("DKMS_TOKENS", 300) {
+    for _ in 0..env_number("DKMS_TOKENS", 300) {
         let n = 1 + next(12);
         let text: Vec<&str> = (0..n).map(|_| TOKENS[next(TOKENS.len())]).collect();
         let text = text.join(" ") + "\n";
