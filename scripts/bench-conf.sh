@@ -1,5 +1,6 @@
 #!/bin/sh
-# Benchmark (not a test): dkms.conf evaluation time per corpus file, in-process, release build.
+# Benchmark (not a test): dkms.conf evaluation time per corpus file, in-process, release build,
+# with a new request (the kernel alternating) for every evaluation and with one request repeated.
 # Usage: scripts/bench-conf.sh [CORPUS_DIR] [ITERATIONS]   (default ../shared/corpus, 50)
 set -eu
 cd "$(dirname "$0")/.."

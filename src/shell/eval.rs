@@ -3126,53 +3126,41 @@ impl Shell {
     /// `ifs` is the value of IFS.
     pub fn unquoted_echo(&self, ifs: &str, name: &str, index: &str, value: &str, out: &mut String) {
         let start = out.len();
+        // IFS as a bit mask of ASCII (None: a character outside it, left to the general path)
+        let ifs_mask = ifs
+            .bytes()
+            .try_fold(0u128, |m, b| (b < 128).then(|| m | 1 << b));
+        let default_ifs = ifs == " \t\n";
+        let is_ifs = |b: u8| match ifs_mask {
+            _ if default_ifs => matches!(b, b' ' | b'\t' | b'\n'),
+            Some(m) => b < 128 && (m >> b) & 1 != 0,
+            None => false,
+        };
         let blank_ifs = !ifs.is_empty() && ifs.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\n'));
         let pattern_free = |t: &str| {
             !t.bytes()
                 .any(|c| matches!(c, b'*' | b'?' | b'[' | b'(' | b'\\' | b']'))
         };
-        let plain = |t: &str| {
-            pattern_free(t)
-                && if blank_ifs {
-                    !t.bytes().any(|c| matches!(c, b' ' | b'\t' | b'\n'))
-                } else {
-                    !t.chars().any(|c| ifs.contains(c))
-                }
-        };
-        let one_digit = index.len() == 1 && index.bytes().all(|c| c.is_ascii_digit());
-        if one_digit && plain(name) && plain(value) && !self.opts.noglob {
-            // the one field, as a pattern, is `NAME` + digit + `="` + the value (its first
-            // component): it matches a file only when that name exists here
-            let first = value.split('/').next().unwrap_or("");
+        // Without pattern characters the fields are literal words, and only the first
+        // (`NAME[i]="…`, whose `[i]` stands for the digit alone) can match a file. Blanks of
+        // IFS split the value (runs rejoined as one space); other IFS characters must not be
+        // in it.
+        if index.len() == 1
+            && index.bytes().all(|c| c.is_ascii_digit())
+            && !self.opts.noglob
+            && ifs_mask.is_some()
+            && pattern_free(name)
+            && !name.bytes().any(is_ifs)
+            && pattern_free(value)
+            && (blank_ifs || !value.bytes().any(is_ifs))
+        {
+            // (IFS characters are ASCII here: byte offsets are character boundaries)
+            let first_end = value.bytes().position(is_ifs).unwrap_or(value.len());
             out.push_str(name);
             out.push_str(index);
             out.push_str("=\"");
-            out.push_str(first);
-            if !value.contains('/') {
-                out.push('"');
-            }
-            let hit = self.cwd_has(&out[start..]);
-            out.truncate(start);
-            if !hit {
-                out.push_str(name);
-                out.push('[');
-                out.push_str(index);
-                out.push_str("]=\"");
-                out.push_str(value);
-                out.push('"');
-                return;
-            }
-        }
-        // Values with blanks but no pattern character (most MAKE lines): only the first word
-        // (`NAME[i]="...`, whose `[i]` stands for the digit alone) can match a file; the
-        // others are split and rejoined as they are.
-        if one_digit && !self.opts.noglob && blank_ifs && plain(name) && pattern_free(value) {
-            let first_word = value.split([' ', '\t', '\n']).next().unwrap_or("");
-            out.push_str(name);
-            out.push_str(index);
-            out.push_str("=\"");
-            out.push_str(first_word);
-            if first_word.len() == value.len() {
+            out.push_str(&value[..first_end]);
+            if first_end == value.len() {
                 out.push('"');
             }
             let literal_end = out[start..].find('/').map_or(out.len(), |i| start + i);
@@ -3183,21 +3171,24 @@ impl Shell {
                 out.push('[');
                 out.push_str(index);
                 out.push_str("]=\"");
-                // the fields joined by single spaces: every run of blanks becomes one space
                 let mut blank = false;
-                for c in value.chars() {
-                    if matches!(c, ' ' | '\t' | '\n') {
-                        blank = true;
-                        continue;
-                    }
-                    if blank {
+                let mut word = 0;
+                for (i, b) in value.bytes().enumerate() {
+                    if is_ifs(b) {
+                        if !blank {
+                            out.push_str(&value[word..i]);
+                            blank = true;
+                        }
+                    } else if blank {
                         out.push(' ');
                         blank = false;
+                        word = i;
                     }
-                    out.push(c);
                 }
                 if blank {
                     out.push(' ');
+                } else {
+                    out.push_str(&value[word..]);
                 }
                 out.push('"');
                 return;

@@ -278,6 +278,33 @@ fn serialisation_glob_sees_a_file_added_between_evaluations() {
     assert_eq!(echo("x  y"), "MAKE0=\"x y\"|MAKE0=\"x y\"");
 }
 
+/// The serialisation line under other IFS values is what bash's unquoted `echo` prints.
+#[test]
+fn serialisation_line_follows_ifs_like_bash() {
+    let d = tempfile::tempdir().expect("tempdir");
+    for (ifs, value) in [
+        (" \t\n", "a\tb  c "),
+        (" ", "a\tb  c "),
+        (" ", " a b"),
+        (":", "a b"),
+        (":", "a:b"),
+        ("", "a  b"),
+    ] {
+        let mut ours = String::new();
+        let mut sh = shell_in(d.path());
+        sh.set_global("IFS", ifs, false, false);
+        sh.unquoted_echo(ifs, "MAKE", "0", value, &mut ours);
+        let script = format!(
+            "IFS=$'{}'; v=$'{}'; echo MAKE[0]=\\\"$v\\\"",
+            ifs.escape_default(),
+            value.escape_default()
+        );
+        if let Some(theirs) = bash(d.path(), &script) {
+            assert_eq!(format!("{ours}\n"), theirs, "IFS {ifs:?}, value {value:?}");
+        }
+    }
+}
+
 #[test]
 fn syntax_errors_name_line_and_column() {
     for (script, line) in [
