@@ -2898,36 +2898,32 @@ impl Shell {
                 let rep = self.expand_str(replacement)?;
                 let g = pattern::Glob::new(&pat, self.opts.extglob);
                 let mode = *mode;
+                let too_complex = Cell::new(false);
                 let f = |s: String| {
                     if pat.is_empty() && !matches!(mode, ReplaceMode::Prefix | ReplaceMode::Suffix)
                     {
                         return s;
                     }
-                    let mut result = String::new();
-                    let mut from = 0;
-                    loop {
-                        let m = pattern::find_match(
-                            &g,
-                            &s,
-                            from,
-                            mode == ReplaceMode::Prefix,
-                            mode == ReplaceMode::Suffix,
-                        );
-                        let Some((a, b)) = m else { break };
-                        if a < from {
-                            break;
-                        }
-                        result.push_str(&s[from..a]);
-                        result.push_str(&rep);
-                        from = b;
-                        if mode != ReplaceMode::All || a == b {
-                            break;
-                        }
-                    }
-                    result.push_str(&s[from..]);
-                    result
+                    pattern::replace(
+                        &g,
+                        &s,
+                        &rep,
+                        mode == ReplaceMode::Prefix,
+                        mode == ReplaceMode::Suffix,
+                        mode == ReplaceMode::All,
+                    )
+                    .unwrap_or_else(|| {
+                        too_complex.set(true);
+                        String::new()
+                    })
                 };
                 let v = map_value(value, f);
+                if too_complex.get() {
+                    return Err(Ctl::Fatal(self.err_here(format!(
+                        "pattern substitution: more than {} matcher steps",
+                        pattern::MAX_REPLACE_WORK
+                    ))));
+                }
                 self.push_value(v, in_dq, out);
             }
             ParamOp::Substring { offset, length } => {

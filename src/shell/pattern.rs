@@ -311,12 +311,33 @@ impl Glob {
     }
 
     fn matches_chars(&self, s: &[char]) -> bool {
-        Matcher {
-            // linear work is always allowed; backtracking gets a fixed budget on top
-            budget: MATCH_BUDGET + 2 * (self.nodes.len() + s.len()),
-            depth: 0,
+        self.matches_counted(s, &mut 0)
+    }
+
+    /// A match that adds the matcher's steps to `work`.
+    fn matches_counted(&self, s: &[char], work: &mut usize) -> bool {
+        // linear work is always allowed; backtracking gets a fixed budget on top
+        let budget = MATCH_BUDGET + 2 * (self.nodes.len() + s.len());
+        let mut m = Matcher { budget, depth: 0 };
+        let found = m.m(&self.nodes, s);
+        *work = work.saturating_add(budget - m.budget + 1);
+        found
+    }
+
+    /// The shortest and longest texts it can match, in characters (`None`: no bound).
+    fn len_bounds(&self) -> (usize, Option<usize>) {
+        let mut min = 0;
+        let mut max = Some(0);
+        for n in &self.nodes {
+            match n {
+                Node::Char(_) | Node::Any | Node::Class { .. } => {
+                    min += 1;
+                    max = max.map(|m| m + 1);
+                }
+                Node::Star | Node::Ext { .. } => max = None,
+            }
         }
-        .m(&self.nodes, s)
+        (min, max)
     }
 
     /// The pattern as literal text when it has no wildcard at all (single-character bracket
@@ -371,44 +392,67 @@ pub fn match_suffix(pattern: &str, text: &str, longest: bool, extglob: bool) -> 
         .map(|k| s[..k].iter().map(|c| c.len_utf8()).sum())
 }
 
-/// `${v/pat/rep}`: (start, end) byte range of the first (longest at the earliest position)
-/// match at or after byte `from`.
-pub fn find_match(
+/// Steps of the matcher one `${v/pat/rep}` may take: bash tries every start and every end,
+/// so a long value and a pattern with `*` take cubic time there.
+pub const MAX_REPLACE_WORK: usize = 1 << 26;
+
+/// `${v/pat/rep}` and its forms: `text` with the first match (every match with `all`,
+/// bash's longest at the earliest position) replaced by `rep`; `None` when that takes more
+/// than [`MAX_REPLACE_WORK`] tries.
+pub fn replace(
     g: &Glob,
     text: &str,
-    from: usize,
+    rep: &str,
     anchored_start: bool,
     anchored_end: bool,
-) -> Option<(usize, usize)> {
+    all: bool,
+) -> Option<String> {
     let s: Vec<(usize, char)> = text.char_indices().collect();
     let chars: Vec<char> = s.iter().map(|(_, c)| *c).collect();
-    let byte = |k: usize| if k < s.len() { s[k].0 } else { text.len() };
-    let start_k = s.iter().position(|(b, _)| *b >= from).unwrap_or(s.len());
-    let starts: Vec<usize> = if anchored_start {
-        vec![0]
-    } else {
-        (start_k..=chars.len()).collect()
-    };
-    for a in starts {
-        let ends: Vec<usize> = if anchored_end {
-            vec![chars.len()]
+    let byte = |k: usize| s.get(k).map_or(text.len(), |(b, _)| *b);
+    let (min, max) = g.len_bounds();
+    let mut work = 0usize;
+    let mut result = String::new();
+    let mut from = 0;
+    let anchored = anchored_start || anchored_end;
+    loop {
+        let starts = if anchored_start {
+            0..=0
         } else {
-            (a..=chars.len()).rev().collect()
+            from..=chars.len()
         };
-        for b in ends {
-            if b < a {
-                continue;
-            }
-            if g.matches_chars(&chars[a..b]) {
-                if a == b && !anchored_start && !anchored_end {
-                    // an empty match replaces nothing in bash
-                    continue;
+        let mut found = None;
+        'starts: for a in starts {
+            let longest = max.map_or(chars.len(), |m| chars.len().min(a + m));
+            let ends = if anchored_end {
+                chars.len()..=chars.len()
+            } else {
+                (a + min)..=longest
+            };
+            for b in ends.rev() {
+                if work > MAX_REPLACE_WORK {
+                    return None;
                 }
-                return Some((byte(a), byte(b)));
+                // an empty match replaces nothing in bash
+                if (a < b || anchored) && g.matches_counted(&chars[a..b], &mut work) {
+                    found = Some((a, b));
+                    break 'starts;
+                }
             }
         }
+        let Some((a, b)) = found else { break };
+        if a < from {
+            break;
+        }
+        result.push_str(&text[byte(from)..byte(a)]);
+        result.push_str(rep);
+        from = b;
+        if !all || a == b {
+            break;
+        }
     }
-    None
+    result.push_str(&text[byte(from)..]);
+    Some(result)
 }
 
 /// Does the (escaped) pattern contain an active glob character?
