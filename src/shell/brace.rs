@@ -7,8 +7,65 @@
 use super::ast::{Assign, AssignValue, Word, WordPart};
 use super::lexer::{is_name_char, is_name_start};
 
-/// More words than this from one word is an error rather than an exhausted memory.
+/// Bounds on brace expansion, so that hostile words end in an error instead of an exhausted
+/// memory or a search that never ends (bash has none of them): the words it gives in one
+/// evaluation (the evaluator keeps the count), and for one word their characters together,
+/// the nesting of brace lists, and the work: characters examined while looking for braces
+/// (the search is quadratic in the number of unmatched `{`) and words and characters made on
+/// the way, [`WORK`] times the bounds on the result.
 pub const MAX_WORDS: usize = 1 << 20;
+pub const MAX_CHARS: usize = 1 << 22;
+pub const MAX_NESTING: usize = 100;
+pub const MAX_SCAN: usize = 1 << 26;
+const WORK: usize = 4;
+
+/// The work one word's expansion has done so far.
+struct Budget {
+    /// What is left of [`MAX_WORDS`].
+    room: usize,
+    words: usize,
+    chars: usize,
+    scanned: usize,
+}
+
+fn too_many_words() -> String {
+    format!("brace expansion: more than {MAX_WORDS} words in one evaluation")
+}
+
+fn too_complex(what: &str, n: usize) -> String {
+    format!("brace expansion: word too complex (more than {n} {what})")
+}
+
+impl Budget {
+    /// Room for a list of `words` words of `chars` characters together.
+    fn grow(&mut self, words: usize, chars: usize) -> Result<(), String> {
+        if words > self.room {
+            return Err(too_many_words());
+        }
+        if chars > MAX_CHARS {
+            return Err(format!(
+                "brace expansion: more than {MAX_CHARS} characters from one word"
+            ));
+        }
+        self.words = self.words.saturating_add(words);
+        self.chars = self.chars.saturating_add(chars);
+        if self.words > WORK * MAX_WORDS {
+            return Err(too_complex("words made", WORK * MAX_WORDS));
+        }
+        if self.chars > WORK * MAX_CHARS {
+            return Err(too_complex("characters made", WORK * MAX_CHARS));
+        }
+        Ok(())
+    }
+
+    fn scan(&mut self, n: usize) -> Result<(), String> {
+        self.scanned = self.scanned.saturating_add(n);
+        if self.scanned > MAX_SCAN {
+            return Err(too_complex("characters examined", MAX_SCAN));
+        }
+        Ok(())
+    }
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Atom<'a> {
@@ -20,8 +77,9 @@ enum Atom<'a> {
 
 use Atom::Ch;
 
-/// The words `w` brace-expands to, or `None` when it holds no brace expansion.
-pub fn expand(w: &Word) -> Result<Option<Vec<Word>>, String> {
+/// The words `w` brace-expands to, or `None` when it holds no brace expansion; more than
+/// `room` words is an error.
+pub fn expand(w: &Word, room: usize) -> Result<Option<Vec<Word>>, String> {
     // the common case, without allocating: no unquoted `{` at all
     if !w
         .parts
@@ -42,8 +100,13 @@ pub fn expand(w: &Word) -> Result<Option<Vec<Word>>, String> {
             _ => text.push(Atom::Part(p)),
         }
     }
-    let mut count = 0;
-    let words = brace_expand(&text, &mut count)?;
+    let mut budget = Budget {
+        room,
+        words: 0,
+        chars: 0,
+        scanned: 0,
+    };
+    let words = brace_expand(&text, &mut budget, 0)?;
     if words.len() == 1 && words[0] == text {
         return Ok(None);
     }
@@ -57,11 +120,11 @@ pub fn expand(w: &Word) -> Result<Option<Vec<Word>>, String> {
 
 /// A declaration builtin's `name=value` argument is one word to bash: it expands to one
 /// assignment of the same name per word of the value.
-pub fn expand_assign(a: &Assign) -> Result<Option<Vec<Assign>>, String> {
+pub fn expand_assign(a: &Assign, room: usize) -> Result<Option<Vec<Assign>>, String> {
     let AssignValue::Scalar(w) = &a.value else {
         return Ok(None);
     };
-    Ok(expand(w)?.map(|words| {
+    Ok(expand(w, room)?.map(|words| {
         words
             .into_iter()
             .map(|w| Assign {
@@ -140,7 +203,19 @@ fn blank(a: Option<&Atom>) -> bool {
 
 /// Bash's `brace_gobbler`: from `*i`, the index of the first `satisfy` at nesting level 0
 /// (a `}` only closes a brace holding a `,` or `..` at its level). `None` when there is none.
-fn gobble(text: &[Atom], i: &mut usize, satisfy: char) -> Option<char> {
+fn gobble(
+    text: &[Atom],
+    i: &mut usize,
+    satisfy: char,
+    b: &mut Budget,
+) -> Result<Option<char>, String> {
+    let from = *i;
+    let found = gobble_unbounded(text, i, satisfy);
+    b.scan(i.saturating_sub(from))?;
+    Ok(found)
+}
+
+fn gobble_unbounded(text: &[Atom], i: &mut usize, satisfy: char) -> Option<char> {
     let mut level = 0usize;
     let mut commas = usize::from(satisfy != '}');
     while let Some(a) = text.get(*i) {
@@ -183,73 +258,97 @@ fn gobble(text: &[Atom], i: &mut usize, satisfy: char) -> Option<char> {
 
 type Words<'a> = Vec<Vec<Atom<'a>>>;
 
-fn grow(count: &mut usize, n: usize) -> Result<(), String> {
-    *count += n;
-    if *count > MAX_WORDS {
+/// Bash's `brace_expand`, with the expansion of the text after the first brace expression
+/// (a recursion in bash) done as a loop, so that a word of many brace expressions cannot
+/// exhaust the stack.
+fn brace_expand<'a>(
+    mut text: &[Atom<'a>],
+    b: &mut Budget,
+    depth: usize,
+) -> Result<Words<'a>, String> {
+    if depth > MAX_NESTING {
         return Err(format!(
-            "brace expansion: more than {MAX_WORDS} words from one word"
+            "brace expansion: lists nested deeper than {MAX_NESTING} levels"
         ));
     }
-    Ok(())
-}
-
-/// Bash's `brace_expand`.
-fn brace_expand<'a>(text: &[Atom<'a>], count: &mut usize) -> Result<Words<'a>, String> {
-    // the first `{` that starts a valid brace expression
-    let mut i = 0;
-    let mut found = None;
-    while let Some(c) = gobble(text, &mut i, '{') {
-        let mut j = i + 1;
-        if gobble(text, &mut j, '}').is_some() {
-            found = Some(c);
-            break;
+    let mut result: Words = vec![Vec::new()];
+    // text that gives one word is kept aside until the next product, so that the work is
+    // bounded by the products (each at least doubles the words)
+    let mut pending: Vec<Atom> = Vec::new();
+    while let Some((preamble, tack, postamble)) = first_brace(text, b, depth)? {
+        pending.extend_from_slice(preamble);
+        text = postamble;
+        if let [one] = tack.as_slice() {
+            pending.extend_from_slice(one);
+            continue;
         }
-        i += 1;
-    }
-    if found.is_none() {
-        return Ok(vec![text.to_vec()]);
-    }
-    let preamble = &text[..i];
-    let start = i + 1;
-    let mut i = start;
-    if gobble(text, &mut i, '}').is_none() {
-        return Ok(vec![text.to_vec()]);
-    }
-    let amble = &text[start..i];
-    let postamble = &text[i + 1..];
-    let tack: Words = if has_comma(amble) {
-        expand_amble(amble, count)?
-    } else if let Some(seq) = sequence(amble, count)? {
-        seq.into_iter().map(|s| seq_atoms(&s)).collect()
-    } else if !postamble.is_empty() {
-        // an invalid sequence stays as text, braces included; the rest may still expand
-        vec![text[start - 1..=i].to_vec()]
-    } else {
-        return Ok(vec![text.to_vec()]);
-    };
-    let mut result: Words = tack
-        .into_iter()
-        .map(|t| {
-            let mut w = preamble.to_vec();
-            w.extend(t);
-            w
-        })
-        .collect();
-    if !postamble.is_empty() {
-        let tails = brace_expand(postamble, count)?;
-        grow(count, result.len() * tails.len())?;
+        let heads: usize = result.iter().map(Vec::len).sum();
+        let tails: usize = tack.iter().map(Vec::len).sum();
+        let words = result.len().saturating_mul(tack.len());
+        let chars = heads
+            .saturating_add(result.len().saturating_mul(pending.len()))
+            .saturating_mul(tack.len())
+            .saturating_add(result.len().saturating_mul(tails));
+        b.grow(words, chars)?;
+        let between = std::mem::take(&mut pending);
+        let between = &between;
         result = result
             .iter()
             .flat_map(|head| {
-                tails.iter().map(move |tail| {
+                tack.iter().map(move |t| {
                     let mut w = head.clone();
-                    w.extend(tail.iter().copied());
+                    w.extend_from_slice(between);
+                    w.extend_from_slice(t);
                     w
                 })
             })
             .collect();
     }
+    pending.extend_from_slice(text);
+    if !pending.is_empty() {
+        let heads: usize = result.iter().map(Vec::len).sum();
+        b.grow(
+            result.len(),
+            heads.saturating_add(result.len().saturating_mul(pending.len())),
+        )?;
+        for w in &mut result {
+            w.extend_from_slice(&pending);
+        }
+    }
     Ok(result)
+}
+
+/// The first valid brace expression of `text`: the text before it, the words it gives and
+/// the text after it; `None` when there is none.
+#[allow(clippy::type_complexity)]
+fn first_brace<'t, 'a>(
+    text: &'t [Atom<'a>],
+    b: &mut Budget,
+    depth: usize,
+) -> Result<Option<(&'t [Atom<'a>], Words<'a>, &'t [Atom<'a>])>, String> {
+    let mut i = 0;
+    let mut close = None;
+    while gobble(text, &mut i, '{', b)?.is_some() {
+        let mut j = i + 1;
+        if gobble(text, &mut j, '}', b)?.is_some() {
+            close = Some(j);
+            break;
+        }
+        i += 1;
+    }
+    let Some(close) = close else {
+        return Ok(None);
+    };
+    let amble = &text[i + 1..close];
+    let tack: Words = if has_comma(amble) {
+        expand_amble(amble, b, depth + 1)?
+    } else if let Some(seq) = sequence(amble, b.room)? {
+        seq.into_iter().map(|s| seq_atoms(&s)).collect()
+    } else {
+        // an invalid sequence stays as text, braces included; the rest may still expand
+        vec![text[i..=close].to_vec()]
+    };
+    Ok(Some((&text[..i], tack, &text[close + 1..])))
 }
 
 /// Whether the text between the braces holds a comma: bash looks at the raw text, quoted
@@ -279,14 +378,14 @@ fn quoted_comma(p: &WordPart) -> bool {
 }
 
 /// Bash's `expand_amble`: the comma-separated alternatives, each brace-expanded.
-fn expand_amble<'a>(amble: &[Atom<'a>], count: &mut usize) -> Result<Words<'a>, String> {
+fn expand_amble<'a>(amble: &[Atom<'a>], b: &mut Budget, depth: usize) -> Result<Words<'a>, String> {
     let mut out = Vec::new();
     let mut start = 0;
     loop {
         let mut i = start;
-        let found = gobble(amble, &mut i, ',');
+        let found = gobble(amble, &mut i, ',', b)?;
         let end = i.min(amble.len());
-        out.extend(brace_expand(&amble[start..end], count)?);
+        out.extend(brace_expand(&amble[start..end], b, depth)?);
         if found.is_none() {
             return Ok(out);
         }
@@ -324,7 +423,7 @@ enum Term {
 }
 
 /// Bash's `expand_seqterm`: `x..y[..incr]` with integers or single letters on both sides.
-fn sequence(amble: &[Atom], count: &mut usize) -> Result<Option<Vec<String>>, String> {
+fn sequence(amble: &[Atom], room: usize) -> Result<Option<Vec<String>>, String> {
     let mut text = String::with_capacity(amble.len());
     for a in amble {
         match a {
@@ -335,10 +434,14 @@ fn sequence(amble: &[Atom], count: &mut usize) -> Result<Option<Vec<String>>, St
     let Some((start, end, incr, width, chars)) = sequence_terms(&text) else {
         return Ok(None);
     };
+    // the length first: a huge sequence is refused before it is made
+    let len = (i128::from(end) - i128::from(start)) / i128::from(incr) + 1;
+    if len > room as i128 {
+        return Err(too_many_words());
+    }
     let mut out = Vec::new();
     let mut n = start;
     loop {
-        grow(count, 1)?;
         out.push(if chars {
             char::from(n as u8).to_string()
         } else {
@@ -433,7 +536,7 @@ mod tests {
                 _ => None,
             })
             .expect("a word");
-        match expand(&w).expect("expands") {
+        match expand(&w, MAX_WORDS).expect("expands") {
             None => vec![src.to_string()],
             Some(ws) => ws
                 .iter()
@@ -462,6 +565,6 @@ mod tests {
     #[test]
     fn a_huge_sequence_is_refused() {
         let w = super::super::parser::lit_word("{1..99999999}");
-        assert!(expand(&w).is_err());
+        assert!(expand(&w, MAX_WORDS).is_err());
     }
 }

@@ -256,6 +256,9 @@ pub struct Options {
 struct Budget {
     steps: Cell<u64>,
     start: Instant,
+    /// Words made by brace expansion: each word's own bound does not bound a command of
+    /// many such words.
+    brace_words: Cell<usize>,
 }
 
 /// The result of expanding one piece of a word.
@@ -409,6 +412,7 @@ impl Shell {
             budget: Rc::new(Budget {
                 steps: Cell::new(0),
                 start: Instant::now(),
+                brace_words: Cell::new(0),
             }),
             depth: 0,
             source_stack: Vec::new(),
@@ -429,6 +433,7 @@ impl Shell {
         self.budget = Rc::new(Budget {
             steps: Cell::new(0),
             start: Instant::now(),
+            brace_words: Cell::new(0),
         });
     }
 
@@ -1652,11 +1657,13 @@ impl Shell {
         let mut braced: Vec<Option<Vec<Assign>>> = Vec::new();
         if !self.opts.nobraceexpand && args.iter().any(|a| matches!(a, Arg::Assign(_))) {
             for a in args {
-                braced.push(match a {
-                    Arg::Assign(asg) => super::brace::expand_assign(asg)
+                let list = match a {
+                    Arg::Assign(asg) => super::brace::expand_assign(asg, self.brace_room())
                         .map_err(|e| Ctl::Fatal(self.err_here(e)))?,
                     Arg::Word(_) => None,
-                });
+                };
+                self.count_brace_words(list.as_ref().map_or(0, Vec::len));
+                braced.push(list);
             }
         }
         for (k, a) in args.iter().enumerate() {
@@ -2520,7 +2527,20 @@ impl Shell {
         if self.opts.nobraceexpand {
             return Ok(None);
         }
-        super::brace::expand(w).map_err(|e| Ctl::Fatal(self.err_here(e)))
+        let words =
+            super::brace::expand(w, self.brace_room()).map_err(|e| Ctl::Fatal(self.err_here(e)))?;
+        self.count_brace_words(words.as_ref().map_or(0, Vec::len));
+        Ok(words)
+    }
+
+    /// What brace expansion may still give in this evaluation.
+    fn brace_room(&self) -> usize {
+        super::brace::MAX_WORDS.saturating_sub(self.budget.brace_words.get())
+    }
+
+    fn count_brace_words(&self, n: usize) {
+        let total = self.budget.brace_words.get().saturating_add(n);
+        self.budget.brace_words.set(total);
     }
 
     fn word_fields(&mut self, w: &Word) -> R<Vec<String>> {

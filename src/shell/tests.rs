@@ -1012,3 +1012,84 @@ fn random_token_lines_parse_as_bash_does() {
         failures.join("\n")
     );
 }
+
+/// Hostile input for brace expansion, the parser's error paths and the associative arrays:
+/// each case ends with its value or with an error naming the limit, never a panic (the
+/// limits are in the README).
+#[test]
+fn hostile_input_ends_with_a_value_or_an_error() {
+    let many = |s: &str, n: usize| s.repeat(n);
+    let keys: String = (0..100_000).map(|i| format!("[k{i}]={i} ")).collect();
+    let cases: Vec<(String, &str)> = vec![
+        (format!("echo {}", many("{a,b}", 40)), "brace expansion: more than"),
+        ("echo {1..100000000}".into(), "more than 1048576 words"),
+        (
+            "echo {1..1000}{1..1000}{1..1000}".into(),
+            "brace expansion: more than",
+        ),
+        (
+            format!("echo {}b{}", many("{a,", 10_000), many("}", 10_000)),
+            "nested deeper than 100",
+        ),
+        (
+            format!("echo {}a,b{}", many("{", 10_000), many("}", 10_000)),
+            "too complex",
+        ),
+        (format!("echo {}", many("{", 1_000_000)), "too complex"),
+        (format!("echo {}", many("{x}", 300_000)), "too complex"),
+        (format!("echo {}", many("{a,b}", 200_000)), "brace expansion: more than"),
+        (format!("echo {}", many("{1..500000} ", 20)), "words in one evaluation"),
+        (
+            format!("declare {}", many("x={1..500000} ", 20)),
+            "words in one evaluation",
+        ),
+        (format!("echo {}", many("$(", 500_000)), "nesting deeper than"),
+        (
+            format!("x={}\ny=${{x//?/{{a,b}}}}\necho ${{#y}}", many("a", 100_000)),
+            "400001\n",
+        ),
+        (
+            format!("x={}\ny=${{x//*b/}}", many("a", 100_000)),
+            "more than 67108864 matcher steps",
+        ),
+        (
+            format!("echo {}if then{}", many("$(", 5000), many(")", 5000)),
+            "nesting deeper than",
+        ),
+        (format!("echo \"{}", many("$(echo \"", 3000)), "nesting deeper than"),
+        (
+            format!("x=$(({}1", many("(", 100_000)),
+            "unexpected EOF while looking for matching `)'",
+        ),
+        (
+            format!("echo {}", many("${", 100_000)),
+            "unexpected EOF while looking for matching `}'",
+        ),
+        (
+            "declare -A M\nfor ((i=0;i<100000;i++)); do M[k$i]=$i; done\nx=\"${!M[*]}\"\necho ${#M[@]} ${#x}"
+                .into(),
+            "100000 688889\n",
+        ),
+        (
+            format!("declare -A M=({keys})\nx=\"${{M[@]}}\"\necho ${{#M[@]}} ${{#x}}"),
+            "100000 588889\n",
+        ),
+        (
+            "BASH_VERSINFO[0]=1\necho after".into(),
+            "BASH_VERSINFO: readonly variable",
+        ),
+        // bash's output
+        (
+            "echo {a,b}\r\necho {a,\rb} x{1..2}\r\n".into(),
+            "a\r b\r\na \rb x1\r x2\r\n",
+        ),
+    ];
+    for (script, want) in cases {
+        let (out, err, _) = run_in(Path::new("/nonexistent-dir-for-tests"), &script);
+        assert!(
+            out.contains(want) || err.contains(want),
+            "{}: {out:?} {err:?}",
+            &script[..script.len().min(40)],
+        );
+    }
+}
