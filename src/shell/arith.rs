@@ -22,6 +22,7 @@ fn eval_depth(expr: &str, vars: &mut dyn ArithVars, depth: usize) -> Result<i64,
     let mut p = Arith {
         s: chars,
         i: 0,
+        last_op: 0,
         vars,
         depth,
         nest: 0,
@@ -44,6 +45,8 @@ fn eval_depth(expr: &str, vars: &mut dyn ArithVars, depth: usize) -> Result<i64,
 struct Arith<'a> {
     s: Vec<char>,
     i: usize,
+    /// Where the last operator read starts: bash's error token at a missing operand.
+    last_op: usize,
     vars: &'a mut dyn ArithVars,
     depth: usize,
     /// Recursion of the parser itself (parentheses, unary operators, right-associative
@@ -70,6 +73,7 @@ impl Arith<'_> {
         self.ws();
         let n = op.chars().count();
         if self.i + n <= self.s.len() && self.s[self.i..self.i + n].iter().copied().eq(op.chars()) {
+            self.last_op = self.i;
             self.i += n;
             true
         } else {
@@ -77,10 +81,16 @@ impl Arith<'_> {
         }
     }
 
+    /// Is `op` next? (Callers consume it themselves, so it counts as the last operator.)
     fn peek_is(&mut self, op: &str) -> bool {
         self.ws();
         let n = op.chars().count();
-        self.i + n <= self.s.len() && self.s[self.i..self.i + n].iter().copied().eq(op.chars())
+        let found =
+            self.i + n <= self.s.len() && self.s[self.i..self.i + n].iter().copied().eq(op.chars());
+        if found {
+            self.last_op = self.i;
+        }
+        found
     }
 
     fn comma(&mut self, skip: bool) -> Result<i64, String> {
@@ -386,7 +396,10 @@ impl Arith<'_> {
         }
         if start == self.i {
             if self.i >= self.s.len() {
-                return Err("syntax error: operand expected".into());
+                let rest: String = self.s[self.last_op.min(self.i)..].iter().collect();
+                return Err(format!(
+                    "syntax error: operand expected (error token is \"{rest}\")"
+                ));
             }
             let rest: String = self.s[self.i..].iter().collect();
             return Err(format!(

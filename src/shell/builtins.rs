@@ -182,7 +182,11 @@ pub fn run(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> R<i32> {
         "let" => {
             let mut last = 0;
             for a in args {
-                last = sh.arith_str(a)?;
+                // an error fails `let` (status 1)
+                match sh.arith_try(a, "let: ") {
+                    Some(v) => last = v,
+                    None => return Ok(1),
+                }
             }
             Ok(i32::from(last == 0))
         }

@@ -227,7 +227,21 @@ pub enum Ctl {
     Continue(u32),
     Return(i32),
     Exit(i32),
+    /// An expansion error (bad arithmetic, a negative substring length): the message is
+    /// printed and the current top-level command is abandoned, as bash's jump to the top
+    /// level does. The file goes on with its next command, status 1; a subshell exits 1.
+    Discard,
     Fatal(ShellError),
+}
+
+/// The status a subshell ends with, from what its commands returned.
+fn subshell_status(r: R<i32>) -> R<i32> {
+    match r {
+        Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
+        Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
+        Err(Ctl::Discard) => Ok(1),
+        Err(e) => Err(e),
+    }
 }
 
 impl From<ShellError> for Ctl {
@@ -788,7 +802,7 @@ impl Shell {
         let idx: Option<i64> = if is_assoc {
             None
         } else {
-            Some(self.arith_str(index)?)
+            Some(self.arith_subscript(index)?)
         };
         if self.get_var(name).is_none() {
             self.insert_global(
@@ -895,13 +909,22 @@ impl Shell {
 
     /// A non-fatal error message, bash style: `file: line N: message`.
     fn report(&self, io: &Io, message: &str) {
+        self.report_to(&io.err, message);
+    }
+
+    /// `report` on the current command's error output.
+    fn report_err(&self, message: &str) {
+        self.report_to(&self.err_sink, message);
+    }
+
+    fn report_to(&self, sink: &Sink, message: &str) {
         let text = format!(
             "{}: line {}: {}\n",
             self.file.display(),
             self.lineno,
             message
         );
-        let _ = self.write(&io.err, text.as_bytes());
+        let _ = self.write(sink, text.as_bytes());
     }
 
     pub fn write(&self, sink: &Sink, bytes: &[u8]) -> R<()> {
@@ -987,7 +1010,15 @@ impl Shell {
                         let text = crate::output::conf::syntax_error(&w, text);
                         self.write(&io.err, text.as_bytes())?;
                     }
-                    status = self.run_and_or(&ao, io)?
+                    status = match self.run_and_or(&ao, io) {
+                        Err(Ctl::Discard) => {
+                            // bash abandons the whole line read (the commands after `;`)
+                            parser.pending.clear();
+                            self.status = 1;
+                            1
+                        }
+                        r => r?,
+                    }
                 }
                 Ok(None) => return Ok(status),
                 Err(e) if e.message.starts_with("nesting deeper") || e.is_unsupported() => {
@@ -1110,12 +1141,7 @@ impl Shell {
             };
             let mut sub = self.subshell();
             sub.errexit_off = 0;
-            status = match sub.run_command(cmd, &stage_io) {
-                Ok(s) => s,
-                Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
-                Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
-                Err(e) => return Err(e),
-            };
+            status = subshell_status(sub.run_command(cmd, &stage_io))?;
             input = Some(Input::new(std::mem::take(&mut *buf.borrow_mut())));
         }
         Ok(status)
@@ -1149,11 +1175,7 @@ impl Shell {
             CommandKind::Group(p) => self.run_program(p, io),
             CommandKind::Subshell(p) => {
                 let mut sub = self.subshell();
-                match sub.run_program(p, io) {
-                    Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
-                    Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
-                    Err(e) => Err(e),
-                }
+                subshell_status(sub.run_program(p, io))
             }
             CommandKind::If {
                 branches,
@@ -1226,22 +1248,29 @@ impl Shell {
                 step,
                 body,
             } => {
-                self.arith_word(init)?;
+                // an arithmetic error fails the loop (status 1)
+                if self.arith_word_report(init, io)?.is_none() {
+                    return Ok(1);
+                }
                 let mut status = 0;
                 loop {
                     self.step()?;
                     let c = if cond.parts.is_empty() {
-                        1
+                        Some(1)
                     } else {
-                        self.arith_word(cond)?
+                        self.arith_word_report(cond, io)?
                     };
-                    if c == 0 {
-                        break;
+                    match c {
+                        None => return Ok(1),
+                        Some(0) => break,
+                        Some(_) => {}
                     }
                     if self.loop_body(body, io, &mut status)? {
                         break;
                     }
-                    self.arith_word(step)?;
+                    if self.arith_word_report(step, io)?.is_none() {
+                        return Ok(1);
+                    }
                 }
                 Ok(status)
             }
@@ -1291,32 +1320,48 @@ impl Shell {
         }
     }
 
-    fn arith_word(&mut self, w: &Word) -> R<i64> {
-        let text = self.expand_str(w)?;
-        self.arith_str(&text)
-    }
-
+    /// `(( ))` and `for (( ))`: an arithmetic error fails the command (status 1).
     fn arith_word_report(&mut self, w: &Word, io: &Io) -> R<Option<i64>> {
         let text = self.expand_str(w)?;
-        match arith::eval(&text, self) {
-            Ok(v) => Ok(Some(v)),
-            Err(m) => {
-                self.report(io, &format!("{}: {m}", text.trim()));
-                Ok(None)
-            }
-        }
+        self.err_sink = io.err.clone();
+        Ok(self.arith_try(&text, "((: "))
     }
 
-    /// Evaluate arithmetic text; an error is fatal for the current command, as in bash.
+    /// Evaluate arithmetic text; an error is reported and abandons the current command
+    /// (`$(( ))`, a substring offset), as in bash.
     pub fn arith_str(&mut self, text: &str) -> R<i64> {
         if let Ok(n) = text.parse::<i64>() {
             if !text.starts_with(['+', '0']) || text == "0" {
                 return Ok(n);
             }
         }
+        self.arith_try(text, "").ok_or(Ctl::Discard)
+    }
+
+    /// An array subscript: an arithmetic error there ends a non-interactive bash.
+    fn arith_subscript(&mut self, text: &str) -> R<i64> {
+        self.arith_str(text).map_err(|e| match e {
+            Ctl::Discard => Ctl::Exit(1),
+            e => e,
+        })
+    }
+
+    /// Evaluate arithmetic text; on an error print bash's message (`PREFIX` names the
+    /// command, as `let: ` or `((: `) and give `None`.
+    pub fn arith_try(&mut self, text: &str, prefix: &str) -> Option<i64> {
         match arith::eval(text, self) {
-            Ok(v) => Ok(v),
-            Err(m) => Err(Ctl::Fatal(self.err_here(format!("{}: {m}", text.trim())))),
+            Ok(v) => Some(v),
+            Err(m) => {
+                let what = text.trim_start_matches([' ', '\t', '\n']);
+                // (bash names only the variable for an assignment to a read-only one)
+                let message = if m.ends_with(": readonly variable") {
+                    m
+                } else {
+                    crate::output::conf::arith_error(prefix, what, &m)
+                };
+                self.report_err(&message);
+                None
+            }
         }
     }
 
@@ -1358,8 +1403,13 @@ impl Shell {
                     ">" => Some(left > self.expand_str(b)?),
                     "-eq" | "-ne" | "-lt" | "-le" | "-gt" | "-ge" => {
                         let right = self.expand_str(b)?;
-                        let x = self.arith_str(&left)?;
-                        let y = self.arith_str(&right)?;
+                        // an error fails the `[[` (status 1)
+                        let Some(x) = self.arith_try(&left, "[[: ") else {
+                            return Ok(Some(false));
+                        };
+                        let Some(y) = self.arith_try(&right, "[[: ") else {
+                            return Ok(Some(false));
+                        };
                         Some(numeric_compare(op, x, y))
                     }
                     _ => {
@@ -1597,7 +1647,7 @@ impl Shell {
                                 assoc.insert(k, v);
                             } else {
                                 let k = self.expand_str(k)?;
-                                let i = self.arith_str(&k)?;
+                                let i = self.arith_subscript(&k)?;
                                 indexed.insert(i, v);
                                 next = i + 1;
                             }
@@ -2069,7 +2119,10 @@ impl Shell {
             }
         };
         let saved_line = self.lineno;
-        let r = self.run_program(&prog, io);
+        let r = match self.run_program(&prog, io) {
+            Err(Ctl::Discard) => Ok(1),
+            r => r,
+        };
         self.lineno = saved_line;
         self.leave();
         r
@@ -2077,11 +2130,7 @@ impl Shell {
 
     pub fn run_in_subshell(&mut self, prog: &Program, io: &Io) -> R<i32> {
         let mut sub = self.subshell();
-        match sub.run_program(prog, io) {
-            Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
-            Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
-            Err(e) => Err(e),
-        }
+        subshell_status(sub.run_program(prog, io))
     }
 
     // ------------------------------------------------------------------ redirections
@@ -2606,11 +2655,7 @@ impl Shell {
         };
         let mut sub = self.subshell();
         sub.errexit_off = 0;
-        let status = match sub.run_program(prog, &io) {
-            Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
-            Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
-            Err(e) => return Err(e),
-        };
+        let status = subshell_status(sub.run_program(prog, &io))?;
         let out = buf.take();
         Ok((out, status))
     }
@@ -2656,7 +2701,7 @@ impl Shell {
                 return Ok(PVal::List(vals, star));
             }
             if name == "BASH_SOURCE" || name == "FUNCNAME" {
-                let i = self.arith_str(&key)?;
+                let i = self.arith_subscript(&key)?;
                 let list: Vec<String> = if name == "FUNCNAME" {
                     self.func_stack.iter().rev().cloned().collect()
                 } else {
@@ -2670,12 +2715,12 @@ impl Shell {
             }
             return Ok(match self.value(name).cloned() {
                 None | Some(Value::Unset) => {
-                    self.arith_str(&key)?;
+                    self.arith_subscript(&key)?;
                     PVal::Unset
                 }
                 Some(Value::Assoc(m)) => m.get(&key).cloned().map(PVal::Str).unwrap_or(PVal::Unset),
                 Some(Value::Scalar(s)) => {
-                    let i = self.arith_str(&key)?;
+                    let i = self.arith_subscript(&key)?;
                     if i == 0 || i == -1 {
                         PVal::Str(s)
                     } else {
@@ -2683,7 +2728,7 @@ impl Shell {
                     }
                 }
                 Some(Value::Indexed(m)) => {
-                    let mut i = self.arith_str(&key)?;
+                    let mut i = self.arith_subscript(&key)?;
                     if i < 0 {
                         i += m.keys().next_back().map(|k| k + 1).unwrap_or(0);
                     }
@@ -2932,11 +2977,12 @@ impl Shell {
             }
             ParamOp::Substring { offset, length } => {
                 let off_text = self.expand_str(offset)?;
-                let off = self.arith_str(&off_text)?;
+                let what = format!("{}: ", pe.name);
+                let off = self.arith_try(&off_text, &what).ok_or(Ctl::Discard)?;
                 let len = match length {
                     Some(l) => {
                         let t = self.expand_str(l)?;
-                        Some(self.arith_str(&t)?)
+                        Some(self.arith_try(&t, &what).ok_or(Ctl::Discard)?)
                     }
                     None => None,
                 };
@@ -2947,11 +2993,9 @@ impl Shell {
                         match substring(chars.len(), off, len) {
                             Some((a, b)) => push(out, chars[a..b].iter().collect()),
                             None => {
-                                if len.is_some_and(|l| l < 0) {
-                                    return Err(Ctl::Fatal(self.err_here(format!(
-                                        "{}: substring expression < 0",
-                                        len.unwrap_or(0)
-                                    ))));
+                                if let Some(l) = len.filter(|l| *l < 0) {
+                                    self.report_err(&format!("{l}: substring expression < 0"));
+                                    return Err(Ctl::Discard);
                                 }
                             }
                         }
