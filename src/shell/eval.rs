@@ -229,7 +229,8 @@ pub enum Ctl {
     Exit(i32),
     /// An expansion error (bad arithmetic, a negative substring length): the message is
     /// printed and the current top-level command is abandoned, as bash's jump to the top
-    /// level does. The file goes on with its next command, status 1; a subshell exits 1.
+    /// level does. The file goes on with its next command, status 1; a subshell (and so a
+    /// dkms.conf, which dkms sources in one) exits 1.
     Discard,
     Fatal(ShellError),
 }
@@ -323,6 +324,9 @@ pub struct Shell {
     errexit_off: usize,
     /// Function scopes currently open (so `local` knows it is inside one).
     func_depth: usize,
+    /// Running in a subshell (`( )`, `$( )`, dkms's `safe_source`): there an expansion
+    /// error ends the subshell, through `source` and `eval`, instead of the command only.
+    pub in_subshell: bool,
     /// Exit status of the last command substitution of the current simple command.
     status_from_subst: Option<i32>,
     /// stderr of the command being run, for errors raised below it.
@@ -431,6 +435,7 @@ impl Shell {
             lineno: 0,
             errexit_off: 0,
             func_depth: 0,
+            in_subshell: false,
             status_from_subst: None,
             err_sink: Sink::Stderr,
             listing: Rc::new(RefCell::new(None)),
@@ -566,7 +571,9 @@ impl Shell {
         if self.scopes[0].len() > 64 {
             self.freeze_globals();
         }
-        self.clone()
+        let mut sub = self.clone();
+        sub.in_subshell = true;
+        sub
     }
 
     /// Every variable layer, outermost first: (the frozen globals), then the scopes.
@@ -1011,7 +1018,7 @@ impl Shell {
                         self.write(&io.err, text.as_bytes())?;
                     }
                     status = match self.run_and_or(&ao, io) {
-                        Err(Ctl::Discard) => {
+                        Err(Ctl::Discard) if !self.in_subshell => {
                             // bash abandons the whole line read (the commands after `;`)
                             parser.pending.clear();
                             self.status = 1;
@@ -2120,7 +2127,7 @@ impl Shell {
         };
         let saved_line = self.lineno;
         let r = match self.run_program(&prog, io) {
-            Err(Ctl::Discard) => Ok(1),
+            Err(Ctl::Discard) if !self.in_subshell => Ok(1),
             r => r,
         };
         self.lineno = saved_line;

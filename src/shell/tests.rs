@@ -663,6 +663,12 @@ const EXPANSION_ERRORS: &[&str] = &[
     "set -e; (( 1+ )); echo same\necho \"next $?\"\n",
     "set -e; x=$(echo $((1+))); echo same\necho \"next $?\"\n",
     "echo a\nb=$((1+)); echo no\necho c\n",
+    // in a subshell the error ends the subshell, through `source` and `eval`
+    "( echo $((1+)); echo same\necho nextline ); echo \"st=$?\"\n",
+    "(eval \"echo \\$((1+))\"; echo after); echo \"st=$?\"\n",
+    "printf 'X=$((1+)); echo no\\necho in\\n' > u.conf\nx=$(. ./u.conf; echo after); echo \"[$x] $?\"\n",
+    // at the top level a sourced file goes on with its next line, and so does its caller
+    "printf 'X=$((1+)); echo no\\necho in\\n' > u.conf\n. ./u.conf; echo \"after $?\"\n",
 ];
 
 #[test]
