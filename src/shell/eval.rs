@@ -321,6 +321,9 @@ pub struct Shell {
     func_stack: Vec<String>,
     pub file: PathBuf,
     lineno: u32,
+    /// Added to the line numbers of the commands run: `eval`'s text counts from the line
+    /// of the `eval` (0 in files and functions).
+    line_base: u32,
     errexit_off: usize,
     /// Function scopes currently open (so `local` knows it is inside one).
     func_depth: usize,
@@ -433,6 +436,7 @@ impl Shell {
             func_stack: Vec::new(),
             file: PathBuf::new(),
             lineno: 0,
+            line_base: 0,
             errexit_off: 0,
             func_depth: 0,
             in_subshell: false,
@@ -1156,7 +1160,7 @@ impl Shell {
 
     fn run_command(&mut self, cmd: &Command, io: &Io) -> R<i32> {
         self.step()?;
-        self.lineno = cmd.pos.line;
+        self.lineno = cmd.pos.line.saturating_add(self.line_base);
         self.err_sink = io.err.clone();
         if let CommandKind::Simple { assigns, args } = &cmd.kind {
             return self.run_simple(assigns, args, &cmd.redirs, io);
@@ -1358,13 +1362,16 @@ impl Shell {
     pub fn arith_try(&mut self, text: &str, prefix: &str) -> Option<i64> {
         match arith::eval(text, self) {
             Ok(v) => Some(v),
-            Err(m) => {
-                let what = text.trim_start_matches([' ', '\t', '\n']);
+            Err(e) => {
+                let what = e
+                    .expr
+                    .as_deref()
+                    .unwrap_or(text.trim_start_matches([' ', '\t', '\n']));
                 // (bash names only the variable for an assignment to a read-only one)
-                let message = if m.ends_with(": readonly variable") {
-                    m
+                let message = if e.message.ends_with(": readonly variable") {
+                    e.message
                 } else {
-                    crate::output::conf::arith_error(prefix, what, &m)
+                    crate::output::conf::arith_error(prefix, what, &e.message)
                 };
                 self.report_err(&message);
                 None
@@ -2022,7 +2029,9 @@ impl Shell {
         let saved_pos = std::mem::replace(&mut self.positional, args);
         self.push_scope();
         self.func_stack.push(name.to_string());
+        let saved_base = std::mem::take(&mut self.line_base);
         let r = self.run_command(&body, io);
+        self.line_base = saved_base;
         self.func_stack.pop();
         self.pop_scope();
         self.positional = saved_pos;
@@ -2071,7 +2080,9 @@ impl Shell {
         let saved_pos = args.map(|a| std::mem::replace(&mut self.positional, a));
         self.source_stack.push(path.to_string());
         let saved_line = self.lineno;
+        let saved_base = std::mem::take(&mut self.line_base);
         let r = self.run_text(&text, Path::new(path), io);
+        self.line_base = saved_base;
         self.lineno = saved_line;
         self.source_stack.pop();
         if let Some(p) = saved_pos {
@@ -2126,10 +2137,12 @@ impl Shell {
             }
         };
         let saved_line = self.lineno;
+        let saved_base = std::mem::replace(&mut self.line_base, saved_line.saturating_sub(1));
         let r = match self.run_program(&prog, io) {
             Err(Ctl::Discard) if !self.in_subshell => Ok(1),
             r => r,
         };
+        self.line_base = saved_base;
         self.lineno = saved_line;
         self.leave();
         r

@@ -663,6 +663,10 @@ const EXPANSION_ERRORS: &[&str] = &[
     "set -e; (( 1+ )); echo same\necho \"next $?\"\n",
     "set -e; x=$(echo $((1+))); echo same\necho \"next $?\"\n",
     "echo a\nb=$((1+)); echo no\necho c\n",
+    "echo $(( 1/0 + 5 ))\necho $((1/(1-1)))\necho $((2**-1))\necho $((2**(0-1)+3))\necho $((5%0*3))\necho $(( (1/0) ))\necho $((1%0))\necho \"next $?\"\n",
+    "x=1+; echo $((x)); echo same\ny=foo@; echo $((2*y))\necho $((1 @ 2))\necho $((1 2))\nz=x; (( z + 1 ))\necho \"next $?\"\n",
+    // eval's lines count from the eval's; a function's from the file
+    "a=1\n\neval $'b=2\\necho $((1+))'\nf() { echo $((1+)); }\neval 'f'\necho \"next $?\"\n",
     // in a subshell the error ends the subshell, through `source` and `eval`
     "( echo $((1+)); echo same\necho nextline ); echo \"st=$?\"\n",
     "(eval \"echo \\$((1+))\"; echo after); echo \"st=$?\"\n",
