@@ -1050,6 +1050,7 @@ fn mapfile(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
 
 fn unset(sh: &mut Shell, args: &[String]) -> R<i32> {
     let mut functions = false;
+    let mut status = 0;
     for a in args {
         match a.as_str() {
             "-f" => functions = true,
@@ -1059,7 +1060,9 @@ fn unset(sh: &mut Shell, args: &[String]) -> R<i32> {
                     sh.remove_function(n);
                 } else if let Some((name, rest)) = n.split_once('[') {
                     let key = rest.strip_suffix(']').unwrap_or(rest);
-                    sh.unset_element(name, key)?;
+                    if !sh.unset_element(name, key)? {
+                        status = 1;
+                    }
                 } else if sh.get_var(n).is_some() {
                     sh.unset(n)?;
                 } else {
@@ -1068,7 +1071,7 @@ fn unset(sh: &mut Shell, args: &[String]) -> R<i32> {
             }
         }
     }
-    Ok(0)
+    Ok(status)
 }
 
 fn set(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {

@@ -860,13 +860,9 @@ impl Shell {
                     i += max + 1;
                     if i < 0 {
                         *v = Value::Indexed(Rc::new(m));
-                        return Err(Ctl::Fatal(ShellError {
-                            file,
-                            line,
-                            column: 0,
-                            message: format!("{name}[{index}]: bad array subscript"),
-                            unsupported: None,
-                        }));
+                        // abandons the command, as bash does
+                        self.report_err(&format!("{name}[{index}]: bad array subscript"));
+                        return Err(Ctl::Discard);
                     }
                 }
                 let e = m.entry(i).or_default();
@@ -2751,6 +2747,9 @@ impl Shell {
                     let mut i = self.arith_subscript(&key)?;
                     if i < 0 {
                         i += m.keys().next_back().map(|k| k + 1).unwrap_or(0);
+                        if i < 0 {
+                            self.report_err(&format!("{name}: bad array subscript"));
+                        }
                     }
                     m.get(&i).cloned().map(PVal::Str).unwrap_or(PVal::Unset)
                 }
@@ -2842,8 +2841,8 @@ impl Shell {
                     PVal::Str(s) => s,
                     PVal::List(l, _) => l.join(" "),
                     PVal::Unset => {
-                        let msg = format!("{}: invalid indirect expansion", pe.name);
-                        return Err(self.expansion_error(&msg));
+                        self.report_err(&format!("{}: invalid indirect expansion", pe.name));
+                        return Err(Ctl::Discard);
                     }
                 };
                 let invalid = format!("{target}: invalid variable name");
@@ -2860,7 +2859,8 @@ impl Shell {
                         || name.chars().all(|c| c.is_ascii_digit())
                         || matches!(name.as_ref(), "@" | "*" | "#" | "?"))
                 {
-                    return Err(self.expansion_error(&invalid));
+                    self.report_err(&invalid);
+                    return Err(Ctl::Discard);
                 }
             }
             ParamPrefix::None => {}
@@ -3371,7 +3371,8 @@ impl Shell {
         Ok(())
     }
 
-    pub fn unset_element(&mut self, name: &str, key: &str) -> R<()> {
+    /// `unset NAME[KEY]`; false when KEY is a negative index out of range (reported).
+    pub fn unset_element(&mut self, name: &str, key: &str) -> R<bool> {
         let is_assoc = matches!(self.value(name), Some(Value::Assoc(_)));
         let idx = if is_assoc { 0 } else { self.arith_str(key)? };
         if let Some(v) = self.get_var_mut(name) {
@@ -3382,6 +3383,10 @@ impl Shell {
                     } else {
                         idx
                     };
+                    if i < 0 {
+                        self.report_err(&format!("unset: [{key}]: bad array subscript"));
+                        return Ok(false);
+                    }
                     Rc::make_mut(m).remove(&i);
                 }
                 Value::Assoc(m) => {
@@ -3391,7 +3396,7 @@ impl Shell {
                 _ => {}
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     pub fn export_name(&mut self, name: &str) {
@@ -3586,6 +3591,7 @@ impl ArithVars for Shell {
         };
         r.map_err(|e| match e {
             Ctl::Fatal(e) => e.message,
+            Ctl::Discard => "bad array subscript".to_string(),
             _ => "assignment failed".to_string(),
         })
     }

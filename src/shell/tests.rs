@@ -665,6 +665,8 @@ const EXPANSION_ERRORS: &[&str] = &[
     "echo a\nb=$((1+)); echo no\necho c\n",
     "echo $(( 1/0 + 5 ))\necho $((1/(1-1)))\necho $((2**-1))\necho $((2**(0-1)+3))\necho $((5%0*3))\necho $(( (1/0) ))\necho $((1%0))\necho \"next $?\"\n",
     "x=1+; echo $((x)); echo same\ny=foo@; echo $((2*y))\necho $((1 @ 2))\necho $((1 2))\nz=x; (( z + 1 ))\necho \"next $?\"\n",
+    "echo ${!x}; echo same\nx=\"a b\"; echo ${!x}; echo same\necho \"next $?\"\n",
+    "A=(1 2); echo ${A[-5]}; echo same $?\nA[-5]=3; echo same\nx=${A[-5]}; echo same $?\nunset \"A[-5]\"; echo same $?\necho \"next $?\"\n",
     // eval's lines count from the eval's; a function's from the file
     "a=1\n\neval $'b=2\\necho $((1+))'\nf() { echo $((1+)); }\neval 'f'\necho \"next $?\"\n",
     // in a subshell the error ends the subshell, through `source` and `eval`
