@@ -633,6 +633,7 @@ const EXPANSION_ERRORS: &[&str] = &[
     "(( 1 + )); echo same $?\necho \"next $?\"\n",
     "let \"1+\"; echo same $?\necho \"next $?\"\n",
     "[[ 1+ -eq 1 ]]; echo same $?\necho \"next $?\"\n",
+    "[[ ! 1+ -eq 1 ]]; echo same $?\n[[ 1+ -eq 1 || 1 -eq 1 ]]; echo same $?\n[[ $((1+)) -eq 1 ]]; echo same $?\necho \"next $?\"\n",
     "for ((i=0; i<1+; i++)); do echo l; done; echo same $?\necho \"next $?\"\n",
     "A[$((1+))]=3; echo same\necho \"next $?\"\n",
     "echo ${A[$((1+))]}; echo same\necho \"next $?\"\n",
