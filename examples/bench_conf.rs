@@ -30,6 +30,8 @@ fn main() {
         eprintln!("usage: bench_conf CORPUS_DIR [ITERATIONS [ID-SUBSTRING]]");
         std::process::exit(2);
     };
+    // the requests run with cwd `/`: a relative corpus path would miss the kernel fixtures
+    let corpus = std::fs::canonicalize(&corpus).unwrap_or(corpus);
     let iterations: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50);
     let only = args.get(3).cloned().unwrap_or_default();
     let verbose = std::env::var_os("BENCH_CONF_VERBOSE").is_some();

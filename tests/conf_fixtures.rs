@@ -150,6 +150,18 @@ fn exit_serialises_nothing() {
     check("exits", "exits", "1");
 }
 
+/// Arithmetic errors that fail one command or end a subshell of the file: the file goes on.
+#[test]
+fn expansion_errors_fail_a_command_or_a_subshell() {
+    check("abandon", "abandon", "1");
+}
+
+/// An arithmetic error ends the subshell dkms sources the file in: nothing is serialised.
+#[test]
+fn expansion_error_ends_the_read() {
+    check("arith-errors-exit", "arith-errors-exit", "1");
+}
+
 #[test]
 fn crlf_line_endings() {
     check("crlf", "crlf", "1.0");

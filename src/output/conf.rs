@@ -237,6 +237,11 @@ fn syntax_error_shifted(err: &crate::shell::ShellError, source: &str, shift: usi
 /// A second error line that bash prints after the first for the same command (`expected
 /// `)'` after an error inside `[[ ( … ) ]]`), on its own line number: kept in the first
 /// error's message, and expanded by `syntax_error`.
+/// An arithmetic error as bash words it: `[CMD: ]EXPR: MESSAGE`.
+pub fn arith_error(prefix: &str, expr: &str, message: &str) -> String {
+    format!("{prefix}{expr}: {message}")
+}
+
 pub fn follow_up(line: usize, message: &str) -> String {
     format!("@{line}@{message}")
 }

@@ -10,8 +10,33 @@ pub trait ArithVars {
 /// Recursion bound for variables whose values are expressions themselves.
 const MAX_DEPTH: usize = 64;
 
-pub fn eval(expr: &str, vars: &mut dyn ArithVars) -> Result<i64, String> {
-    eval_depth(expr, vars, 0)
+/// An arithmetic error, and the variable's value it is in (bash names that expression in
+/// its message, not the text given).
+#[derive(Debug)]
+pub struct ArithError {
+    pub expr: Option<String>,
+    pub message: String,
+}
+
+/// Marks an error message as coming from a variable's value: `\0VALUE\0MESSAGE`.
+const IN_VALUE: char = '\0';
+
+pub fn eval(expr: &str, vars: &mut dyn ArithVars) -> Result<i64, ArithError> {
+    eval_depth(expr, vars, 0).map_err(|m| {
+        match m
+            .strip_prefix(IN_VALUE)
+            .and_then(|m| m.split_once(IN_VALUE))
+        {
+            Some((expr, message)) => ArithError {
+                expr: Some(expr.to_string()),
+                message: message.to_string(),
+            },
+            None => ArithError {
+                expr: None,
+                message: m,
+            },
+        }
+    })
 }
 
 fn eval_depth(expr: &str, vars: &mut dyn ArithVars, depth: usize) -> Result<i64, String> {
@@ -22,6 +47,7 @@ fn eval_depth(expr: &str, vars: &mut dyn ArithVars, depth: usize) -> Result<i64,
     let mut p = Arith {
         s: chars,
         i: 0,
+        last_op: 0,
         vars,
         depth,
         nest: 0,
@@ -34,9 +60,14 @@ fn eval_depth(expr: &str, vars: &mut dyn ArithVars, depth: usize) -> Result<i64,
     p.ws();
     if p.i < p.s.len() {
         let rest: String = p.s[p.i..].iter().collect();
-        return Err(format!(
-            "syntax error in expression (error token is \"{rest}\")"
-        ));
+        let c = p.s[p.i];
+        // a character no token starts with is named as such
+        let what = if c.is_alphanumeric() || c == '_' || "+-*/%<>=!~&|^?:,()".contains(c) {
+            "syntax error in expression"
+        } else {
+            "syntax error: invalid arithmetic operator"
+        };
+        return Err(format!("{what} (error token is \"{rest}\")"));
     }
     Ok(v)
 }
@@ -44,6 +75,9 @@ fn eval_depth(expr: &str, vars: &mut dyn ArithVars, depth: usize) -> Result<i64,
 struct Arith<'a> {
     s: Vec<char>,
     i: usize,
+    /// Where the last token read (an operator, a number, a name) starts: bash's error token
+    /// at a missing operand or a negative exponent.
+    last_op: usize,
     vars: &'a mut dyn ArithVars,
     depth: usize,
     /// Recursion of the parser itself (parentheses, unary operators, right-associative
@@ -70,6 +104,7 @@ impl Arith<'_> {
         self.ws();
         let n = op.chars().count();
         if self.i + n <= self.s.len() && self.s[self.i..self.i + n].iter().copied().eq(op.chars()) {
+            self.last_op = self.i;
             self.i += n;
             true
         } else {
@@ -77,10 +112,28 @@ impl Arith<'_> {
         }
     }
 
+    /// Where the next token starts.
+    fn operand_start(&mut self) -> usize {
+        self.ws();
+        self.i
+    }
+
+    /// MESSAGE with bash's error token: the text from AT on.
+    fn token(&self, message: String, at: usize) -> String {
+        let rest: String = self.s[at.min(self.s.len())..].iter().collect();
+        format!("{message} (error token is \"{rest}\")")
+    }
+
+    /// Is `op` next? (Callers consume it themselves, so it counts as the last operator.)
     fn peek_is(&mut self, op: &str) -> bool {
         self.ws();
         let n = op.chars().count();
-        self.i + n <= self.s.len() && self.s[self.i..self.i + n].iter().copied().eq(op.chars())
+        let found =
+            self.i + n <= self.s.len() && self.s[self.i..self.i + n].iter().copied().eq(op.chars());
+        if found {
+            self.last_op = self.i;
+        }
+        found
     }
 
     fn comma(&mut self, skip: bool) -> Result<i64, String> {
@@ -267,12 +320,22 @@ impl Arith<'_> {
                 v = v.wrapping_mul(r);
             } else if self.peek_is("/") && !self.peek_is("/=") {
                 self.i += 1;
+                let at = self.operand_start();
                 let r = self.power(skip)?;
-                v = if skip { 0 } else { div(v, r)? };
+                v = if skip {
+                    0
+                } else {
+                    div(v, r).map_err(|m| self.token(m, at))?
+                };
             } else if self.peek_is("%") && !self.peek_is("%=") {
                 self.i += 1;
+                let at = self.operand_start();
                 let r = self.power(skip)?;
-                v = if skip { 0 } else { rem(v, r)? };
+                v = if skip {
+                    0
+                } else {
+                    rem(v, r).map_err(|m| self.token(m, at))?
+                };
             } else {
                 return Ok(v);
             }
@@ -291,10 +354,13 @@ impl Arith<'_> {
             self.nest -= 1;
             let exp = exp?;
             if exp < 0 {
+                // bash's token: the one after the exponent, or its last one at the end
+                let at = self.operand_start();
+                let at = if at < self.s.len() { at } else { self.last_op };
                 return if skip {
                     Ok(0)
                 } else {
-                    Err("exponent less than 0".into())
+                    Err(self.token("exponent less than 0".into(), at))
                 };
             }
             return Ok(pow(base, exp));
@@ -384,9 +450,15 @@ impl Arith<'_> {
         {
             self.i += 1;
         }
+        if start < self.i {
+            self.last_op = start;
+        }
         if start == self.i {
             if self.i >= self.s.len() {
-                return Err("syntax error: operand expected".into());
+                let rest: String = self.s[self.last_op.min(self.i)..].iter().collect();
+                return Err(format!(
+                    "syntax error: operand expected (error token is \"{rest}\")"
+                ));
             }
             let rest: String = self.s[self.i..].iter().collect();
             return Err(format!(
@@ -452,7 +524,13 @@ impl Arith<'_> {
         if let Ok(n) = t.parse::<i64>() {
             return Ok(n);
         }
-        eval_depth(t, self.vars, self.depth + 1)
+        eval_depth(t, self.vars, self.depth + 1).map_err(|m| {
+            if m.starts_with(IN_VALUE) {
+                m
+            } else {
+                format!("{IN_VALUE}{t}{IN_VALUE}{m}")
+            }
+        })
     }
 }
 
@@ -561,7 +639,7 @@ mod tests {
     }
 
     fn ev(s: &str, v: &mut Vars) -> Result<i64, String> {
-        eval(s, v)
+        eval(s, v).map_err(|e| e.message)
     }
 
     #[test]

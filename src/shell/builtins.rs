@@ -182,7 +182,11 @@ pub fn run(sh: &mut Shell, name: &str, args: &[String], io: &Io) -> R<i32> {
         "let" => {
             let mut last = 0;
             for a in args {
-                last = sh.arith_str(a)?;
+                // an error fails `let` (status 1)
+                match sh.arith_try(a, "let: ") {
+                    Some(v) => last = v,
+                    None => return Ok(1),
+                }
             }
             Ok(i32::from(last == 0))
         }
@@ -1046,6 +1050,7 @@ fn mapfile(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {
 
 fn unset(sh: &mut Shell, args: &[String]) -> R<i32> {
     let mut functions = false;
+    let mut status = 0;
     for a in args {
         match a.as_str() {
             "-f" => functions = true,
@@ -1055,7 +1060,9 @@ fn unset(sh: &mut Shell, args: &[String]) -> R<i32> {
                     sh.remove_function(n);
                 } else if let Some((name, rest)) = n.split_once('[') {
                     let key = rest.strip_suffix(']').unwrap_or(rest);
-                    sh.unset_element(name, key)?;
+                    if !sh.unset_element(name, key)? {
+                        status = 1;
+                    }
                 } else if sh.get_var(n).is_some() {
                     sh.unset(n)?;
                 } else {
@@ -1064,7 +1071,7 @@ fn unset(sh: &mut Shell, args: &[String]) -> R<i32> {
             }
         }
     }
-    Ok(0)
+    Ok(status)
 }
 
 fn set(sh: &mut Shell, args: &[String], io: &Io) -> R<i32> {

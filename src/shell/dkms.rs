@@ -416,6 +416,7 @@ pub fn source_and_serialise(
         }
         Err(Err(e)) => return Err(Error::io(file, e)),
     };
+    sub.in_subshell = true;
     sub.push_scope();
     sub.set_local(
         "to_source_file",
@@ -446,7 +447,7 @@ pub fn source_and_serialise(
     let outcome = sub.source_file_text(&text, file, &io);
     let exited = match outcome {
         Ok(_) => false,
-        Err(Ctl::Exit(_)) => true,
+        Err(Ctl::Exit(_)) | Err(Ctl::Discard) => true,
         Err(e) => match to_shell_error(e) {
             Some(err) => return Err(err),
             None => false,

@@ -227,7 +227,22 @@ pub enum Ctl {
     Continue(u32),
     Return(i32),
     Exit(i32),
+    /// An expansion error (bad arithmetic, a negative substring length): the message is
+    /// printed and the current top-level command is abandoned, as bash's jump to the top
+    /// level does. The file goes on with its next command, status 1; a subshell (and so a
+    /// dkms.conf, which dkms sources in one) exits 1.
+    Discard,
     Fatal(ShellError),
+}
+
+/// The status a subshell ends with, from what its commands returned.
+fn subshell_status(r: R<i32>) -> R<i32> {
+    match r {
+        Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
+        Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
+        Err(Ctl::Discard) => Ok(1),
+        Err(e) => Err(e),
+    }
 }
 
 impl From<ShellError> for Ctl {
@@ -309,9 +324,15 @@ pub struct Shell {
     func_stack: Vec<String>,
     pub file: PathBuf,
     lineno: u32,
+    /// Added to the line numbers of the commands run: `eval`'s text counts from the line
+    /// of the `eval` (0 in files and functions).
+    line_base: u32,
     errexit_off: usize,
     /// Function scopes currently open (so `local` knows it is inside one).
     func_depth: usize,
+    /// Running in a subshell (`( )`, `$( )`, dkms's `safe_source`): there an expansion
+    /// error ends the subshell, through `source` and `eval`, instead of the command only.
+    pub in_subshell: bool,
     /// Exit status of the last command substitution of the current simple command.
     status_from_subst: Option<i32>,
     /// stderr of the command being run, for errors raised below it.
@@ -419,8 +440,10 @@ impl Shell {
             func_stack: Vec::new(),
             file: PathBuf::new(),
             lineno: 0,
+            line_base: 0,
             errexit_off: 0,
             func_depth: 0,
+            in_subshell: false,
             status_from_subst: None,
             err_sink: Sink::Stderr,
             listing: Rc::new(RefCell::new(None)),
@@ -557,7 +580,9 @@ impl Shell {
         if self.scopes[0].len() > 64 {
             self.freeze_globals();
         }
-        self.clone()
+        let mut sub = self.clone();
+        sub.in_subshell = true;
+        sub
     }
 
     /// Every variable layer, outermost first: (the frozen globals), then the scopes.
@@ -793,7 +818,7 @@ impl Shell {
         let idx: Option<i64> = if is_assoc {
             None
         } else {
-            Some(self.arith_str(index)?)
+            Some(self.arith_subscript(index)?)
         };
         if self.get_var(name).is_none() {
             self.insert_global(
@@ -840,13 +865,9 @@ impl Shell {
                     i += max + 1;
                     if i < 0 {
                         *v = Value::Indexed(Rc::new(m));
-                        return Err(Ctl::Fatal(ShellError {
-                            file,
-                            line,
-                            column: 0,
-                            message: format!("{name}[{index}]: bad array subscript"),
-                            unsupported: None,
-                        }));
+                        // abandons the command, as bash does
+                        self.report_err(&format!("{name}[{index}]: bad array subscript"));
+                        return Err(Ctl::Discard);
                     }
                 }
                 let e = m.entry(i).or_default();
@@ -900,13 +921,22 @@ impl Shell {
 
     /// A non-fatal error message, bash style: `file: line N: message`.
     fn report(&self, io: &Io, message: &str) {
+        self.report_to(&io.err, message);
+    }
+
+    /// `report` on the current command's error output.
+    fn report_err(&self, message: &str) {
+        self.report_to(&self.err_sink, message);
+    }
+
+    fn report_to(&self, sink: &Sink, message: &str) {
         let text = format!(
             "{}: line {}: {}\n",
             self.file.display(),
             self.lineno,
             message
         );
-        let _ = self.write(&io.err, text.as_bytes());
+        let _ = self.write(sink, text.as_bytes());
     }
 
     pub fn write(&self, sink: &Sink, bytes: &[u8]) -> R<()> {
@@ -992,7 +1022,15 @@ impl Shell {
                         let text = crate::output::conf::syntax_error(&w, text);
                         self.write(&io.err, text.as_bytes())?;
                     }
-                    status = self.run_and_or(&ao, io)?
+                    status = match self.run_and_or(&ao, io) {
+                        Err(Ctl::Discard) if !self.in_subshell => {
+                            // bash abandons the whole line read (the commands after `;`)
+                            parser.pending.clear();
+                            self.status = 1;
+                            1
+                        }
+                        r => r?,
+                    }
                 }
                 Ok(None) => return Ok(status),
                 Err(e) if e.message.starts_with("nesting deeper") || e.is_unsupported() => {
@@ -1115,12 +1153,7 @@ impl Shell {
             };
             let mut sub = self.subshell();
             sub.errexit_off = 0;
-            status = match sub.run_command(cmd, &stage_io) {
-                Ok(s) => s,
-                Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
-                Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
-                Err(e) => return Err(e),
-            };
+            status = subshell_status(sub.run_command(cmd, &stage_io))?;
             input = Some(Input::new(std::mem::take(&mut *buf.borrow_mut())));
         }
         Ok(status)
@@ -1128,7 +1161,7 @@ impl Shell {
 
     fn run_command(&mut self, cmd: &Command, io: &Io) -> R<i32> {
         self.step()?;
-        self.lineno = cmd.pos.line;
+        self.lineno = cmd.pos.line.saturating_add(self.line_base);
         self.err_sink = io.err.clone();
         if let CommandKind::Simple { assigns, args } = &cmd.kind {
             return self.run_simple(assigns, args, &cmd.redirs, io);
@@ -1154,11 +1187,7 @@ impl Shell {
             CommandKind::Group(p) => self.run_program(p, io),
             CommandKind::Subshell(p) => {
                 let mut sub = self.subshell();
-                match sub.run_program(p, io) {
-                    Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
-                    Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
-                    Err(e) => Err(e),
-                }
+                subshell_status(sub.run_program(p, io))
             }
             CommandKind::If {
                 branches,
@@ -1231,22 +1260,29 @@ impl Shell {
                 step,
                 body,
             } => {
-                self.arith_word(init)?;
+                // an arithmetic error fails the loop (status 1)
+                if self.arith_word_report(init, io)?.is_none() {
+                    return Ok(1);
+                }
                 let mut status = 0;
                 loop {
                     self.step()?;
                     let c = if cond.parts.is_empty() {
-                        1
+                        Some(1)
                     } else {
-                        self.arith_word(cond)?
+                        self.arith_word_report(cond, io)?
                     };
-                    if c == 0 {
-                        break;
+                    match c {
+                        None => return Ok(1),
+                        Some(0) => break,
+                        Some(_) => {}
                     }
                     if self.loop_body(body, io, &mut status)? {
                         break;
                     }
-                    self.arith_word(step)?;
+                    if self.arith_word_report(step, io)?.is_none() {
+                        return Ok(1);
+                    }
                 }
                 Ok(status)
             }
@@ -1296,32 +1332,51 @@ impl Shell {
         }
     }
 
-    fn arith_word(&mut self, w: &Word) -> R<i64> {
-        let text = self.expand_str(w)?;
-        self.arith_str(&text)
-    }
-
+    /// `(( ))` and `for (( ))`: an arithmetic error fails the command (status 1).
     fn arith_word_report(&mut self, w: &Word, io: &Io) -> R<Option<i64>> {
         let text = self.expand_str(w)?;
-        match arith::eval(&text, self) {
-            Ok(v) => Ok(Some(v)),
-            Err(m) => {
-                self.report(io, &format!("{}: {m}", text.trim()));
-                Ok(None)
-            }
-        }
+        self.err_sink = io.err.clone();
+        Ok(self.arith_try(&text, "((: "))
     }
 
-    /// Evaluate arithmetic text; an error is fatal for the current command, as in bash.
+    /// Evaluate arithmetic text; an error is reported and abandons the current command
+    /// (`$(( ))`, a substring offset), as in bash.
     pub fn arith_str(&mut self, text: &str) -> R<i64> {
         if let Ok(n) = text.parse::<i64>() {
             if !text.starts_with(['+', '0']) || text == "0" {
                 return Ok(n);
             }
         }
+        self.arith_try(text, "").ok_or(Ctl::Discard)
+    }
+
+    /// An array subscript: an arithmetic error there ends a non-interactive bash.
+    fn arith_subscript(&mut self, text: &str) -> R<i64> {
+        self.arith_str(text).map_err(|e| match e {
+            Ctl::Discard => Ctl::Exit(1),
+            e => e,
+        })
+    }
+
+    /// Evaluate arithmetic text; on an error print bash's message (`PREFIX` names the
+    /// command, as `let: ` or `((: `) and give `None`.
+    pub fn arith_try(&mut self, text: &str, prefix: &str) -> Option<i64> {
         match arith::eval(text, self) {
-            Ok(v) => Ok(v),
-            Err(m) => Err(Ctl::Fatal(self.err_here(format!("{}: {m}", text.trim())))),
+            Ok(v) => Some(v),
+            Err(e) => {
+                let what = e
+                    .expr
+                    .as_deref()
+                    .unwrap_or(text.trim_start_matches([' ', '\t', '\n']));
+                // (bash names only the variable for an assignment to a read-only one)
+                let message = if e.message.ends_with(": readonly variable") {
+                    e.message
+                } else {
+                    crate::output::conf::arith_error(prefix, what, &e.message)
+                };
+                self.report_err(&message);
+                None
+            }
         }
     }
 
@@ -1363,8 +1418,13 @@ impl Shell {
                     ">" => Some(left > self.expand_str(b)?),
                     "-eq" | "-ne" | "-lt" | "-le" | "-gt" | "-ge" => {
                         let right = self.expand_str(b)?;
-                        let x = self.arith_str(&left)?;
-                        let y = self.arith_str(&right)?;
+                        // an error fails the `[[` (status 1)
+                        let Some(x) = self.arith_try(&left, "[[: ") else {
+                            return Ok(Some(false));
+                        };
+                        let Some(y) = self.arith_try(&right, "[[: ") else {
+                            return Ok(Some(false));
+                        };
                         Some(numeric_compare(op, x, y))
                     }
                     _ => {
@@ -1602,7 +1662,7 @@ impl Shell {
                                 assoc.insert(k, v);
                             } else {
                                 let k = self.expand_str(k)?;
-                                let i = self.arith_str(&k)?;
+                                let i = self.arith_subscript(&k)?;
                                 indexed.insert(i, v);
                                 next = i + 1;
                             }
@@ -1972,7 +2032,9 @@ impl Shell {
         let saved_pos = std::mem::replace(&mut self.positional, args);
         self.push_scope();
         self.func_stack.push(name.to_string());
+        let saved_base = std::mem::take(&mut self.line_base);
         let r = self.run_command(&body, io);
+        self.line_base = saved_base;
         self.func_stack.pop();
         self.pop_scope();
         self.positional = saved_pos;
@@ -2021,7 +2083,9 @@ impl Shell {
         let saved_pos = args.map(|a| std::mem::replace(&mut self.positional, a));
         self.source_stack.push(path.to_string());
         let saved_line = self.lineno;
+        let saved_base = std::mem::take(&mut self.line_base);
         let r = self.run_text(&text, Path::new(path), io);
+        self.line_base = saved_base;
         self.lineno = saved_line;
         self.source_stack.pop();
         if let Some(p) = saved_pos {
@@ -2076,7 +2140,12 @@ impl Shell {
             }
         };
         let saved_line = self.lineno;
-        let r = self.run_program(&prog, io);
+        let saved_base = std::mem::replace(&mut self.line_base, saved_line.saturating_sub(1));
+        let r = match self.run_program(&prog, io) {
+            Err(Ctl::Discard) if !self.in_subshell => Ok(1),
+            r => r,
+        };
+        self.line_base = saved_base;
         self.lineno = saved_line;
         self.leave();
         r
@@ -2084,11 +2153,7 @@ impl Shell {
 
     pub fn run_in_subshell(&mut self, prog: &Program, io: &Io) -> R<i32> {
         let mut sub = self.subshell();
-        match sub.run_program(prog, io) {
-            Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => Ok(s),
-            Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => Ok(0),
-            Err(e) => Err(e),
-        }
+        subshell_status(sub.run_program(prog, io))
     }
 
     // ------------------------------------------------------------------ redirections
@@ -2626,11 +2691,7 @@ impl Shell {
         };
         let mut sub = self.subshell();
         sub.errexit_off = 0;
-        let status = match sub.run_program(prog, &io) {
-            Ok(s) | Err(Ctl::Exit(s)) | Err(Ctl::Return(s)) => s,
-            Err(Ctl::Break(_)) | Err(Ctl::Continue(_)) => 0,
-            Err(e) => return Err(e),
-        };
+        let status = subshell_status(sub.run_program(prog, &io))?;
         let out = buf.take();
         Ok((out, status))
     }
@@ -2676,7 +2737,7 @@ impl Shell {
                 return Ok(PVal::List(vals, star));
             }
             if name == "BASH_SOURCE" || name == "FUNCNAME" {
-                let i = self.arith_str(&key)?;
+                let i = self.arith_subscript(&key)?;
                 let list: Vec<String> = if name == "FUNCNAME" {
                     self.func_stack.iter().rev().cloned().collect()
                 } else {
@@ -2690,12 +2751,12 @@ impl Shell {
             }
             return Ok(match self.value(name).cloned() {
                 None | Some(Value::Unset) => {
-                    self.arith_str(&key)?;
+                    self.arith_subscript(&key)?;
                     PVal::Unset
                 }
                 Some(Value::Assoc(m)) => m.get(&key).cloned().map(PVal::Str).unwrap_or(PVal::Unset),
                 Some(Value::Scalar(s)) => {
-                    let i = self.arith_str(&key)?;
+                    let i = self.arith_subscript(&key)?;
                     if i == 0 || i == -1 {
                         PVal::Str(s)
                     } else {
@@ -2703,9 +2764,12 @@ impl Shell {
                     }
                 }
                 Some(Value::Indexed(m)) => {
-                    let mut i = self.arith_str(&key)?;
+                    let mut i = self.arith_subscript(&key)?;
                     if i < 0 {
                         i += m.keys().next_back().map(|k| k + 1).unwrap_or(0);
+                        if i < 0 {
+                            self.report_err(&format!("{name}: bad array subscript"));
+                        }
                     }
                     m.get(&i).cloned().map(PVal::Str).unwrap_or(PVal::Unset)
                 }
@@ -2797,8 +2861,8 @@ impl Shell {
                     PVal::Str(s) => s,
                     PVal::List(l, _) => l.join(" "),
                     PVal::Unset => {
-                        let msg = format!("{}: invalid indirect expansion", pe.name);
-                        return Err(self.expansion_error(&msg));
+                        self.report_err(&format!("{}: invalid indirect expansion", pe.name));
+                        return Err(Ctl::Discard);
                     }
                 };
                 let invalid = format!("{target}: invalid variable name");
@@ -2815,7 +2879,8 @@ impl Shell {
                         || name.chars().all(|c| c.is_ascii_digit())
                         || matches!(name.as_ref(), "@" | "*" | "#" | "?"))
                 {
-                    return Err(self.expansion_error(&invalid));
+                    self.report_err(&invalid);
+                    return Err(Ctl::Discard);
                 }
             }
             ParamPrefix::None => {}
@@ -2948,11 +3013,12 @@ impl Shell {
             }
             ParamOp::Substring { offset, length } => {
                 let off_text = self.expand_str(offset)?;
-                let off = self.arith_str(&off_text)?;
+                let what = format!("{}: ", pe.name);
+                let off = self.arith_try(&off_text, &what).ok_or(Ctl::Discard)?;
                 let len = match length {
                     Some(l) => {
                         let t = self.expand_str(l)?;
-                        Some(self.arith_str(&t)?)
+                        Some(self.arith_try(&t, &what).ok_or(Ctl::Discard)?)
                     }
                     None => None,
                 };
@@ -2963,11 +3029,9 @@ impl Shell {
                         match substring(chars.len(), off, len) {
                             Some((a, b)) => push(out, chars[a..b].iter().collect()),
                             None => {
-                                if len.is_some_and(|l| l < 0) {
-                                    return Err(Ctl::Fatal(self.err_here(format!(
-                                        "{}: substring expression < 0",
-                                        len.unwrap_or(0)
-                                    ))));
+                                if let Some(l) = len.filter(|l| *l < 0) {
+                                    self.report_err(&format!("{l}: substring expression < 0"));
+                                    return Err(Ctl::Discard);
                                 }
                             }
                         }
@@ -3323,7 +3387,8 @@ impl Shell {
         Ok(())
     }
 
-    pub fn unset_element(&mut self, name: &str, key: &str) -> R<()> {
+    /// `unset NAME[KEY]`; false when KEY is a negative index out of range (reported).
+    pub fn unset_element(&mut self, name: &str, key: &str) -> R<bool> {
         let is_assoc = matches!(self.value(name), Some(Value::Assoc(_)));
         let idx = if is_assoc { 0 } else { self.arith_str(key)? };
         if let Some(v) = self.get_var_mut(name) {
@@ -3334,6 +3399,10 @@ impl Shell {
                     } else {
                         idx
                     };
+                    if i < 0 {
+                        self.report_err(&format!("unset: [{key}]: bad array subscript"));
+                        return Ok(false);
+                    }
                     Rc::make_mut(m).remove(&i);
                 }
                 Value::Assoc(m) => {
@@ -3343,7 +3412,7 @@ impl Shell {
                 _ => {}
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     pub fn export_name(&mut self, name: &str) {
@@ -3538,6 +3607,7 @@ impl ArithVars for Shell {
         };
         r.map_err(|e| match e {
             Ctl::Fatal(e) => e.message,
+            Ctl::Discard => "bad array subscript".to_string(),
             _ => "assignment failed".to_string(),
         })
     }
