@@ -337,18 +337,6 @@ impl Parser {
                 break;
             }
             match c {
-                '\'' => {
-                    flush(parts, lit);
-                    self.i += 1;
-                    let s = self.single_quoted()?;
-                    parts.push(WordPart::Quoted(s));
-                }
-                '"' => {
-                    flush(parts, lit);
-                    self.i += 1;
-                    let inner = self.dq_parts()?;
-                    parts.push(WordPart::DQ(inner));
-                }
                 '\\' => {
                     self.i += 1;
                     match self.peek() {
@@ -360,35 +348,23 @@ impl Parser {
                         None => lit.push('\\'),
                     }
                 }
-                '$' => {
-                    if self.peek_at(1) == Some('\'') {
-                        flush(parts, lit);
-                        self.i += 2;
-                        let s = self.ansi_c_quoted()?;
-                        parts.push(WordPart::Quoted(s));
-                    } else if self.peek_at(1) == Some('"') {
-                        flush(parts, lit);
-                        self.i += 2;
-                        let inner = self.dq_parts()?;
-                        parts.push(WordPart::DQ(inner));
-                    } else {
-                        match self.dollar()? {
-                            Some(p) => {
-                                flush(parts, lit);
-                                parts.push(p);
-                            }
-                            None => lit.push('$'),
-                        }
-                    }
-                }
-                '`' => {
+                '$' if self.peek_at(1) == Some('\'') => {
                     flush(parts, lit);
-                    let p = self.backquote()?;
-                    parts.push(p);
+                    self.i += 2;
+                    let s = self.ansi_c_quoted()?;
+                    parts.push(WordPart::Quoted(s));
+                }
+                '$' if self.peek_at(1) == Some('"') => {
+                    flush(parts, lit);
+                    self.i += 2;
+                    let inner = self.dq_parts()?;
+                    parts.push(WordPart::DQ(inner));
                 }
                 _ => {
-                    lit.push(c);
-                    self.i += 1;
+                    if !self.embedded_part(c, parts, lit)? {
+                        lit.push(c);
+                        self.i += 1;
+                    }
                 }
             }
         }
