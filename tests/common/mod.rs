@@ -213,23 +213,7 @@ impl Sandbox {
     /// Run the reference bash dkms on this sandbox, isolated like `dkms()`.
     pub fn reference(&self, args: &[&str]) -> Option<Run> {
         let bin = reference_dkms()?;
-        let out = std::process::Command::new(bin)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("LANG", "C.UTF-8")
-            .env("mok_signing_key", self.path().join("mok.key"))
-            .env("mok_certificate", self.path().join("mok.pub"))
-            .env("TMPDIR", self.path())
-            .current_dir(self.path())
-            .args(args)
-            .arg("--dkmstree")
-            .arg(self.dkms_tree())
-            .arg("--sourcetree")
-            .arg(self.source_tree())
-            .arg("--installtree")
-            .arg(self.install_tree())
-            .output()
-            .ok()?;
+        let out = self.isolated(bin, args).output().ok()?;
         Some(Run {
             code: out.status.code().unwrap_or(-1),
             stdout: self.mask(&String::from_utf8_lossy(&out.stdout)),
@@ -299,12 +283,19 @@ pub fn listing(sb: &Sandbox) -> Vec<String> {
 impl Sandbox {
     /// `dkms()` as a plain `std::process::Command`, for spawning several at once.
     pub fn std_dkms(&self, args: &[&str]) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("dkms"));
+        let mut cmd = self.isolated(assert_cmd::cargo::cargo_bin("dkms"), args);
+        cmd.env("DKMS_CONFDIR", self.confdir())
+            .env("DKMS_OS_RELEASE", self.path().join("etc/os-release"));
+        cmd
+    }
+
+    /// `bin` with `args` on this sandbox's trees, its MOK files and temp dir, and a clean
+    /// environment: what ours and the reference share.
+    fn isolated(&self, bin: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(bin);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("LANG", "C.UTF-8")
-            .env("DKMS_CONFDIR", self.confdir())
-            .env("DKMS_OS_RELEASE", self.path().join("etc/os-release"))
             .env("mok_signing_key", self.path().join("mok.key"))
             .env("mok_certificate", self.path().join("mok.pub"))
             .env("TMPDIR", self.path())
