@@ -5,38 +5,21 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::Sandbox;
 
-const KERNEL: &str = "6.1.0-28-amd64";
+use common::{conf_fixture_dir as fixture_dir, CONF_KERNEL as KERNEL};
 const NOTICE: &str = "is outside the built-in shell subset; evaluating this file with bash";
-
-fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/conf")
-        .join(name)
-}
 
 /// A sandbox with `<module>/<version>` added from `fixtures/conf/<fixture>` (or from a
 /// dkms.conf text) and the fixture kernel tree.
 fn sandbox(module: &str, version: &str, conf: Option<&str>) -> Sandbox {
-    let sb = Sandbox::new();
-    let src = sb.source_tree().join(format!("{module}-{version}"));
-    match conf {
-        None => common::copy_dir(&fixture_dir(module), &src),
+    Sandbox::with_conf_module(module, version, |src| match conf {
+        None => common::copy_dir(&fixture_dir(module), src),
         Some(text) => {
-            std::fs::create_dir_all(&src).expect("mkdir");
+            std::fs::create_dir_all(src).expect("mkdir");
             std::fs::write(src.join("dkms.conf"), text).expect("write dkms.conf");
         }
-    }
-    let link_dir = sb.dkms_tree().join(module).join(version);
-    std::fs::create_dir_all(&link_dir).expect("mkdir");
-    std::os::unix::fs::symlink(&src, link_dir.join("source")).expect("symlink");
-    let kdir = sb.install_tree().join(KERNEL);
-    std::fs::create_dir_all(&kdir).expect("mkdir");
-    common::copy_dir(&fixture_dir("kernel-6.1.0-28-amd64"), &kdir.join("build"));
-    sb
+    })
 }
 
 /// `show_conf --json`: the directives (trees mapped back to dkms's defaults), stderr, status.

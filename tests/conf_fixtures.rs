@@ -4,31 +4,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use common::Sandbox;
 
-const KERNEL: &str = "6.1.0-28-amd64";
-
-fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/conf")
-        .join(name)
-}
+use common::{conf_fixture_dir as fixture_dir, CONF_KERNEL as KERNEL};
 
 /// A sandbox where `<m>/<v>` is added from `fixtures/conf/<fixture>` and the fixture kernel
 /// tree is `<install_tree>/<KERNEL>/build`.
 fn sandbox_with(fixture: &str, module: &str, version: &str) -> Sandbox {
-    let sb = Sandbox::new();
-    let src = sb.source_tree().join(format!("{module}-{version}"));
-    common::copy_dir(&fixture_dir(fixture), &src);
-    let link_dir = sb.dkms_tree().join(module).join(version);
-    std::fs::create_dir_all(&link_dir).expect("mkdir");
-    std::os::unix::fs::symlink(&src, link_dir.join("source")).expect("symlink");
-    let kdir = sb.install_tree().join(KERNEL);
-    std::fs::create_dir_all(&kdir).expect("mkdir");
-    common::copy_dir(&fixture_dir("kernel-6.1.0-28-amd64"), &kdir.join("build"));
-    sb
+    Sandbox::with_conf_module(module, version, |src| {
+        common::copy_dir(&fixture_dir(fixture), src)
+    })
 }
 
 /// `dkms show_conf -m <m> -v <v> -k KERNEL -a <arch> <extra…>` (`env`: extra variables).

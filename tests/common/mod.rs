@@ -375,3 +375,33 @@ impl Sandbox {
         archive
     }
 }
+
+/// The kernel of the dkms.conf fixtures' kernel tree (`fixtures/conf/kernel-<it>`).
+pub const CONF_KERNEL: &str = "6.1.0-28-amd64";
+
+/// `fixtures/conf/<name>`.
+pub fn conf_fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/conf")
+        .join(name)
+}
+
+impl Sandbox {
+    /// A sandbox where `<module>/<version>` is added from the source dir that `fill` writes,
+    /// and the conf fixtures' kernel tree is `<install_tree>/<CONF_KERNEL>/build`.
+    pub fn with_conf_module(module: &str, version: &str, fill: impl FnOnce(&Path)) -> Sandbox {
+        let sb = Sandbox::new();
+        let src = sb.source_tree().join(format!("{module}-{version}"));
+        fill(&src);
+        let link_dir = sb.dkms_tree().join(module).join(version);
+        std::fs::create_dir_all(&link_dir).expect("mkdir");
+        std::os::unix::fs::symlink(&src, link_dir.join("source")).expect("symlink");
+        let kdir = sb.install_tree().join(CONF_KERNEL);
+        std::fs::create_dir_all(&kdir).expect("mkdir");
+        copy_dir(
+            &conf_fixture_dir(&format!("kernel-{CONF_KERNEL}")),
+            &kdir.join("build"),
+        );
+        sb
+    }
+}
